@@ -1,0 +1,102 @@
+/* jsonfile.c: atomic JSON output and checked JSON input (see jsonfile.h). */
+#include "common/jsonfile.h"
+#include "common/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int isolab_json_write_atomic(const char *path, const cJSON *doc,
+			     struct isolab_error *err)
+{
+	_cleanup_free_ char *text = cJSON_Print(doc);
+	char tmp[4096];
+	int fd, rc;
+
+	if (text == NULL)
+		return isolab_error_set(err, -ENOMEM, "write `%s`: cannot serialise JSON", path);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp))
+		return isolab_error_set(err, -ENAMETOOLONG, "write `%s`: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return isolab_error_errno(err, -errno, "write `%s`", path);
+	rc = write_all(fd, text, strlen(text));
+	if (rc == 0)
+		rc = write_all(fd, "\n", 1);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		return isolab_error_errno(err, rc, "write `%s`", path);
+	}
+	return 0;
+}
+
+int isolab_json_parse(const char *text, const char *what, cJSON **out,
+		      struct isolab_error *err)
+{
+	const char *end = NULL;
+	cJSON *doc = cJSON_ParseWithOpts(text, &end, 1);
+
+	if (doc == NULL) {
+		long off = end ? (long)(end - text) : -1;
+
+		return isolab_error_set(err, -EINVAL, "%s: malformed JSON near byte %ld",
+					what, off);
+	}
+	*out = doc;
+	return 0;
+}
+
+int isolab_json_read(const char *path, cJSON **out, struct isolab_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t got = 0;
+
+	if (fd < 0)
+		return isolab_error_errno(err, -errno, "read `%s`", path);
+	if (fstat(fd, &st) < 0)
+		return isolab_error_errno(err, -errno, "stat `%s`", path);
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		return isolab_error_set(err, -ENOMEM, "read `%s`: out of memory", path);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return isolab_error_errno(err, -errno, "read `%s`", path);
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return isolab_json_parse(buf, path, out, err);
+}

@@ -1,0 +1,23 @@
+/*
+ * jsonfile.h: cJSON documents to and from files.
+ *
+ * isolab_json_write_atomic() writes to "PATH.tmp.PID", fsyncs, then renames
+ * over PATH, so a reader (or an interrupted run) never sees half a file.
+ */
+#ifndef ISOLAB_COMMON_JSONFILE_H
+#define ISOLAB_COMMON_JSONFILE_H
+
+#include <cjson/cJSON.h>
+#include "common/error.h"
+
+int isolab_json_write_atomic(const char *path, const cJSON *doc,
+			     struct isolab_error *err);
+
+/* Reads and parses PATH; *out must be freed with cJSON_Delete. */
+int isolab_json_read(const char *path, cJSON **out, struct isolab_error *err);
+
+/* Parses a whole in-memory text; a syntax error names `what` and the offset. */
+int isolab_json_parse(const char *text, const char *what, cJSON **out,
+		      struct isolab_error *err);
+
+#endif

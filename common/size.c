@@ -1,0 +1,90 @@
+/* size.c: size and integer parsing for command lines (see size.h). */
+#include "common/size.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_digits(const char *text, uint64_t *value, const char **end)
+{
+	uint64_t v = 0;
+	const char *p = text;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned digit = (unsigned)(*p - '0');
+
+		if (v > (UINT64_MAX - digit) / 10)
+			return -ERANGE;
+		v = v * 10 + digit;
+	}
+	*value = v;
+	*end = p;
+	return 0;
+}
+
+int isolab_parse_uint(const char *text, const char *what, uint64_t max,
+		      uint64_t *value, struct isolab_error *err)
+{
+	const char *end;
+	uint64_t v;
+
+	if (text == NULL || parse_digits(text, &v, &end) < 0 || *end != '\0')
+		return isolab_error_set(err, -EINVAL, "%s `%s`: not a non-negative integer",
+					what, text ? text : "");
+	if (v > max)
+		return isolab_error_set(err, -EINVAL, "%s `%s`: larger than %llu",
+					what, text, (unsigned long long)max);
+	*value = v;
+	return 0;
+}
+
+static int suffix_shift(const char *s, unsigned *shift)
+{
+	static const char units[] = "kmgt";
+	const char *u;
+
+	if (*s == '\0') {
+		*shift = 0;
+		return 0;
+	}
+	if (*s == 'b' || *s == 'B') {
+		*shift = 0;
+		return s[1] == '\0' ? 0 : -EINVAL;
+	}
+	u = strchr(units, tolower((unsigned char)*s));
+	if (u == NULL)
+		return -EINVAL;
+	*shift = 10u * (unsigned)(u - units + 1);
+	s++;
+	if (*s == 'i' || *s == 'I')
+		s++;
+	if (*s == 'b' || *s == 'B')
+		s++;
+	return *s == '\0' ? 0 : -EINVAL;
+}
+
+int isolab_parse_size(const char *text, const char *what, uint64_t *bytes,
+		      struct isolab_error *err)
+{
+	const char *end;
+	unsigned shift;
+	uint64_t v;
+	int rc;
+
+	if (text == NULL)
+		return isolab_error_set(err, -EINVAL, "%s: missing size", what);
+	rc = parse_digits(text, &v, &end);
+	if (rc == -ERANGE)
+		return isolab_error_set(err, -EINVAL, "%s `%s`: too large", what, text);
+	if (rc < 0 || suffix_shift(end, &shift) < 0)
+		return isolab_error_set(err, -EINVAL,
+					"%s `%s`: not a size (use e.g. 512K, 128M, 2G)",
+					what, text);
+	if (shift && v > (UINT64_MAX >> shift))
+		return isolab_error_set(err, -EINVAL, "%s `%s`: too large", what, text);
+	*bytes = v << shift;
+	return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * size.h: parsing of human size strings shared by every command line
+ * ("--mem 128M", "--memory 64m", "--bound 2G").
+ *
+ * Accepted: a decimal integer with an optional suffix k, m, g, t (either
+ * case, optionally followed by "i" and/or "b", e.g. "64MiB"), binary
+ * multiples (1k = 1024). No sign, no fraction, no overflow, nothing after
+ * the suffix.
+ */
+#ifndef ISOLAB_COMMON_SIZE_H
+#define ISOLAB_COMMON_SIZE_H
+
+#include <stdint.h>
+#include "common/error.h"
+
+/* Returns 0 and sets *bytes, or -EINVAL naming `what` in err. */
+int isolab_parse_size(const char *text, const char *what, uint64_t *bytes,
+		      struct isolab_error *err);
+
+/* Parses a non-negative decimal integer no larger than max. */
+int isolab_parse_uint(const char *text, const char *what, uint64_t max,
+		      uint64_t *value, struct isolab_error *err);
+
+#endif

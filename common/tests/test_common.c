@@ -1,0 +1,140 @@
+/* test_common.c: unit tests for common/ (size parsing, errors, JSON files). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/jsonfile.h"
+#include "common/size.h"
+#include "common/timing.h"
+
+static void size_accepts_suffixes(void **state)
+{
+	struct isolab_error err = {0};
+	uint64_t v;
+
+	assert_int_equal(isolab_parse_size("0", "mem", &v, &err), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(isolab_parse_size("4096", "mem", &v, &err), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(isolab_parse_size("512k", "mem", &v, &err), 0);
+	assert_int_equal(v, 512 * 1024);
+	assert_int_equal(isolab_parse_size("128M", "mem", &v, &err), 0);
+	assert_int_equal(v, 128ull << 20);
+	assert_int_equal(isolab_parse_size("2GiB", "mem", &v, &err), 0);
+	assert_int_equal(v, 2ull << 30);
+	assert_int_equal(isolab_parse_size("1t", "mem", &v, &err), 0);
+	assert_int_equal(v, 1ull << 40);
+	assert_int_equal(isolab_parse_size("64b", "mem", &v, &err), 0);
+	assert_int_equal(v, 64);
+}
+
+static void size_rejects_garbage(void **state)
+{
+	static const char *bad[] = { "", "M", "-1", "1.5G", "12Q", "12MM", "12 M",
+				     "99999999999999999999", "17179869184G", " 1" };
+	struct isolab_error err = {0};
+	uint64_t v = 7;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(isolab_parse_size(bad[i], "--mem", &v, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "--mem"));
+	}
+	assert_int_equal(v, 7);
+	assert_int_equal(isolab_parse_size(NULL, "--mem", &v, &err), -EINVAL);
+}
+
+static void uint_bounds(void **state)
+{
+	struct isolab_error err = {0};
+	uint64_t v;
+
+	assert_int_equal(isolab_parse_uint("8", "--cpus", 64, &v, &err), 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(isolab_parse_uint("65", "--cpus", 64, &v, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "larger than 64"));
+	assert_int_equal(isolab_parse_uint("x", "--cpus", 64, &v, &err), -EINVAL);
+	assert_int_equal(isolab_parse_uint("", "--cpus", 64, &v, &err), -EINVAL);
+}
+
+static void error_messages_carry_context(void **state)
+{
+	struct isolab_error err = {0};
+
+	assert_int_equal(isolab_error_errno(&err, -EPERM, "mount `%s`", "/proc"), -EPERM);
+	assert_string_equal(err.msg, "mount `/proc`: Operation not permitted");
+	assert_int_equal(isolab_error_wrap(&err, "container %s", "c1"), -EPERM);
+	assert_string_equal(err.msg, "container c1: mount `/proc`: Operation not permitted");
+	assert_int_equal(isolab_error_set(NULL, -ENOENT, "ignored"), -ENOENT);
+}
+
+static void json_round_trip_is_atomic(void **state)
+{
+	char dir[] = "/tmp/isolab-test-XXXXXX";
+	char path[256], tmp[300];
+	struct isolab_error err = {0};
+	cJSON *doc, *back = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(doc, "median_ns", 1234);
+	cJSON_AddStringToObject(doc, "env", "lab");
+	assert_int_equal(isolab_json_write_atomic(path, doc, &err), 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	assert_int_equal(access(tmp, F_OK), -1); /* no temp file left */
+	assert_int_equal(isolab_json_read(path, &back, &err), 0);
+	assert_int_equal(cJSON_GetObjectItem(back, "median_ns")->valuedouble, 1234);
+	assert_string_equal(cJSON_GetObjectItem(back, "env")->valuestring, "lab");
+	/* Writing into a missing directory fails and leaves nothing. */
+	snprintf(path, sizeof(path), "%s/missing/out.json", dir);
+	assert_true(isolab_json_write_atomic(path, doc, &err) < 0);
+	assert_non_null(strstr(err.msg, "missing/out.json"));
+	cJSON_Delete(doc);
+	cJSON_Delete(back);
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void json_parse_reports_offset(void **state)
+{
+	struct isolab_error err = {0};
+	cJSON *doc = NULL;
+
+	assert_int_equal(isolab_json_parse("{\"a\": [1, 2,", "config.json", &doc, &err), -EINVAL);
+	assert_null(doc);
+	assert_non_null(strstr(err.msg, "config.json: malformed JSON"));
+	assert_int_equal(isolab_json_parse("{} trailing", "x", &doc, &err), -EINVAL);
+}
+
+static void timing_is_monotonic(void **state)
+{
+	uint64_t a = isolab_since_start_ns();
+	uint64_t b = isolab_since_start_ns();
+
+	assert_true(isolab_process_start_ns() > 0);
+	assert_true(b >= a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(size_accepts_suffixes),
+		cmocka_unit_test(size_rejects_garbage),
+		cmocka_unit_test(uint_bounds),
+		cmocka_unit_test(error_messages_carry_context),
+		cmocka_unit_test(json_round_trip_is_atomic),
+		cmocka_unit_test(json_parse_reports_offset),
+		cmocka_unit_test(timing_is_monotonic),
+	};
+	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
+}

@@ -1,0 +1,19 @@
+/*
+ * timing.h: the one clock every isolab program measures with.
+ *
+ * All times are CLOCK_MONOTONIC nanoseconds. isolab_process_start_ns() is
+ * taken by a constructor before main() runs, so "ns since the process
+ * started" means since the program's own code first ran (the dynamic
+ * loader's work before that is not included; see README, Method).
+ */
+#ifndef ISOLAB_COMMON_TIMING_H
+#define ISOLAB_COMMON_TIMING_H
+
+#include <stdint.h>
+
+uint64_t isolab_now_ns(void);
+uint64_t isolab_process_start_ns(void);
+/* isolab_now_ns() - isolab_process_start_ns() */
+uint64_t isolab_since_start_ns(void);
+
+#endif

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# scripts/deps.sh: `make deps`. Installs, only if missing, the Debian
+# packages isolab needs. Idempotent: when everything is there it installs
+# nothing and says so. Not root or not Debian: prints the list and exits 1.
+#
+# Why each package is here (README, "Dependencies"):
+set -euo pipefail
+
+PACKAGES=(
+	build-essential     # C compiler, make, libc headers
+	linux-libc-dev      # <linux/kvm.h>: the KVM API
+	libcap-dev          # capability sets for the container runtime
+	libcjson-dev        # JSON for --stats, OCI config.json and results
+	libcmocka-dev       # unit tests
+	gnuplot-nox         # the report's plots (PNG and SVG)
+	qemu-system-x86     # the nested-KVM lab, and QEMU microvm as a peer
+	busybox-static      # the shared image's userland
+	cpio                # packing the guest initramfs
+	kmod                # depmod/modprobe for the lab's kernel modules
+	linux-source-6.1    # the guest kernel's source
+	flex bison bc libelf-dev libssl-dev  # the guest kernel's build tools
+	crun runc bubblewrap # peer container runtimes
+	cppcheck clang-tidy # make lint
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	# dpkg-query prints "install ok installed" for an installed package.
+	if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
+		missing+=("$p")
+	fi
+done 2>/dev/null || true
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PACKAGES[@]} packages present"
+	exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1 || [ ! -f /etc/debian_version ]; then
+	echo "deps: not a Debian system (no apt-get); install these packages: ${PACKAGES[*]}" >&2
+	exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: must run as root to install: ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"
