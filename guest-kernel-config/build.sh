@@ -39,7 +39,7 @@ done <"$out/fragment.config"
 [ $bad = 0 ] || exit 1
 
 echo "kernel: building (make -j$(nproc) bzImage vmlinux)"
-make -s -j"$(nproc)" ARCH=x86_64 KBUILD_BUILD_TIMESTAMP=isolab KBUILD_BUILD_USER=isolab \
+make -s -j"$(nproc)" ARCH=x86_64 KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC" KBUILD_BUILD_USER=isolab \
 	KBUILD_BUILD_HOST=isolab bzImage vmlinux
 cp arch/x86/boot/bzImage "$out/bzImage.tmp" && mv "$out/bzImage.tmp" "$out/bzImage"
 cp vmlinux "$out/vmlinux.tmp" && mv "$out/vmlinux.tmp" "$out/vmlinux"
