@@ -19,7 +19,7 @@ STATIC_PROGRAMS :=  # static programs that go into the shared image's /bin
 UNIT_TESTS     :=   # cmocka binaries, run by tests/run
 LINT_SOURCES   :=   # C sources checked by `make lint`
 
-.PHONY: all deps kernel image lab test unit bench bench-quick lint clean distclean
+.PHONY: all deps kernel image lab test unit bench bench-quick lint clean distclean demo
 all: programs
 
 include common/module.mk
@@ -53,6 +53,11 @@ unit: $(UNIT_TESTS)
 test: deps
 	@$(MAKE) --no-print-directory all kernel image lab-assets unit
 	@tests/run
+
+# The seeds' claims, each shown by a measurement (demo/claims.sh).
+demo: deps
+	@$(MAKE) --no-print-directory all kernel image lab-assets
+	@scripts/with-kvm $(CURDIR)/demo/claims.sh
 
 lint: $(LINT_SOURCES)
 	@scripts/lint.sh $(LINT_SOURCES)

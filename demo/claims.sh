@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# demo/claims.sh: shows, by measurement, each claim the user's notes on
+# containers and VMs make (../shared/seeds/). For teachers: each claim is
+# printed, then the experiment, then what was measured and a verdict.
+#
+#   demo/claims.sh [--only N[,N...]] [--list]
+#
+# Needs build/isolab-ctr, build/isolab-vmm, the guest kernel and the shared
+# image (make all kernel image), root, and a usable /dev/kvm for the VM
+# claims (`make demo` runs it inside the lab when there is none).
+# Exit status: 0 every claim shown, 1 a claim did not hold, 2 usage or a
+# missing prerequisite.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+ctr=$root/build/isolab-ctr
+vmm=$root/build/isolab-vmm
+kernel=$root/build/guest/bzImage
+initrd=$root/build/image/initramfs.cpio.gz
+rootfs=$root/build/image/rootfs
+only=""
+work=""
+
+die() { echo "claims: $*" >&2; exit 2; }
+cleanup() { [ -n "$work" ] && rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+CLAIMS=(
+	"1|Images are built as a series of layers; two changes on the same layer exist side by side"
+	"2|The container layer is lost when the container is deleted; volumes persist"
+	"3|Containers share the host's kernel; a VM boots its own"
+	"4|Containers are isolated by namespaces (PID, UTS, network, mount)"
+	"5|cgroups limit what a container may consume (memory, processes)"
+	"6|VMs are slow to start because they boot an OS; containers are not"
+	"7|A VM costs more memory than a container"
+)
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--only) only=,$2, ; shift 2 ;;
+	--list) printf '%s\n' "${CLAIMS[@]}" | tr '|' ' '; exit 0 ;;
+	-h|--help) sed -n '2,13p' "$0" | cut -c3-; exit 0 ;;
+	*) die "unknown argument \`$1\` (see --help)" ;;
+	esac
+done
+[ "$(id -u)" = 0 ] || die "must run as root (containers need namespaces and cgroups)"
+for f in "$ctr" "$vmm" "$kernel" "$initrd" "$rootfs/bin/busybox"; do
+	[ -e "$f" ] || die "$f missing (run make all kernel image)"
+done
+work=$(mktemp -d /tmp/isolab-claims.XXXXXX)
+
+held=0 failed=0
+claim() { # claim N: prints the heading; returns 1 if N is not selected
+	local line
+	line=$(printf '%s\n' "${CLAIMS[@]}" | grep "^$1|")
+	[ -z "$only" ] || [[ $only == *",$1,"* ]] || return 1
+	echo
+	echo "Claim $1: ${line#*|}"
+}
+measured() { echo "  measured: $*"; }
+verdict() { # verdict CONDITION_STATUS
+	if [ "$1" = 0 ]; then echo "  verdict: holds"; held=$((held + 1))
+	else echo "  verdict: DID NOT HOLD"; failed=$((failed + 1)); fi
+}
+run_ctr() { "$ctr" run "$@" 2>&1; }
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+
+if claim 1; then
+	mkdir -p "$work/layer-a/app" "$work/layer-b/app"
+	echo "change A" >"$work/layer-a/app/version"
+	echo "change B" >"$work/layer-b/app/version"
+	a=$(run_ctr --layer "$rootfs" --layer "$work/layer-a" -- cat /app/version)
+	b=$(run_ctr --layer "$rootfs" --layer "$work/layer-b" -- cat /app/version)
+	base=$(du -sk "$rootfs" | cut -f1)
+	la=$(du -sk "$work/layer-a" | cut -f1)
+	measured "base layer ${base} KiB shared by both images; layer A adds ${la} KiB"
+	measured "container on base+A reads \"$a\", on base+B reads \"$b\""
+	[ "$a" = "change A" ] && [ "$b" = "change B" ]
+	verdict $?
+fi
+
+if claim 2; then
+	mkdir -p "$work/vol" "$work/kept"
+	run_ctr --rootfs "$rootfs" --volume "$work/vol:/data" -- sh -c \
+		'echo written >/note; echo persisted >/data/note' >/dev/null
+	again=$(run_ctr --rootfs "$rootfs" -- sh -c 'cat /note 2>/dev/null || echo absent')
+	run_ctr --rootfs "$rootfs" --keep-layer "$work/kept/layer" -- sh -c 'echo saved >/note' >/dev/null
+	measured "a second container sees /note: $again; the volume holds: $(cat "$work/vol/note" 2>/dev/null)"
+	measured "with --keep-layer the saved layer holds: $(cat "$work/kept/layer/note" 2>/dev/null)"
+	[ "$again" = absent ] && [ "$(cat "$work/vol/note" 2>/dev/null)" = persisted ] &&
+		[ "$(cat "$work/kept/layer/note" 2>/dev/null)" = saved ]
+	verdict $?
+fi
+
+if claim 3; then
+	host=$(uname -r)
+	inctr=$(run_ctr --rootfs "$rootfs" -- uname -r)
+	invm=$("$vmm" --kernel "$kernel" --initrd "$initrd" --timeout 120 \
+		--cmdline "console=ttyS0 quiet reboot=k isolab_run=\"uname -r\"" 2>&1 | tr -d '\r' | tail -n 1)
+	measured "host kernel $host; inside a container $inctr; inside the VM $invm"
+	[ "$inctr" = "$host" ] && [ -n "$invm" ] && [ "$invm" != "$host" ]
+	verdict $?
+fi
+
+if claim 4; then
+	out=$(run_ctr --rootfs "$rootfs" --hostname demo --net none -- sh -c \
+		'echo pid=$$; echo host=$(hostname); echo procs=$(ls -d /proc/[0-9]* | wc -l); echo ifs=$(ls /sys/class/net | tr "\n" " ")')
+	measured "$(echo "$out" | tr '\n' ' ')(host: $(ls -d /proc/[0-9]* | wc -l) processes, hostname $(hostname))"
+	grep -qx 'pid=1' <<<"$out" && grep -qx 'host=demo' <<<"$out" && grep -qx 'ifs=lo ' <<<"$out"
+	verdict $?
+fi
+
+if claim 5; then
+	oom=$(run_ctr --rootfs "$rootfs" --memory 32M --stats "$work/oom.json" -- \
+		sh -c 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived'; echo "status=$?")
+	pids=$(run_ctr --rootfs "$rootfs" --pids 20 -- sh -c \
+		'n=0; while [ $n -lt 60 ]; do sleep 5 & n=$((n+1)); done 2>/dev/null; echo started=$(jobs -p | wc -l)')
+	measured "memory hog under --memory 32M: $(echo "$oom" | tail -n 2 | tr '\n' ' ')"
+	measured "60 sleepers under --pids 20: $pids"
+	grep -q '"oom_killed": *true' "$work/oom.json" 2>/dev/null && ! grep -q survived <<<"$oom" &&
+		[ "$(sed -n 's/.*started=\([0-9]*\).*/\1/p' <<<"$pids")" -lt 60 ]
+	verdict $?
+fi
+
+if claim 6 || claim 7; then
+	# Both claims need the same boots: 5 of each, timed to exit.
+	c=() v=()
+	for i in 1 2 3 4 5; do
+		t=$(now_ns); run_ctr --rootfs "$rootfs" --stats "$work/c$i.json" -- /bin/true >/dev/null; c+=($(( ($(now_ns) - t) / 1000000 )))
+		t=$(now_ns); "$vmm" --kernel "$kernel" --initrd "$initrd" --timeout 120 --stats "$work/v$i.json" \
+			--cmdline "console=ttyS0 quiet reboot=k isolab_run=true" >/dev/null 2>&1
+		v+=($(( ($(now_ns) - t) / 1000000 )))
+	done
+	cm=$(printf '%s\n' "${c[@]}" | median) vm=$(printf '%s\n' "${v[@]}" | median)
+	if claim 6; then
+		measured "median start-to-exit of /bin/true over 5 runs: container ${cm} ms, VM ${vm} ms ($(( vm / (cm > 0 ? cm : 1) ))x)"
+		[ "$vm" -gt "$cm" ]
+		verdict $?
+	fi
+	if claim 7; then
+		cmem=$(sed -n 's/.*"peak_memory_bytes": *\([0-9]*\).*/\1/p' "$work/c1.json" | head -n 1)
+		vmem=$(sed -n 's/.*"guest_touched_bytes": *\([0-9]*\).*/\1/p' "$work/v1.json" | head -n 1)
+		measured "container cgroup peak ${cmem:-?} bytes; VM guest memory touched ${vmem:-?} bytes"
+		[ -n "$cmem" ] && [ -n "$vmem" ] && [ "$vmem" -gt "$cmem" ]
+		verdict $?
+	fi
+fi
+
+echo
+echo "$held claims held, $failed did not"
+[ "$failed" = 0 ]
