@@ -1,1 +1,31 @@
-# vmm/module.mk: build rules for vmm/ (filled in by the vmm work).
+# vmm/module.mk: build rules for vmm/: build/isolab-vmm (the KVM VMM),
+# build/isolab-guest (static, into the image's /bin) and the unit tests.
+
+# Pure logic (unit-tested without /dev/kvm) and the thin system layer.
+VMM_PURE_SRCS := vmm/boot.c vmm/x86_setup.c vmm/serial.c vmm/i8042.c \
+                 vmm/debugport.c vmm/iobus.c vmm/args.c vmm/console.c
+VMM_SYS_SRCS  := vmm/kvm.c vmm/loader.c vmm/vcpu.c vmm/devices.c vmm/stats.c \
+                 vmm/main.c
+VMM_GUEST_SRCS := vmm/guest/isolab-guest.c
+
+$(BUILD)/isolab-vmm: $(VMM_PURE_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(VMM_SYS_SRCS:%.c=$(BUILD)/obj/%.o) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -lcjson -lpthread
+
+$(BUILD)/isolab-guest: $(VMM_GUEST_SRCS:%.c=$(BUILD)/obj-static/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) -o $@ $^
+
+$(BUILD)/tests/unit/vmm: vmm/tests/test_vmm.c $(VMM_PURE_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $^ -lcjson $(CMOCKA_LIBS)
+
+.PHONY: vmm
+vmm: $(BUILD)/isolab-vmm $(BUILD)/isolab-guest $(BUILD)/tests/unit/vmm
+
+PROGRAMS        += $(BUILD)/isolab-vmm
+STATIC_PROGRAMS += $(BUILD)/isolab-guest
+UNIT_TESTS      += $(BUILD)/tests/unit/vmm
+LINT_SOURCES    += $(VMM_PURE_SRCS) $(VMM_SYS_SRCS) $(VMM_GUEST_SRCS)

@@ -1,0 +1,87 @@
+/* args.c: isolab-vmm's command line (see args.h and vmm/README.md). */
+#include "vmm/args.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "common/size.h"
+
+const char vmm_usage[] =
+	"usage: isolab-vmm --kernel FILE [--initrd FILE] [--mem SIZE] [--cpus N]\n"
+	"                  [--cmdline STR | --append STR] [--timeout SECONDS] [--stats FILE.json]\n"
+	"Boots a Linux guest on KVM; its serial console is stdin/stdout and the\n"
+	"exit status is the guest's. See vmm/README.md.\n";
+
+int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_error *err)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "cmdline", required_argument, NULL, 'l' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmdline = VMM_DEFAULT_CMDLINE, *append = NULL;
+	uint64_t v;
+	int opt, r;
+
+	memset(a, 0, sizeof(*a));
+	a->mem = VMM_DEFAULT_MEM;
+	a->cpus = 1;
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'k': a->kernel = optarg; break;
+		case 'i': a->initrd = optarg; break;
+		case 'l': cmdline = optarg; break;
+		case 'a': append = optarg; break;
+		case 's': a->stats = optarg; break;
+		case 'm':
+			r = isolab_parse_size(optarg, "--mem", &a->mem, err);
+			if (r < 0)
+				return r;
+			if (a->mem < VMM_MIN_MEM || a->mem > VMM_MAX_MEM || a->mem % 4096)
+				return isolab_error_set(err, -EINVAL,
+							"--mem `%s`: must be a multiple of 4 KiB between 16M and 3G",
+							optarg);
+			break;
+		case 'c':
+			r = isolab_parse_uint(optarg, "--cpus", VMM_MAX_CPUS, &v, err);
+			if (r < 0)
+				return r;
+			if (v == 0)
+				return isolab_error_set(err, -EINVAL, "--cpus `%s`: must be 1 to %d", optarg,
+							VMM_MAX_CPUS);
+			a->cpus = (unsigned)v;
+			break;
+		case 't':
+			r = isolab_parse_uint(optarg, "--timeout", 1000000000, &a->timeout_s, err);
+			if (r < 0)
+				return r;
+			break;
+		case 'h':
+			return 1;
+		case ':':
+			return isolab_error_set(err, -EINVAL, "option `%s` needs a value", argv[optind - 1]);
+		default:
+			return isolab_error_set(err, -EINVAL, "unknown option `%s` (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return isolab_error_set(err, -EINVAL, "unexpected argument `%s` (see --help)", argv[optind]);
+	if (!a->kernel)
+		return isolab_error_set(err, -EINVAL, "--kernel FILE is required (see --help)");
+	int n = snprintf(a->cmdline, sizeof(a->cmdline), "%s%s%s", cmdline, append ? " " : "",
+			 append ? append : "");
+	if (n < 0 || (size_t)n >= sizeof(a->cmdline))
+		return isolab_error_set(err, -EINVAL, "kernel command line longer than %d bytes",
+					VMM_CMDLINE_MAX - 1);
+	return 0;
+}
