@@ -8,4 +8,4 @@ IMAGE_INITRAMFS := $(IMAGE_DIR)/initramfs.cpio.gz
 image: $(IMAGE_INITRAMFS)
 
 $(IMAGE_INITRAMFS): image/build.sh image/init $(STATIC_PROGRAMS)
-	@image/build.sh $(IMAGE_DIR) $(STATIC_PROGRAMS)
+	@image/build.sh $(IMAGE_DIR) $(abspath $(STATIC_PROGRAMS))
