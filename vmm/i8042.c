@@ -4,8 +4,9 @@
 uint8_t i8042_read(struct i8042 *k, uint16_t port)
 {
 	(void)k;
-	(void)port;
-	return 0; /* status: output and input buffers empty; data: nothing */
+	if (port == I8042_COMMAND_PORT)
+		return I8042_STR_OBF | I8042_STR_SYSFLAG; /* IBF clear: commands are taken at once */
+	return 0xff;
 }
 
 void i8042_write(struct i8042 *k, uint16_t port, uint8_t value)

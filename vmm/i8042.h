@@ -1,9 +1,14 @@
 /*
  * i8042.h: just enough of the PC keyboard controller for Linux's
  * `reboot=k` path (arch/x86/kernel/reboot.c: kb_wait() polls the status
- * port, then writes command 0xfe, "pulse reset line", to port 0x64). The
- * status reads 0 (input buffer empty), the data port reads 0, and a reset
- * command sets `reset`, which the VMM turns into a clean stop.
+ * port until the input buffer is empty, then writes command 0xfe, "pulse
+ * reset line", to port 0x64), which the VMM turns into a clean stop.
+ *
+ * The status register always reads "output buffer full, input buffer
+ * empty": kb_wait() returns at once, and Linux's i8042 driver, whose
+ * i8042_flush() gives up after 16 reads that never empty the output
+ * buffer, decides "No controller found" in a few dozen exits instead of
+ * timing out its commands (10,000 polls each). The data port reads 0xff.
  */
 #ifndef ISOLAB_VMM_I8042_H
 #define ISOLAB_VMM_I8042_H
@@ -14,6 +19,9 @@
 #define I8042_DATA_PORT    0x60
 #define I8042_COMMAND_PORT 0x64
 #define I8042_CMD_RESET    0xfe  /* pulse output line 0 (CPU reset) */
+#define I8042_STR_OBF      0x01  /* output buffer full */
+#define I8042_STR_IBF      0x02  /* input buffer full */
+#define I8042_STR_SYSFLAG  0x04
 
 struct i8042 {
 	bool reset;

@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 			vm_close(&vm);
 			return VMM_STATUS_USAGE;
 		}
+		vm.t_loaded = isolab_since_start_ns();
 		r = vm_create(&vm, &err);
 		if (r < 0 && no_kvm(r) && vm.vm_fd < 0) {
 			fprintf(stderr, "isolab-vmm: %s: KVM is not usable here; run inside the nested-KVM lab: lab/run -- %s ...\n",

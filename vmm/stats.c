@@ -95,6 +95,7 @@ int stats_write(const struct vm *vm, const char *path, const char *kernel_path,
 
 	cJSON *t = cJSON_AddObjectToObject(doc, "times_ns");
 	add_u64(t, "process_start", 0);
+	add_u64(t, "kernel_loaded", vm->t_loaded);
 	add_u64(t, "vm_created", vm->t_vm_created);
 	add_u64(t, "first_guest_entry", vm->t_first_entry);
 	add_u64(t, "exit", vm->t_exit);

@@ -87,7 +87,7 @@ struct vm {
 	int wake_fd;                   /* eventfd: tells the main loop to look at stop */
 
 	/* Phase times, ns since the process started. */
-	uint64_t t_vm_created, t_first_entry, t_exit;
+	uint64_t t_loaded, t_vm_created, t_first_entry, t_exit;
 };
 
 /* kvm.c */
