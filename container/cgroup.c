@@ -1,0 +1,441 @@
+/* cgroup.c: per-container cgroups on v1, hybrid and v2 hosts (see cgroup.h). */
+#include "container/cgroup.h"
+#include "common/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const ctr_cgroup_v1_names[CTR_V1_COUNT] = { "memory", "cpu", "pids" };
+
+/* ---- pure part ---- */
+
+int ctr_cgroup_mode_from_magic(long root_magic, long unified_magic,
+			       enum ctr_cgroup_mode *mode, struct isolab_error *err)
+{
+	if (root_magic == CTR_CGROUP2_SUPER_MAGIC) {
+		*mode = CTR_CGROUP_V2;
+		return 0;
+	}
+	if (root_magic == CTR_TMPFS_MAGIC) {
+		*mode = unified_magic == CTR_CGROUP2_SUPER_MAGIC ? CTR_CGROUP_HYBRID
+								 : CTR_CGROUP_V1;
+		return 0;
+	}
+	return isolab_error_set(err, -ENOTSUP,
+				"%s: neither cgroup2 nor a tmpfs of v1 hierarchies (magic 0x%lx)",
+				CTR_CGROUP_ROOT, root_magic);
+}
+
+const char *ctr_cgroup_mode_name(enum ctr_cgroup_mode mode)
+{
+	switch (mode) {
+	case CTR_CGROUP_V1:
+		return "v1";
+	case CTR_CGROUP_HYBRID:
+		return "hybrid";
+	case CTR_CGROUP_V2:
+		return "v2";
+	}
+	return "?";
+}
+
+/* value "A", or "A B" when b >= 0 */
+static void add_write(struct ctr_cgroup_write *out, int *n, int ctrl, const char *file,
+		      bool optional, long long a, long long b)
+{
+	struct ctr_cgroup_write *w = &out[(*n)++];
+
+	w->controller = ctrl;
+	w->file = file;
+	w->optional = optional;
+	if (b >= 0)
+		snprintf(w->value, sizeof(w->value), "%lld %lld", a, b);
+	else
+		snprintf(w->value, sizeof(w->value), "%lld", a);
+}
+
+int ctr_cgroup_plan_writes(const struct ctr_config *cfg, enum ctr_cgroup_mode mode,
+			   struct ctr_cgroup_write out[CTR_CGROUP_MAX_WRITES])
+{
+	int n = 0;
+
+	if (mode == CTR_CGROUP_V2) {
+		if (cfg->memory_limit) {
+			add_write(out, &n, CTR_V1_MEMORY, "memory.max", false,
+				  (long long)cfg->memory_limit, -1);
+			/* No swap: a limit means the OOM killer, as on a swapless host. */
+			add_write(out, &n, CTR_V1_MEMORY, "memory.swap.max", true, 0, -1);
+		}
+		if (cfg->cpu_quota > 0)
+			add_write(out, &n, CTR_V1_CPU, "cpu.max", false,
+				  (long long)cfg->cpu_quota, (long long)cfg->cpu_period);
+		if (cfg->pids_limit > 0)
+			add_write(out, &n, CTR_V1_PIDS, "pids.max", false,
+				  (long long)cfg->pids_limit, -1);
+		return n;
+	}
+	if (cfg->memory_limit) {
+		add_write(out, &n, CTR_V1_MEMORY, "memory.limit_in_bytes", false,
+			  (long long)cfg->memory_limit, -1);
+		/* memsw must be >= limit_in_bytes, so it is written second. */
+		add_write(out, &n, CTR_V1_MEMORY, "memory.memsw.limit_in_bytes", true,
+			  (long long)cfg->memory_limit, -1);
+	}
+	if (cfg->cpu_quota > 0) {
+		add_write(out, &n, CTR_V1_CPU, "cpu.cfs_period_us", false,
+			  (long long)cfg->cpu_period, -1);
+		add_write(out, &n, CTR_V1_CPU, "cpu.cfs_quota_us", false,
+			  (long long)cfg->cpu_quota, -1);
+	}
+	if (cfg->pids_limit > 0)
+		add_write(out, &n, CTR_V1_PIDS, "pids.max", false,
+			  (long long)cfg->pids_limit, -1);
+	return n;
+}
+
+int ctr_cgroup_path(char *buf, size_t len, const char *root, enum ctr_cgroup_mode mode,
+		    int controller, const char *parent, const char *id)
+{
+	int n;
+
+	if (parent == NULL || parent[0] == '\0')
+		parent = NULL;
+	if (mode == CTR_CGROUP_V2)
+		n = snprintf(buf, len, "%s%s%s/%s", root, parent ? "/" : "", parent ? parent : "",
+			     id);
+	else
+		n = snprintf(buf, len, "%s/%s%s%s/%s", root, ctr_cgroup_v1_names[controller],
+			     parent ? "/" : "", parent ? parent : "", id);
+	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}
+
+int ctr_cgroup_parse_key(const char *text, const char *key, uint64_t *value)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
+			*value = strtoull(p + klen + 1, NULL, 10);
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -ENOENT;
+}
+
+/* ---- system part ---- */
+
+static int write_file(const char *dir, const char *file, const char *value,
+		      struct isolab_error *err)
+{
+	char path[PATH_MAX + 64];
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return isolab_error_errno(err, -errno, "open `%s`", path);
+	if (write(fd, value, len) != (ssize_t)len)
+		return isolab_error_errno(err, -errno, "write `%s` to `%s`", value, path);
+	return 0;
+}
+
+static int read_file(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX + 64];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int read_u64(const char *dir, const char *file, uint64_t *v)
+{
+	char buf[64];
+	int rc = read_file(dir, file, buf, sizeof(buf));
+
+	if (rc < 0)
+		return rc;
+	*v = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+int ctr_cgroup_detect(enum ctr_cgroup_mode *mode, struct isolab_error *err)
+{
+	struct statfs root, unified;
+
+	if (statfs(CTR_CGROUP_ROOT, &root) < 0)
+		return isolab_error_errno(err, -errno, "statfs `%s`", CTR_CGROUP_ROOT);
+	if (statfs(CTR_CGROUP_ROOT "/unified", &unified) < 0)
+		unified.f_type = 0;
+	return ctr_cgroup_mode_from_magic((long)root.f_type, (long)unified.f_type, mode, err);
+}
+
+/* mkdir -p of the parent, each level must be a cgroup directory. */
+static int mkdir_parents(const char *path, struct isolab_error *err)
+{
+	char buf[PATH_MAX];
+	char *slash;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	slash = strrchr(buf, '/');
+	if (slash == NULL)
+		return 0;
+	*slash = '\0';
+	if (mkdir(buf, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return isolab_error_errno(err, -errno, "mkdir `%s`", buf);
+	if (mkdir_parents(buf, err) < 0)
+		return err->code;
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return isolab_error_errno(err, -errno, "mkdir `%s`", buf);
+	return 0;
+}
+
+/* v2: every level from the root down to the container's parent must
+ * delegate memory, cpu and pids in cgroup.subtree_control. */
+static int v2_enable_controllers(const char *path, struct isolab_error *err)
+{
+	static const char *const want[] = { "memory", "cpu", "pids" };
+	char dir[PATH_MAX], avail[512], enabled[512];
+	size_t rootlen = strlen(CTR_CGROUP_ROOT);
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (p)
+		*p = '\0'; /* the parent */
+	p = dir + rootlen;
+	for (;;) {
+		char saved = *p;
+
+		*p = '\0';
+		if (read_file(dir, "cgroup.subtree_control", enabled, sizeof(enabled)) == 0 &&
+		    read_file(dir, "cgroup.controllers", avail, sizeof(avail)) == 0) {
+			for (size_t i = 0; i < 3; i++) {
+				char add[16];
+
+				if (strstr(enabled, want[i]) || !strstr(avail, want[i]))
+					continue;
+				snprintf(add, sizeof(add), "+%s", want[i]);
+				if (write_file(dir, "cgroup.subtree_control", add, err) < 0)
+					return isolab_error_wrap(err, "enable the %s controller",
+								 want[i]);
+			}
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+		p = strchr(p + 1, '/');
+		if (p == NULL)
+			p = dir + strlen(dir);
+	}
+	return 0;
+}
+
+int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
+		      struct isolab_error *err)
+{
+	struct ctr_cgroup_write writes[CTR_CGROUP_MAX_WRITES];
+	const char *parent = cfg->cgroup_parent ? cfg->cgroup_parent : CTR_CGROUP_DEFAULT_PARENT;
+	int nctrl, n, rc;
+
+	memset(cg->created, 0, sizeof(cg->created));
+	cg->dirfd = -1;
+	cg->sampled_peak = 0;
+	cg->has_peak = false;
+	nctrl = cg->mode == CTR_CGROUP_V2 ? 1 : CTR_V1_COUNT;
+	for (int c = 0; c < nctrl; c++) {
+		if (ctr_cgroup_path(cg->path[c], sizeof(cg->path[c]), CTR_CGROUP_ROOT, cg->mode, c,
+				    parent, cfg->id) < 0) {
+			rc = isolab_error_set(err, -ENAMETOOLONG, "cgroup path for `%s`: too long",
+					      cfg->id);
+			goto fail;
+		}
+		if (cg->mode != CTR_CGROUP_V2) {
+			char hier[PATH_MAX];
+			struct stat st;
+
+			snprintf(hier, sizeof(hier), "%s/%s", CTR_CGROUP_ROOT,
+				 ctr_cgroup_v1_names[c]);
+			if (stat(hier, &st) < 0) {
+				cg->path[c][0] = '\0';
+				continue; /* limits for it are refused below */
+			}
+		}
+		rc = mkdir_parents(cg->path[c], err);
+		if (rc < 0)
+			goto fail;
+		if (cg->mode == CTR_CGROUP_V2) {
+			rc = v2_enable_controllers(cg->path[c], err);
+			if (rc < 0)
+				goto fail;
+		}
+		if (mkdir(cg->path[c], 0755) < 0) {
+			rc = isolab_error_errno(err, -errno, "create cgroup `%s`", cg->path[c]);
+			if (rc == -EEXIST)
+				isolab_error_wrap(err, "container `%s` already exists", cfg->id);
+			goto fail;
+		}
+		cg->created[c] = true;
+	}
+	n = ctr_cgroup_plan_writes(cfg, cg->mode, writes);
+	for (int i = 0; i < n; i++) {
+		int c = cg->mode == CTR_CGROUP_V2 ? 0 : writes[i].controller;
+
+		if (cg->path[c][0] == '\0') {
+			rc = isolab_error_set(err, -ENOTSUP,
+					      "cgroup v1 controller `%s` is not mounted under %s",
+					      ctr_cgroup_v1_names[writes[i].controller], CTR_CGROUP_ROOT);
+			goto fail;
+		}
+		rc = write_file(cg->path[c], writes[i].file, writes[i].value, err);
+		if (rc == -ENOENT && writes[i].optional)
+			continue;
+		if (rc < 0)
+			goto fail;
+	}
+	if (cg->mode == CTR_CGROUP_V2) {
+		struct stat st;
+		char peak[PATH_MAX + 16];
+
+		snprintf(peak, sizeof(peak), "%s/memory.peak", cg->path[0]);
+		cg->has_peak = stat(peak, &st) == 0;
+		cg->dirfd = open(cg->path[0], O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+		if (cg->dirfd < 0) {
+			rc = isolab_error_errno(err, -errno, "open cgroup `%s`", cg->path[0]);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	ctr_cgroup_destroy(cg, NULL);
+	return rc;
+}
+
+int ctr_cgroup_attach(struct ctr_cgroup *cg, pid_t pid, struct isolab_error *err)
+{
+	char value[24];
+	int nctrl = cg->mode == CTR_CGROUP_V2 ? 1 : CTR_V1_COUNT;
+
+	snprintf(value, sizeof(value), "%d", (int)pid);
+	for (int c = 0; c < nctrl; c++) {
+		if (!cg->created[c])
+			continue;
+		if (write_file(cg->path[c], "cgroup.procs", value, err) < 0)
+			return err->code;
+	}
+	return 0;
+}
+
+void ctr_cgroup_sample(struct ctr_cgroup *cg)
+{
+	uint64_t cur;
+
+	if (cg->created[0] && read_u64(cg->path[0], "memory.current", &cur) == 0 &&
+	    cur > cg->sampled_peak)
+		cg->sampled_peak = cur;
+}
+
+void ctr_cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_cgroup_stats *st)
+{
+	char buf[1024];
+	uint64_t v = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (!cg->created[0])
+		return;
+	if (cg->mode == CTR_CGROUP_V2) {
+		if (cg->has_peak && read_u64(cg->path[0], "memory.peak", &v) == 0) {
+			st->memory_peak = v;
+			st->peak_source = "memory.peak";
+		} else {
+			ctr_cgroup_sample(cg);
+			st->memory_peak = cg->sampled_peak;
+			st->peak_source = "memory.current (sampled)";
+		}
+		if (read_file(cg->path[0], "memory.events", buf, sizeof(buf)) == 0 &&
+		    ctr_cgroup_parse_key(buf, "oom_kill", &v) == 0)
+			st->oom_kills = v;
+	} else {
+		if (read_u64(cg->path[0], "memory.max_usage_in_bytes", &v) == 0) {
+			st->memory_peak = v;
+			st->peak_source = "memory.max_usage_in_bytes";
+		}
+		if (read_file(cg->path[0], "memory.oom_control", buf, sizeof(buf)) == 0 &&
+		    ctr_cgroup_parse_key(buf, "oom_kill", &v) == 0)
+			st->oom_kills = v;
+	}
+	st->oom_killed = st->oom_kills > 0;
+}
+
+/* Kills every process still listed in cgroup.procs (v1, or v2 before 5.14). */
+static void kill_procs(const char *dir)
+{
+	char buf[4096];
+	char *p;
+
+	if (read_file(dir, "cgroup.procs", buf, sizeof(buf)) < 0)
+		return;
+	for (p = buf; *p;) {
+		long pid = strtol(p, &p, 10);
+
+		if (pid > 0)
+			kill((pid_t)pid, SIGKILL);
+		while (*p == '\n')
+			p++;
+		if (pid <= 0)
+			break;
+	}
+}
+
+int ctr_cgroup_destroy(struct ctr_cgroup *cg, struct isolab_error *err)
+{
+	int rc = 0;
+
+	if (cg->dirfd >= 0) {
+		close(cg->dirfd);
+		cg->dirfd = -1;
+	}
+	for (int c = 0; c < CTR_V1_COUNT; c++) {
+		if (!cg->created[c])
+			continue;
+		/* The pid namespace's init is reaped only after every process in
+		 * it is gone, so this normally succeeds at once; processes left
+		 * by a container without a pid namespace are killed. */
+		for (int tries = 0; rmdir(cg->path[c]) < 0; tries++) {
+			struct timespec ts = { 0, 1000000 };
+
+			if (errno != EBUSY || tries >= 2000) {
+				rc = isolab_error_errno(err, -errno, "remove cgroup `%s`", cg->path[c]);
+				break;
+			}
+			if (cg->mode == CTR_CGROUP_V2 && tries == 0)
+				write_file(cg->path[c], "cgroup.kill", "1", NULL);
+			kill_procs(cg->path[c]);
+			nanosleep(&ts, NULL);
+		}
+		cg->created[c] = false;
+	}
+	return rc;
+}

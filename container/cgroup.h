@@ -1,0 +1,99 @@
+/*
+ * cgroup.h: one cgroup per container, on cgroup v2 (unified), v1 (legacy)
+ * and hybrid hosts.
+ *
+ * The pure half decides the mode from filesystem magic numbers (as crun's
+ * libcrun_get_cgroup_mode does with statfs on /sys/fs/cgroup) and computes
+ * the paths and the (file, value) writes for memory, CPU and pids limits;
+ * the thin half does the mkdir/write/rmdir.
+ *
+ * Files (Documentation/admin-guide/cgroup-v2.rst; cgroup-v1/memory.rst,
+ * scheduler/sched-bwc.rst, cgroup-v1/pids.rst):
+ *   v2: memory.max, memory.swap.max, cpu.max ("QUOTA PERIOD"), pids.max,
+ *       memory.peak, memory.current, memory.events (oom_kill N)
+ *   v1: memory.limit_in_bytes, memory.memsw.limit_in_bytes,
+ *       cpu.cfs_quota_us, cpu.cfs_period_us, pids.max,
+ *       memory.max_usage_in_bytes, memory.oom_control (oom_kill N)
+ */
+#ifndef ISOLAB_CONTAINER_CGROUP_H
+#define ISOLAB_CONTAINER_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <limits.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "container/config.h"
+
+#define CTR_CGROUP_ROOT "/sys/fs/cgroup"
+#define CTR_CGROUP_DEFAULT_PARENT "isolab-ctr"
+
+/* include/uapi/linux/magic.h */
+#define CTR_CGROUP2_SUPER_MAGIC 0x63677270
+#define CTR_TMPFS_MAGIC 0x01021994
+
+enum ctr_cgroup_mode {
+	CTR_CGROUP_V1,     /* legacy: one hierarchy per controller */
+	CTR_CGROUP_HYBRID, /* v1 controllers plus an empty v2 at .../unified */
+	CTR_CGROUP_V2,     /* unified */
+};
+
+/* The v1 controllers isolab uses, in this order. */
+enum ctr_cgroup_v1_ctrl { CTR_V1_MEMORY, CTR_V1_CPU, CTR_V1_PIDS, CTR_V1_COUNT };
+extern const char *const ctr_cgroup_v1_names[CTR_V1_COUNT];
+
+/* Mode from the statfs f_type of /sys/fs/cgroup and of .../unified
+ * (unified_magic 0 when that does not exist). */
+int ctr_cgroup_mode_from_magic(long root_magic, long unified_magic,
+			       enum ctr_cgroup_mode *mode, struct isolab_error *err);
+const char *ctr_cgroup_mode_name(enum ctr_cgroup_mode mode);
+
+#define CTR_CGROUP_MAX_WRITES 8
+struct ctr_cgroup_write {
+	int controller;     /* enum ctr_cgroup_v1_ctrl (also used to group v2) */
+	const char *file;   /* e.g. "cpu.max" */
+	char value[48];
+	bool optional;      /* absent file (e.g. swap accounting off) is fine */
+};
+
+/* The limit writes for cfg, in order. Returns their number. */
+int ctr_cgroup_plan_writes(const struct ctr_config *cfg, enum ctr_cgroup_mode mode,
+			   struct ctr_cgroup_write out[CTR_CGROUP_MAX_WRITES]);
+
+/* "<root>/<parent>/<id>" (v2) or "<root>/<controller>/<parent>/<id>" (v1). */
+int ctr_cgroup_path(char *buf, size_t len, const char *root, enum ctr_cgroup_mode mode,
+		    int controller, const char *parent, const char *id);
+
+/* The value of "KEY N" in a flat-keyed file such as memory.events. */
+int ctr_cgroup_parse_key(const char *text, const char *key, uint64_t *value);
+
+struct ctr_cgroup {
+	enum ctr_cgroup_mode mode;
+	char path[CTR_V1_COUNT][PATH_MAX]; /* v2 uses path[0] only */
+	bool created[CTR_V1_COUNT];
+	int dirfd;                         /* v2: for CLONE_INTO_CGROUP; else -1 */
+	bool has_peak;                     /* v2 memory.peak exists */
+	uint64_t sampled_peak;
+};
+
+struct ctr_cgroup_stats {
+	uint64_t memory_peak;
+	const char *peak_source;
+	bool oom_killed;
+	uint64_t oom_kills;
+};
+
+int ctr_cgroup_detect(enum ctr_cgroup_mode *mode, struct isolab_error *err);
+/* Creates the container's cgroup(s) and writes the limits; on failure
+ * nothing is left behind. */
+int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
+		      struct isolab_error *err);
+/* Moves pid in (v1, or v2 when CLONE_INTO_CGROUP was not used). */
+int ctr_cgroup_attach(struct ctr_cgroup *cg, pid_t pid, struct isolab_error *err);
+void ctr_cgroup_sample(struct ctr_cgroup *cg);
+void ctr_cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_cgroup_stats *st);
+/* Kills what is left inside and removes the cgroup(s). */
+int ctr_cgroup_destroy(struct ctr_cgroup *cg, struct isolab_error *err);
+
+#endif

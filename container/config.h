@@ -1,0 +1,124 @@
+/*
+ * config.h: the one description of a container that both front ends fill:
+ * the command line (args.c) and an OCI bundle's config.json (oci.c). The
+ * runtime (run.c and the modules it calls) only ever reads this struct.
+ *
+ * Every string is heap-allocated and owned by the struct;
+ * ctr_config_free() releases it all.
+ */
+#ifndef ISOLAB_CONTAINER_CONFIG_H
+#define ISOLAB_CONTAINER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+#define CTR_MAX_IDMAPS 5 /* user_namespaces(7): at most 5 lines before 4.15 */
+
+/* A mount inside the container, in the order it is made. */
+struct ctr_mount {
+	char *source;        /* host path for binds, else the fs source name */
+	char *destination;   /* absolute path inside the container */
+	char *type;          /* "bind", "proc", "tmpfs", "sysfs", ... */
+	unsigned long flags; /* MS_* flags from the options */
+	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE, ... or 0 */
+	char *data;          /* fs-specific options ("size=64k,mode=755") */
+};
+
+struct ctr_idmap {
+	uint32_t inside, outside, count;
+};
+
+struct ctr_rlimit {
+	int resource;
+	uint64_t soft, hard;
+};
+
+/* Capability sets as bit masks (bit N = capability N, see capability.h). */
+struct ctr_caps {
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
+struct ctr_config {
+	char *id;             /* unique; names the state dir and the cgroup */
+	char *hostname;       /* NULL: keep the id */
+
+	char **layers;        /* overlay lower dirs, lowest first */
+	size_t n_layers;
+	bool readonly_root;
+
+	char **argv;          /* NULL-terminated */
+	size_t argc;
+	char **env;           /* NULL-terminated, "K=V" */
+	size_t n_env;
+	char *cwd;            /* absolute; NULL means "/" */
+	uint32_t uid, gid;
+	uint32_t *groups;     /* additional gids */
+	size_t n_groups;
+	bool no_new_privs;
+	struct ctr_caps caps;
+	struct ctr_rlimit *rlimits;
+	size_t n_rlimits;
+
+	int namespaces;       /* CLONE_NEW* flags */
+	struct ctr_idmap uid_map[CTR_MAX_IDMAPS], gid_map[CTR_MAX_IDMAPS];
+	size_t n_uid_map, n_gid_map;
+
+	struct ctr_mount *mounts;
+	size_t n_mounts;
+	char **masked_paths;
+	size_t n_masked;
+	char **readonly_paths;
+	size_t n_readonly;
+
+	uint64_t memory_limit;   /* bytes; 0 = none */
+	int64_t cpu_quota;       /* microseconds per period; 0 = none */
+	uint64_t cpu_period;     /* microseconds */
+	int64_t pids_limit;      /* 0 = none */
+	char *cgroup_parent;     /* relative to each hierarchy's root */
+
+	char *keep_layer;     /* save the writable layer here after exit */
+	char *stats_path;     /* write --stats JSON here */
+	char *bundle;         /* OCI bundle dir, if any */
+};
+
+/* Docker's default capability set (moby/oci/caps/defaults.go), 14 caps:
+ * 0x00000000a80425fb. */
+uint64_t ctr_default_caps(void);
+
+/* Docker's default masked and read-only /proc and /sys paths. */
+extern const char *const ctr_default_masked_paths[];
+extern const char *const ctr_default_readonly_paths[];
+
+void ctr_config_init(struct ctr_config *cfg);
+void ctr_config_free(struct ctr_config *cfg);
+
+/* Appends a copy of s to a NULL-terminated string vector. */
+int ctr_strv_push(char ***v, size_t *n, const char *s);
+
+/* Adds a mount; options is an OCI-style option list (may be NULL). */
+int ctr_config_add_mount(struct ctr_config *cfg, const char *source,
+			 const char *destination, const char *type,
+			 const char *const *options, size_t n_options,
+			 struct isolab_error *err);
+
+/* Adds the standard /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys
+ * mounts (what `runc spec` writes), used by the command line. */
+int ctr_config_add_default_mounts(struct ctr_config *cfg, struct isolab_error *err);
+
+/*
+ * Mount options ("ro", "nosuid", "rbind", "mode=755", ...) to MS_* flags,
+ * propagation flags and a data string, as mount(8) reads them. Pure.
+ * *data is malloc'd (possibly ""), to be freed by the caller.
+ */
+int ctr_parse_mount_options(const char *const *options, size_t n,
+			    unsigned long *flags, unsigned long *propagation,
+			    char **data, struct isolab_error *err);
+
+/* Checks the config is complete: argv, a layer, absolute paths. */
+int ctr_config_validate(const struct ctr_config *cfg, struct isolab_error *err);
+
+#endif

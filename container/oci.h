@@ -1,0 +1,28 @@
+/*
+ * oci.h: an OCI runtime-spec bundle's config.json mapped onto struct
+ * ctr_config (pure: works on a parsed cJSON document).
+ *
+ * Honoured: process.args/env/cwd/user{uid,gid,additionalGids}/
+ * capabilities/rlimits/noNewPrivileges, root.path/readonly, hostname,
+ * mounts, linux.namespaces (without "path"), linux.uidMappings/
+ * gidMappings, linux.resources.memory.limit, .cpu.quota/period,
+ * .pids.limit, linux.maskedPaths, linux.readonlyPaths. Unknown fields are
+ * ignored. A wrong or missing required field is an error naming it.
+ */
+#ifndef ISOLAB_CONTAINER_OCI_H
+#define ISOLAB_CONTAINER_OCI_H
+
+#include <cjson/cJSON.h>
+
+#include "common/error.h"
+#include "container/config.h"
+
+/* Fills cfg (already ctr_config_init'ed) from doc; bundle_dir resolves a
+ * relative root.path. */
+int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_config *cfg,
+		      struct isolab_error *err);
+
+/* Reads BUNDLE/config.json and calls ctr_oci_from_json. */
+int ctr_oci_load(const char *bundle_dir, struct ctr_config *cfg, struct isolab_error *err);
+
+#endif

@@ -1,0 +1,474 @@
+/* rootfs.c: state dir, overlay, mounts, pivot_root, masks (see rootfs.h). */
+#include "container/rootfs.h"
+#include "common/cleanup.h"
+#include "common/timing.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ---- pure part ---- */
+
+int ctr_overlay_options(char *const *layers, size_t n, const char *upper,
+			const char *work, char *buf, size_t len)
+{
+	size_t used;
+	int w;
+
+	w = snprintf(buf, len, "lowerdir=");
+	if (w < 0 || (size_t)w >= len || n == 0)
+		return -EINVAL;
+	used = (size_t)w;
+	for (size_t i = n; i-- > 0;) {
+		w = snprintf(buf + used, len - used, "%s%s", layers[i], i ? ":" : "");
+		if (w < 0 || (size_t)w >= len - used)
+			return -ENAMETOOLONG;
+		used += (size_t)w;
+	}
+	if (upper != NULL) {
+		w = snprintf(buf + used, len - used, ",upperdir=%s,workdir=%s", upper, work);
+		if (w < 0 || (size_t)w >= len - used)
+			return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+/* ---- parent side ---- */
+
+int ctr_rootfs_resolve_layers(struct ctr_config *cfg, struct isolab_error *err)
+{
+	for (size_t i = 0; i < cfg->n_layers; i++) {
+		char *abs = realpath(cfg->layers[i], NULL);
+		struct stat st;
+
+		if (abs == NULL)
+			return isolab_error_errno(err, -errno, "root filesystem layer `%s`",
+						  cfg->layers[i]);
+		if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			free(abs);
+			return isolab_error_set(err, -ENOTDIR,
+						"root filesystem layer `%s`: not a directory",
+						cfg->layers[i]);
+		}
+		if (strchr(abs, ':') || strchr(abs, ',')) {
+			free(abs);
+			return isolab_error_set(err, -EINVAL,
+						"root filesystem layer `%s`: ':' or ',' in its path",
+						cfg->layers[i]);
+		}
+		free(cfg->layers[i]);
+		cfg->layers[i] = abs;
+	}
+	return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg,
+		     struct isolab_error *err)
+{
+	char work[PATH_MAX + 8], opts[8192];
+	uid_t root_uid = 0;
+	gid_t root_gid = 0;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((cfg->namespaces & CLONE_NEWUSER)) {
+		for (size_t i = 0; i < cfg->n_uid_map; i++)
+			if (cfg->uid_map[i].inside == 0)
+				root_uid = cfg->uid_map[i].outside;
+		for (size_t i = 0; i < cfg->n_gid_map; i++)
+			if (cfg->gid_map[i].inside == 0)
+				root_gid = cfg->gid_map[i].outside;
+	}
+	if (snprintf(st->dir, sizeof(st->dir), "%s/%s", CTR_STATE_ROOT, cfg->id) >=
+	    (int)sizeof(st->dir))
+		return isolab_error_set(err, -ENAMETOOLONG, "state dir for `%s`: too long", cfg->id);
+	snprintf(st->root, sizeof(st->root), "%.4000s/root", st->dir);
+	snprintf(st->upper, sizeof(st->upper), "%.4000s/upper", st->dir);
+	snprintf(work, sizeof(work), "%.4000s/work", st->dir);
+
+	if (mkdir(CTR_STATE_ROOT, 0711) < 0 && errno != EEXIST) {
+		rc = mkdir_p(CTR_STATE_ROOT, 0711);
+		if (rc < 0)
+			return isolab_error_errno(err, rc, "create `%s`", CTR_STATE_ROOT);
+	}
+	if (mkdir(st->dir, 0711) < 0) {
+		rc = isolab_error_errno(err, -errno, "create state dir `%s`", st->dir);
+		if (rc == -EEXIST)
+			isolab_error_wrap(err, "container `%s` already exists", cfg->id);
+		return rc;
+	}
+	st->made_dir = true;
+	if (mount("isolab-ctr", st->dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711") < 0) {
+		rc = isolab_error_errno(err, -errno, "mount tmpfs on `%s`", st->dir);
+		goto fail;
+	}
+	st->mounted_tmpfs = true;
+	/* Private: nothing mounted below propagates to the host's peers. */
+	if (mount(NULL, st->dir, NULL, MS_PRIVATE, NULL) < 0) {
+		rc = isolab_error_errno(err, -errno, "make `%s` private", st->dir);
+		goto fail;
+	}
+	if (mkdir(st->root, 0755) < 0 || mkdir(st->upper, 0755) < 0 || mkdir(work, 0700) < 0) {
+		rc = isolab_error_errno(err, -errno, "create dirs in `%s`", st->dir);
+		goto fail;
+	}
+	if ((root_uid || root_gid) &&
+	    (chown(st->upper, root_uid, root_gid) < 0 || chown(work, root_uid, root_gid) < 0 ||
+	     chown(st->root, root_uid, root_gid) < 0)) {
+		rc = isolab_error_errno(err, -errno, "chown the writable layer to %u:%u",
+					(unsigned)root_uid, (unsigned)root_gid);
+		goto fail;
+	}
+	rc = ctr_overlay_options(cfg->layers, cfg->n_layers, st->upper, work, opts, sizeof(opts));
+	if (rc < 0) {
+		isolab_error_set(err, rc, "overlay options: too many or too long layer paths");
+		goto fail;
+	}
+	if (mount("overlay", st->root, "overlay", MS_NOSUID, opts) < 0) {
+		rc = isolab_error_errno(err, -errno, "mount overlay on `%s` (layers %s)", st->root,
+					opts);
+		goto fail;
+	}
+	st->mounted_overlay = true;
+	return 0;
+fail:
+	ctr_state_destroy(st, NULL);
+	return rc;
+}
+
+int ctr_state_keep_layer(const struct ctr_state *st, const char *dir,
+			 struct isolab_error *err)
+{
+	char src[PATH_MAX + 8];
+	char *const argv[] = { "cp", "-a", "--", src, (char *)dir, NULL };
+	pid_t pid;
+	int rc, status;
+
+	rc = mkdir_p(dir, 0755);
+	if (rc < 0)
+		return isolab_error_errno(err, rc, "--keep-layer: create `%s`", dir);
+	snprintf(src, sizeof(src), "%.4000s/.", st->upper);
+	/* Whiteouts (0/0 character devices) and overlay xattrs are kept, so
+	 * the saved directory works as a --layer later. */
+	rc = posix_spawnp(&pid, "cp", NULL, NULL, argv, environ);
+	if (rc != 0)
+		return isolab_error_errno(err, -rc, "--keep-layer: run cp");
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return isolab_error_errno(err, -errno, "--keep-layer: wait for cp");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return isolab_error_set(err, -EIO, "--keep-layer: copying `%s` to `%s` failed",
+					st->upper, dir);
+	return 0;
+}
+
+int ctr_state_destroy(struct ctr_state *st, struct isolab_error *err)
+{
+	int rc = 0;
+
+	/* One lazy unmount takes the tmpfs and the overlay on it. */
+	if (st->mounted_tmpfs && umount2(st->dir, MNT_DETACH) < 0)
+		rc = isolab_error_errno(err, -errno, "unmount `%s`", st->dir);
+	st->mounted_tmpfs = st->mounted_overlay = false;
+	if (st->made_dir && rc == 0) {
+		if (rmdir(st->dir) < 0)
+			rc = isolab_error_errno(err, -errno, "remove `%s`", st->dir);
+		st->made_dir = false;
+	}
+	return rc;
+}
+
+/* ---- child side ---- */
+
+struct devnode {
+	const char *name;
+	unsigned major, minor;
+};
+
+/* Documentation/admin-guide/devices.txt; the OCI runtime-spec's default
+ * devices (config-linux.md "Default Devices"). */
+static const struct devnode devnodes[] = {
+	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+/* Remounts a bind mount read-only, keeping the flags a user namespace
+ * may not clear. */
+static int remount_ro(const char *path, unsigned long extra, struct isolab_error *err)
+{
+	unsigned long f = MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(path) | extra;
+
+	if (mount(NULL, path, NULL, f, NULL) < 0)
+		return isolab_error_errno(err, -errno, "remount `%s` read-only", path);
+	return 0;
+}
+
+static int make_mountpoint(const char *path, bool file)
+{
+	char parent[PATH_MAX];
+	char *slash;
+	int fd, rc;
+
+	if (!file)
+		return mkdir_p(path, 0755);
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (slash != NULL && slash != parent) {
+		*slash = '\0';
+		rc = mkdir_p(parent, 0755);
+		if (rc < 0)
+			return rc;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -errno;
+	close(fd);
+	return 0;
+}
+
+static int do_bind(const struct ctr_mount *m, const char *dst, struct isolab_error *err)
+{
+	struct stat st;
+	int rc;
+
+	if (stat(m->source, &st) < 0)
+		return isolab_error_errno(err, -errno, "volume `%s`", m->source);
+	rc = make_mountpoint(dst, !S_ISDIR(st.st_mode));
+	if (rc < 0)
+		return isolab_error_errno(err, rc, "create mount point `%s`", m->destination);
+	if (mount(m->source, dst, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+		return isolab_error_errno(err, -errno, "bind `%s` on `%s`", m->source,
+					  m->destination);
+	if ((m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))) {
+		unsigned long f = MS_BIND | MS_REMOUNT | locked_flags(dst) |
+				  (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+
+		if (mount(NULL, dst, NULL, f, NULL) < 0)
+			return isolab_error_errno(err, -errno, "remount `%s` with its options",
+						  m->destination);
+	}
+	return 0;
+}
+
+static int do_mount(const struct ctr_mount *m, const char *dst, bool userns,
+		    enum ctr_cgroup_mode cgmode, struct isolab_error *err)
+{
+	const char *type = m->type;
+	unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+	int rc;
+
+	if (m->flags & MS_BIND)
+		return do_bind(m, dst, err);
+	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
+		if (cgmode != CTR_CGROUP_V2)
+			return 0; /* v1/hybrid hosts: the container gets no cgroupfs */
+		type = "cgroup2";
+	}
+	rc = mkdir_p(dst, 0755);
+	if (rc < 0)
+		return isolab_error_errno(err, rc, "create mount point `%s`", m->destination);
+	if (mount(m->source, dst, type, flags, m->data[0] ? m->data : NULL) == 0)
+		return 0;
+	rc = -errno;
+	/* sysfs belongs to the network namespace: with a user namespace but
+	 * the host's network it cannot be mounted, so bind the host's. */
+	if (strcmp(type, "sysfs") == 0 && (rc == -EPERM || rc == -EACCES) && userns) {
+		if (mount("/sys", dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return isolab_error_errno(err, -errno, "bind `/sys` on `%s`", m->destination);
+		return remount_ro(dst, 0, err);
+	}
+	return isolab_error_errno(err, rc, "mount %s on `%s`", type, m->destination);
+}
+
+static int make_devices(const char *root, bool userns, struct isolab_error *err)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+		{ "pts/ptmx", "ptmx" }, { "/proc/kcore", "core" },
+	};
+	char path[PATH_MAX + 32], host[32];
+
+	for (size_t i = 0; i < sizeof(devnodes) / sizeof(devnodes[0]); i++) {
+		snprintf(path, sizeof(path), "%.4000s/dev/%s", root, devnodes[i].name);
+		if (!userns) {
+			if (mknod(path, S_IFCHR | 0666,
+				  makedev(devnodes[i].major, devnodes[i].minor)) < 0 && errno != EEXIST)
+				return isolab_error_errno(err, -errno, "mknod `/dev/%s`",
+							  devnodes[i].name);
+			continue;
+		}
+		/* mknod is not allowed in a user namespace: bind the host's. */
+		snprintf(host, sizeof(host), "/dev/%s", devnodes[i].name);
+		int rc = make_mountpoint(path, true);
+		if (rc < 0)
+			return isolab_error_errno(err, rc, "create `/dev/%s`", devnodes[i].name);
+		if (mount(host, path, NULL, MS_BIND, NULL) < 0)
+			return isolab_error_errno(err, -errno, "bind `%s`", host);
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(path, sizeof(path), "%.4000s/dev/%s", root, links[i][1]);
+		if (symlink(links[i][0], path) < 0 && errno != EEXIST)
+			return isolab_error_errno(err, -errno, "symlink `/dev/%s`", links[i][1]);
+	}
+	return 0;
+}
+
+static int do_pivot(const char *root, struct isolab_error *err)
+{
+	if (chdir(root) < 0)
+		return isolab_error_errno(err, -errno, "chdir `%s`", root);
+	/* pivot_root(".", "."): the old root ends up on top of the new one,
+	 * and is then detached (see pivot_root(2), NOTES). */
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		if (umount2(".", MNT_DETACH) < 0)
+			return isolab_error_errno(err, -errno, "detach the old root");
+		if (chdir("/") < 0)
+			return isolab_error_errno(err, -errno, "chdir `/`");
+		return 0;
+	}
+	if (errno != EINVAL)
+		return isolab_error_errno(err, -errno, "pivot_root into `%s`", root);
+	/* The host root is an initramfs (rootfs cannot be pivoted): move the
+	 * new root over it and chroot, as switch_root does. */
+	if (mount(root, "/", NULL, MS_MOVE, NULL) < 0)
+		return isolab_error_errno(err, -errno, "move `%s` to `/`", root);
+	if (chroot(".") < 0)
+		return isolab_error_errno(err, -errno, "chroot `%s`", root);
+	if (chdir("/") < 0)
+		return isolab_error_errno(err, -errno, "chdir `/`");
+	return 0;
+}
+
+static int mask_path(const char *path, struct isolab_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0; /* nothing to hide */
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0") < 0)
+			return isolab_error_errno(err, -errno, "mask `%s`", path);
+	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+		return isolab_error_errno(err, -errno, "mask `%s`", path);
+	}
+	return 0;
+}
+
+static int readonly_path(const char *path, struct isolab_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return isolab_error_errno(err, -errno, "bind `%s` for read-only", path);
+	return remount_ro(path, 0, err);
+}
+
+int ctr_rootfs_setup(const struct ctr_config *cfg, const struct ctr_state *st,
+		     enum ctr_cgroup_mode cgmode, unsigned long long times[2],
+		     struct isolab_error *err)
+{
+	bool userns = (cfg->namespaces & CLONE_NEWUSER) != 0;
+	bool dev_tmpfs = false;
+	char dst[PATH_MAX * 2];
+	int rc;
+
+	/* Nothing from here on propagates back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return isolab_error_errno(err, -errno, "make `/` private");
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct ctr_mount *m = &cfg->mounts[i];
+
+		if (strcmp(m->destination, "/") == 0)
+			return isolab_error_set(err, -EINVAL, "mount on `/` is not allowed");
+		snprintf(dst, sizeof(dst), "%s%s", st->root, m->destination);
+		rc = do_mount(m, dst, userns, cgmode, err);
+		if (rc < 0)
+			return rc;
+		if (m->propagation && mount(NULL, dst, NULL, m->propagation, NULL) < 0)
+			return isolab_error_errno(err, -errno, "set propagation of `%s`",
+						  m->destination);
+		if (strcmp(m->destination, "/dev") == 0 && strcmp(m->type, "tmpfs") == 0)
+			dev_tmpfs = true;
+	}
+	if (dev_tmpfs) {
+		rc = make_devices(st->root, userns, err);
+		if (rc < 0)
+			return rc;
+	}
+	times[0] = isolab_since_start_ns();
+	rc = do_pivot(st->root, err);
+	if (rc < 0)
+		return rc;
+	times[1] = isolab_since_start_ns();
+	for (size_t i = 0; i < cfg->n_masked; i++) {
+		rc = mask_path(cfg->masked_paths[i], err);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < cfg->n_readonly; i++) {
+		rc = readonly_path(cfg->readonly_paths[i], err);
+		if (rc < 0)
+			return rc;
+	}
+	if (cfg->readonly_root && remount_ro("/", 0, err) < 0)
+		return err->code;
+	return 0;
+}

@@ -1,0 +1,453 @@
+/* run.c: clone, sync, wait, clean up (see run.h). */
+#include "container/run.h"
+#include "common/cleanup.h"
+#include "common/timing.h"
+#include "container/caps.h"
+#include "container/cgroup.h"
+#include "container/netns.h"
+#include "container/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Child -> parent messages, one per SOCK_SEQPACKET datagram. */
+enum { MSG_TIMES = 1, MSG_ERROR = 2 };
+struct child_msg {
+	int type;
+	int status;                 /* MSG_ERROR: the exit status to use */
+	unsigned long long times[3]; /* MSG_TIMES: mounts, pivot, exec */
+	char text[ISOLAB_ERROR_MSG_MAX];
+};
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int ctr_exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return CTR_EXIT_RUNTIME;
+}
+
+/* ---- child ---- */
+
+struct child_ctx {
+	const struct ctr_config *cfg;
+	const struct ctr_state *state;
+	enum ctr_cgroup_mode cgmode;
+	bool unshare_cgroupns; /* not cloned into its cgroup: unshare after attach */
+	int sock;
+};
+
+static void send_msg(int sock, const struct child_msg *m)
+{
+	ssize_t n;
+
+	do
+		n = send(sock, m, sizeof(*m), MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+}
+
+static __attribute__((noreturn)) void child_fail(int sock, int status,
+						 const struct isolab_error *err)
+{
+	struct child_msg m = { .type = MSG_ERROR, .status = status };
+
+	snprintf(m.text, sizeof(m.text), "%s", err->msg);
+	send_msg(sock, &m);
+	_exit(status);
+}
+
+static const char *env_path(const struct ctr_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_env; i++)
+		if (strncmp(cfg->env[i], "PATH=", 5) == 0)
+			return cfg->env[i] + 5;
+	return DEFAULT_PATH;
+}
+
+/* execvpe(3) with the container's PATH (glibc would use ours). Returns
+ * the exit status to report, with err filled. */
+static int exec_command(const struct ctr_config *cfg, struct isolab_error *err)
+{
+	const char *cmd = cfg->argv[0];
+	const char *path;
+	bool eacces = false;
+	int saved = ENOENT;
+
+	if (strchr(cmd, '/') != NULL) {
+		execve(cmd, cfg->argv, cfg->env);
+		saved = errno;
+	} else {
+		path = env_path(cfg);
+		while (*path) {
+			const char *colon = strchrnul(path, ':');
+			char full[PATH_MAX];
+			size_t len = (size_t)(colon - path);
+
+			if (snprintf(full, sizeof(full), "%.*s%s%s", (int)len, path,
+				     len ? "/" : "", cmd) < (int)sizeof(full)) {
+				execve(full, cfg->argv, cfg->env);
+				if (errno == EACCES || errno == ENOEXEC || errno == EISDIR)
+					eacces = true, saved = errno;
+				else if (errno != ENOENT && errno != ENOTDIR)
+					saved = errno;
+			}
+			path = *colon ? colon + 1 : colon;
+		}
+		if (!eacces && saved == ENOENT) {
+			isolab_error_set(err, -ENOENT, "exec `%s`: command not found in PATH", cmd);
+			return CTR_EXIT_NOTFOUND;
+		}
+	}
+	isolab_error_errno(err, -saved, "exec `%s`", cmd);
+	if (saved == ENOENT || saved == ENOTDIR)
+		return CTR_EXIT_NOTFOUND;
+	if (saved == EACCES || saved == ENOEXEC || saved == EISDIR || saved == EPERM)
+		return CTR_EXIT_NOEXEC;
+	return CTR_EXIT_RUNTIME;
+}
+
+static int set_user(const struct ctr_config *cfg, struct isolab_error *err)
+{
+	gid_t groups[64];
+	size_t n = cfg->n_groups < 64 ? cfg->n_groups : 64;
+
+	for (size_t i = 0; i < n; i++)
+		groups[i] = cfg->groups[i];
+	if (setgroups(n, groups) < 0 && !(errno == EPERM && n == 0))
+		return isolab_error_errno(err, -errno, "setgroups");
+	if (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0)
+		return isolab_error_errno(err, -errno, "setgid %u", cfg->gid);
+	if (cfg->uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return isolab_error_errno(err, -errno, "PR_SET_KEEPCAPS");
+	if (setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
+		return isolab_error_errno(err, -errno, "setuid %u", cfg->uid);
+	return 0;
+}
+
+static __attribute__((noreturn)) void child_main(struct child_ctx *c)
+{
+	const struct ctr_config *cfg = c->cfg;
+	struct isolab_error err = { 0 };
+	struct child_msg times = { .type = MSG_TIMES };
+	char go;
+	ssize_t n;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Wait until the parent has put us in the cgroup and written the id
+	 * maps; EOF means it gave up. */
+	do
+		n = read(c->sock, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(CTR_EXIT_RUNTIME);
+	if (cfg->namespaces & CLONE_NEWUSER) {
+		/* Become root of the new user namespace (its kuid is the mapped one). */
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+			isolab_error_errno(&err, -errno, "become root in the user namespace");
+			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		}
+	}
+	if (c->unshare_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
+		isolab_error_errno(&err, -errno, "unshare the cgroup namespace");
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	}
+	umask(0);
+	if (ctr_rootfs_setup(cfg, c->state, c->cgmode, times.times, &err) < 0)
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	umask(0022);
+	if (cfg->namespaces & CLONE_NEWUTS) {
+		const char *h = cfg->hostname ? cfg->hostname : cfg->id;
+
+		if (sethostname(h, strnlen(h, 64)) < 0) {
+			isolab_error_errno(&err, -errno, "sethostname `%s`", h);
+			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		}
+	}
+	if ((cfg->namespaces & CLONE_NEWNET) && ctr_netns_loopback_up(&err) < 0)
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	for (size_t i = 0; i < cfg->n_rlimits; i++) {
+		struct rlimit rl = { cfg->rlimits[i].soft, cfg->rlimits[i].hard };
+
+		if (setrlimit(cfg->rlimits[i].resource, &rl) < 0) {
+			isolab_error_errno(&err, -errno, "setrlimit %d", cfg->rlimits[i].resource);
+			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		}
+	}
+	if (ctr_caps_drop_bounding(&cfg->caps, &err) < 0 || set_user(cfg, &err) < 0 ||
+	    ctr_caps_apply(&cfg->caps, &err) < 0)
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		isolab_error_errno(&err, -errno, "PR_SET_NO_NEW_PRIVS");
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	}
+	if (chdir(cfg->cwd ? cfg->cwd : "/") < 0) {
+		isolab_error_errno(&err, -errno, "working directory `%s`", cfg->cwd);
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	}
+	times.times[2] = isolab_since_start_ns();
+	send_msg(c->sock, &times);
+	/* On success the socket closes with exec (SOCK_CLOEXEC): EOF = running. */
+	child_fail(c->sock, exec_command(cfg, &err), &err);
+}
+
+/* ---- parent ---- */
+
+static volatile pid_t forward_pid;
+
+static void forward_signal(int sig)
+{
+	if (forward_pid > 0)
+		kill(forward_pid, sig);
+}
+
+static int write_idmap(pid_t pid, const char *file, const struct ctr_idmap *map, size_t n,
+		       struct isolab_error *err)
+{
+	char path[64], buf[256];
+	size_t len = 0;
+	int fd;
+
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", map[i].inside,
+					map[i].outside, map[i].count);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return isolab_error_errno(err, -errno, "open `%s`", path);
+	if (write(fd, buf, len) != (ssize_t)len) {
+		int e = -errno;
+
+		close(fd);
+		return isolab_error_errno(err, e, "write %s `%.*s`", file, (int)len - 1, buf);
+	}
+	close(fd);
+	return 0;
+}
+
+static pid_t clone_child(int flags, int cgroup_fd, int *pidfd)
+{
+	struct clone_args args;
+	long pid;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = (uint64_t)flags | CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	args.exit_signal = SIGCHLD;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	return (pid_t)pid;
+}
+
+/* Waits for the child; samples memory.current when memory.peak is absent. */
+static int wait_child(pid_t pid, int pidfd, struct ctr_cgroup *cg, bool sample)
+{
+	int wstatus;
+
+	if (sample && pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+		for (;;) {
+			ctr_cgroup_sample(cg);
+			if (poll(&p, 1, 10) > 0)
+				break;
+		}
+	}
+	while (waitpid(pid, &wstatus, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return wstatus;
+}
+
+int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
+	    struct isolab_error *err)
+{
+	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct ctr_cgroup cg = { .dirfd = -1 };
+	struct ctr_cgroup_stats cgs;
+	struct ctr_state state;
+	struct child_ctx ctx;
+	struct child_msg msg;
+	struct isolab_error child_err = { 0 };
+	int sv[2] = { -1, -1 }, pidfd = -1, flags, rc, child_status = -1;
+	bool cg_ok = false, state_ok = false, into_cgroup;
+	pid_t pid = -1;
+
+	*status = CTR_EXIT_RUNTIME;
+	stats->id = cfg->id;
+	stats->memory_limit = cfg->memory_limit;
+	stats->phase_ns[CTR_PHASE_START] = isolab_since_start_ns();
+
+	rc = ctr_cgroup_detect(&cg.mode, err);
+	if (rc < 0)
+		return rc;
+	stats->cgroup_mode = ctr_cgroup_mode_name(cg.mode);
+	rc = ctr_rootfs_resolve_layers(cfg, err);
+	if (rc < 0)
+		return rc;
+	rc = ctr_cgroup_create(&cg, cfg, err);
+	if (rc < 0)
+		return rc;
+	cg_ok = true;
+	stats->phase_ns[CTR_PHASE_CGROUP] = isolab_since_start_ns();
+	rc = ctr_state_create(&state, cfg, err);
+	if (rc < 0)
+		goto out;
+	state_ok = true;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		rc = isolab_error_errno(err, -errno, "socketpair");
+		goto out;
+	}
+
+	ctx = (struct child_ctx){ .cfg = cfg, .state = &state, .cgmode = cg.mode, .sock = sv[1] };
+	flags = cfg->namespaces;
+	into_cgroup = cg.mode == CTR_CGROUP_V2 && cg.dirfd >= 0;
+	if (!into_cgroup && (flags & CLONE_NEWCGROUP)) {
+		flags &= ~CLONE_NEWCGROUP; /* the child unshares it once attached */
+		ctx.unshare_cgroupns = true;
+	}
+	fflush(NULL);
+	pid = clone_child(flags, into_cgroup ? cg.dirfd : -1, &pidfd);
+	if (pid < 0 && into_cgroup && (errno == EINVAL || errno == E2BIG || errno == ENOSYS)) {
+		/* Pre-5.7 kernel: clone, then move the child. */
+		into_cgroup = false;
+		if (flags & CLONE_NEWCGROUP) {
+			flags &= ~CLONE_NEWCGROUP;
+			ctx.unshare_cgroupns = true;
+		}
+		pid = clone_child(flags, -1, &pidfd);
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_main(&ctx);
+	}
+	if (pid < 0) {
+		rc = isolab_error_errno(err, -errno, "clone3 into new namespaces");
+		goto out;
+	}
+	stats->phase_ns[CTR_PHASE_CLONE] = isolab_since_start_ns();
+	close(sv[1]);
+	sv[1] = -1;
+	forward_pid = pid;
+	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
+		struct sigaction sa = { .sa_handler = forward_signal };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(fwd[i], &sa, NULL);
+	}
+
+	rc = 0;
+	if (!into_cgroup)
+		rc = ctr_cgroup_attach(&cg, pid, err);
+	if (rc == 0 && (cfg->namespaces & CLONE_NEWUSER)) {
+		rc = write_idmap(pid, "uid_map", cfg->uid_map, cfg->n_uid_map, err);
+		if (rc == 0)
+			rc = write_idmap(pid, "gid_map", cfg->gid_map, cfg->n_gid_map, err);
+	}
+	if (rc == 0 && write(sv[0], "G", 1) != 1)
+		rc = isolab_error_errno(err, -errno, "start the container");
+	if (rc < 0) {
+		kill(pid, SIGKILL);
+		wait_child(pid, -1, &cg, false);
+		pid = -1;
+		goto out;
+	}
+	/* Timestamps, then EOF (exec happened) or an error message. */
+	for (;;) {
+		ssize_t n = recv(sv[0], &msg, sizeof(msg), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(msg))
+			break;
+		if (msg.type == MSG_TIMES) {
+			stats->phase_ns[CTR_PHASE_MOUNTS] = msg.times[0];
+			stats->phase_ns[CTR_PHASE_PIVOT] = msg.times[1];
+			stats->phase_ns[CTR_PHASE_EXEC] = msg.times[2];
+		} else if (msg.type == MSG_ERROR) {
+			child_err.code = -1;
+			child_status = msg.status;
+			msg.text[sizeof(msg.text) - 1] = '\0';
+			snprintf(child_err.msg, sizeof(child_err.msg), "%s", msg.text);
+		}
+	}
+	close(sv[0]);
+	sv[0] = -1;
+	{
+		int ws = wait_child(pid, pidfd, &cg, cg.mode == CTR_CGROUP_V2 && !cg.has_peak &&
+							      child_err.code == 0);
+
+		pid = -1;
+		stats->phase_ns[CTR_PHASE_EXIT] = isolab_since_start_ns();
+		if (ws < 0) {
+			rc = isolab_error_errno(err, ws, "wait for the container");
+			goto out;
+		}
+		*status = ctr_exit_status(ws);
+	}
+	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+		signal(fwd[i], SIG_DFL);
+	forward_pid = 0;
+	ctr_cgroup_read_stats(&cg, &cgs);
+	stats->memory_peak = cgs.memory_peak;
+	stats->memory_peak_source = cgs.peak_source;
+	stats->oom_killed = cgs.oom_killed;
+	stats->oom_kills = cgs.oom_kills;
+	if (child_err.code != 0) {
+		*status = child_status;
+		rc = isolab_error_set(err, -EINVAL, "%s", child_err.msg);
+		goto out;
+	}
+	if (cfg->keep_layer != NULL)
+		rc = ctr_state_keep_layer(&state, cfg->keep_layer, err);
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		wait_child(pid, -1, &cg, false);
+	}
+	{
+		struct isolab_error cleanup_err = { 0 };
+		int crc = 0;
+
+		if (state_ok)
+			crc = ctr_state_destroy(&state, &cleanup_err);
+		if (cg_ok && ctr_cgroup_destroy(&cg, crc < 0 ? NULL : &cleanup_err) < 0 && crc == 0)
+			crc = cleanup_err.code;
+		if (crc < 0 && rc == 0) {
+			*err = cleanup_err;
+			rc = crc;
+			*status = CTR_EXIT_RUNTIME;
+		}
+	}
+	stats->phase_ns[CTR_PHASE_CLEANUP] = isolab_since_start_ns();
+	if (rc < 0 && *status < CTR_EXIT_RUNTIME)
+		*status = CTR_EXIT_RUNTIME;
+	return rc;
+}

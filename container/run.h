@@ -1,0 +1,31 @@
+/*
+ * run.h: running one container: state dir and cgroup, a single clone3 of
+ * the child into every namespace (CLONE_INTO_CGROUP on cgroup v2), a
+ * socketpair for "go" and for the child's timestamps and error messages
+ * (crun's pattern), the wait, and the cleanup.
+ */
+#ifndef ISOLAB_CONTAINER_RUN_H
+#define ISOLAB_CONTAINER_RUN_H
+
+#include "common/error.h"
+#include "container/config.h"
+#include "container/stats.h"
+
+/* Exit statuses (Docker's convention, docker-run(1) "EXIT STATUS"). */
+#define CTR_EXIT_RUNTIME 125
+#define CTR_EXIT_NOEXEC 126
+#define CTR_EXIT_NOTFOUND 127
+
+/*
+ * Runs the container to completion. Returns 0 and sets *status to the
+ * command's exit status (128+N for signal N), or a negative errno with
+ * err filled and *status set to 125, 126 or 127. stats is filled in both
+ * cases. Leaves no mount, cgroup or state dir behind.
+ */
+int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
+	    struct isolab_error *err);
+
+/* The exit status for a wait(2) status. */
+int ctr_exit_status(int wstatus);
+
+#endif
