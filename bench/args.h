@@ -1,0 +1,69 @@
+/*
+ * args.h: isolab-bench's command line (pure: no I/O, unit-tested).
+ *
+ *   isolab-bench run [--suites LIST] [--runs N] [--density-max N]
+ *                    [--samples N] [--vm-mem SIZE] [--systems LIST]
+ *                    [--results DIR] [--env NAME] [--build DIR]
+ *                    [--timeout S] [--quick] [--no-report]
+ *   isolab-bench report [RESULTS.json] [--results DIR] [--plots DIR]
+ *                    [--out FILE]
+ *   isolab-bench help
+ */
+#ifndef ISOLAB_BENCH_ARGS_H
+#define ISOLAB_BENCH_ARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "common/error.h"
+
+enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT };
+
+#define BENCH_SUITE_STARTUP 0x1u
+#define BENCH_SUITE_MEMORY  0x2u
+#define BENCH_SUITE_SYSCALL 0x4u
+#define BENCH_SUITE_ALL     0x7u
+
+/* Defaults of `run` (README: "make bench") and of --quick. */
+#define BENCH_DEFAULT_RUNS        30u
+#define BENCH_DEFAULT_DENSITY_MAX 16u
+#define BENCH_DEFAULT_SAMPLES     31u
+#define BENCH_QUICK_RUNS          3u
+#define BENCH_QUICK_DENSITY_MAX   2u
+#define BENCH_QUICK_SAMPLES       7u
+#define BENCH_DEFAULT_TIMEOUT_S   120u
+#define BENCH_DEFAULT_VM_MEM      (128ull << 20)
+#define BENCH_MAX_RUNS            10000u
+#define BENCH_MAX_DENSITY         256u
+
+struct bench_args {
+	enum bench_command command;
+	unsigned suites;          /* BENCH_SUITE_* mask */
+	unsigned runs;            /* start-up runs per system */
+	unsigned density_max;     /* largest concurrent instance count */
+	unsigned samples;         /* probe samples per operation */
+	unsigned timeout_s;       /* limit for one launch */
+	uint64_t vm_mem;          /* guest RAM for VM systems */
+	bool quick;
+	bool no_report;           /* run: skip the report after the run */
+	const char *systems;      /* comma list, NULL = every available one */
+	const char *results_dir;  /* default "results" */
+	const char *env_name;     /* NULL = detect */
+	const char *build_dir;    /* default "build" */
+	const char *input;        /* report: a results file, NULL = newest */
+	const char *plots_dir;    /* report: NULL = RESULTS/plots */
+	const char *report_path;  /* report: NULL = RESULTS/REPORT.md */
+};
+
+/* Fills out from argv; returns 0 or -EINVAL naming the bad argument. */
+int bench_parse_args(int argc, char *const argv[], struct bench_args *out,
+		     struct isolab_error *err);
+
+/* "startup,memory" -> mask; "all" allowed. Returns 0 or -EINVAL. */
+int bench_parse_suites(const char *list, unsigned *mask, struct isolab_error *err);
+
+/* True when name is in the comma list (NULL list: everything). */
+bool bench_list_has(const char *list, const char *name);
+
+extern const char bench_usage[];
+
+#endif

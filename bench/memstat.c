@@ -1,0 +1,217 @@
+/* memstat.c: instance memory from /proc and cgroupfs (see memstat.h). */
+#include "bench/memstat.h"
+#include "common/cleanup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_TREE 1024
+
+/* Whether the comma list [p, end) holds "memory". */
+static bool has_memory_controller(const char *p, const char *end)
+{
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		size_t n = comma ? (size_t)(comma - p) : (size_t)(end - p);
+
+		if (n == 6 && strncmp(p, "memory", 6) == 0)
+			return true;
+		p += n + 1;
+	}
+	return false;
+}
+
+int bench_parse_memory_cgroup(const char *text, char *path, size_t size)
+{
+	const char *line = text;
+	const char *v2_path = NULL;
+	size_t v2_len = 0;
+
+	while (line != NULL && *line != '\0') {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *c1 = memchr(line, ':', len);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - line)) : NULL;
+
+		if (c2 != NULL) {
+			size_t plen = len - (size_t)(c2 + 1 - line);
+
+			if (c2 == c1 + 1 && c1 == line + 1 && line[0] == '0') {
+				v2_path = c2 + 1;
+				v2_len = plen;
+			} else if (has_memory_controller(c1 + 1, c2)) {
+				snprintf(path, size, "%.*s", (int)plen, c2 + 1);
+				return BENCH_CGROUP_V1;
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+	if (v2_path == NULL)
+		return -ENOENT;
+	snprintf(path, size, "%.*s", (int)v2_len, v2_path);
+	return BENCH_CGROUP_V2;
+}
+
+long long bench_parse_meminfo(const char *text, const char *field)
+{
+	size_t flen = strlen(field);
+	const char *p = text;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, field, flen) == 0 && p[flen] == ':') {
+			char *end;
+			long long v = strtoll(p + flen + 1, &end, 10);
+
+			if (end == p + flen + 1)
+				return -1;
+			while (*end == ' ')
+				end++;
+			return strncmp(end, "kB", 2) == 0 ? v * 1024 : v;
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return -1;
+}
+
+long long bench_parse_status_rss(const char *text)
+{
+	return bench_parse_meminfo(text, "VmRSS");
+}
+
+pid_t bench_parse_stat_ppid(const char *text)
+{
+	const char *rparen = strrchr(text, ')');
+	char state;
+	int ppid;
+
+	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses. */
+	if (rparen == NULL || sscanf(rparen + 1, " %c %d", &state, &ppid) != 2)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/* Reads a small text file; returns bytes read or -errno. */
+static ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total + 1 < size && (n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
+		total += n;
+	buf[total] = '\0';
+	return total;
+}
+
+long long bench_mem_available(void)
+{
+	char buf[8192];
+
+	if (read_text("/proc/meminfo", buf, sizeof(buf)) < 0)
+		return -1;
+	return bench_parse_meminfo(buf, "MemAvailable");
+}
+
+static int cgroup_of(pid_t pid, char *path, size_t size)
+{
+	char file[64], buf[4096];
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (read_text(file, buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	return bench_parse_memory_cgroup(buf, path, size);
+}
+
+static long long cgroup_usage(int version, const char *path)
+{
+	char file[4200], buf[64];
+
+	if (version == BENCH_CGROUP_V1)
+		snprintf(file, sizeof(file), "/sys/fs/cgroup/memory%s/memory.usage_in_bytes", path);
+	else
+		snprintf(file, sizeof(file), "/sys/fs/cgroup%s/memory.current", path);
+	if (read_text(file, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atoll(buf);
+}
+
+/* The pids of root and its descendants (a breadth-first walk over /proc). */
+static int tree_pids(pid_t root, pid_t *pids, int max)
+{
+	pid_t all[MAX_TREE * 8], parent[MAX_TREE * 8];
+	int nall = 0, n = 1, i, j;
+	DIR *d = opendir("/proc");
+	const struct dirent *e;
+
+	if (d == NULL)
+		return -errno;
+	while ((e = readdir(d)) != NULL && nall < MAX_TREE * 8) {
+		char file[64], buf[1024];
+		pid_t pid = (pid_t)atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(file, sizeof(file), "/proc/%d/stat", (int)pid);
+		if (read_text(file, buf, sizeof(buf)) <= 0)
+			continue;
+		all[nall] = pid;
+		parent[nall++] = bench_parse_stat_ppid(buf);
+	}
+	closedir(d);
+	pids[0] = root;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nall && n < max; j++)
+			if (parent[j] == pids[i])
+				pids[n++] = all[j];
+	return n;
+}
+
+int bench_tree_memory(pid_t root, struct bench_tree_memory *out)
+{
+	static pid_t pids[MAX_TREE];
+	char own[4096], seen[16][4096];
+	int own_version, n, i, nseen = 0;
+
+	memset(out, 0, sizeof(*out));
+	own_version = cgroup_of(getpid(), own, sizeof(own));
+	n = tree_pids(root, pids, MAX_TREE);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		char file[64], buf[4096], cg[4096];
+		int version = cgroup_of(pids[i], cg, sizeof(cg)), k;
+		long long rss;
+
+		snprintf(file, sizeof(file), "/proc/%d/status", (int)pids[i]);
+		if (read_text(file, buf, sizeof(buf)) <= 0)
+			continue;
+		out->processes++;
+		if (version < 0 || (version == own_version && strcmp(cg, own) == 0)) {
+			rss = bench_parse_status_rss(buf);
+			if (rss > 0)
+				out->rss_bytes += rss;
+			continue;
+		}
+		for (k = 0; k < nseen; k++)
+			if (strcmp(seen[k], cg) == 0)
+				break;
+		if (k < nseen || nseen >= 16)
+			continue;
+		snprintf(seen[nseen++], sizeof(seen[0]), "%s", cg);
+		rss = cgroup_usage(version, cg);
+		if (rss > 0) {
+			out->cgroup_bytes += rss;
+			out->cgroups++;
+		}
+	}
+	return 0;
+}

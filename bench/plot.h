@@ -1,0 +1,22 @@
+/*
+ * plot.h: the report's pictures. For each plot, a data file and a gnuplot
+ * script are generated into the plots folder and gnuplot (gnuplot-nox)
+ * draws NAME.png (pngcairo, or png where cairo is missing) and NAME.svg.
+ * A plot whose data this run does not have is still drawn, saying so, so
+ * the set of files is always the same.
+ */
+#ifndef ISOLAB_BENCH_PLOT_H
+#define ISOLAB_BENCH_PLOT_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include "common/error.h"
+
+/* startup, startup_cdf, vmm_phases, memory, density, syscall */
+extern const char *const bench_plot_names[];
+extern const size_t bench_plot_count;
+
+/* Draws every plot of doc into dir (created if missing). */
+int bench_plot_all(const cJSON *doc, const char *dir, struct isolab_error *err);
+
+#endif

@@ -1,0 +1,300 @@
+/* report_md.c: REPORT.md's text from a results document (pure; see report.h). */
+#include "bench/report.h"
+#include "bench/results.h"
+#include "bench/table.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *str(const cJSON *o, const char *k)
+{
+	return bench_json_string(o, k, "-");
+}
+
+static void environment(struct bench_text *t, const cJSON *env)
+{
+	static const char *const head[] = { "what", "value" };
+	static const char *const keys[] = { "name", "kvm", "kernel", "cpu", "cgroup", "host_kernel",
+					    "host_cpu", "git_commit", "git_tree", "timestamp" };
+	const cJSON *peers = cJSON_GetObjectItemCaseSensitive(env, "peers"), *p;
+	char buf[64];
+	size_t i;
+
+	bench_text_append(t, "## Environment\n\n");
+	bench_table_header(t, head, 2);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *row[2] = { keys[i], str(env, keys[i]) };
+
+		if (cJSON_GetObjectItemCaseSensitive(env, keys[i]) != NULL)
+			bench_table_row(t, row, 2);
+	}
+	snprintf(buf, sizeof(buf), "%.0f", bench_json_number(env, "cpus", 0));
+	{
+		const char *row[2] = { "cpus", buf };
+
+		bench_table_row(t, row, 2);
+	}
+	cJSON_ArrayForEach(p, peers) {
+		char name[80];
+		const char *row[2] = { name, cJSON_IsString(p) ? p->valuestring : "not installed" };
+
+		snprintf(name, sizeof(name), "peer %s", p->string);
+		bench_table_row(t, row, 2);
+	}
+	bench_text_append(t, "\n");
+}
+
+static void lab_caveat(struct bench_text *t, const cJSON *env)
+{
+	if (strcmp(str(env, "kvm"), "lab") != 0)
+		return;
+	bench_text_append(t,
+		"> **Measured inside the nested-KVM lab.** The lab is a QEMU TCG machine: every\n"
+		"> instruction of every system below was emulated in software, and a VM exit costs\n"
+		"> tens of microseconds instead of one or two. Absolute times do not describe real\n"
+		"> hardware. Compare ratios between systems within this run only, never with\n"
+		"> figures from another run or another machine.\n\n");
+}
+
+static void not_available(struct bench_text *t, const cJSON *systems)
+{
+	const cJSON *s;
+	int header = 0;
+
+	cJSON_ArrayForEach(s, systems) {
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "available")))
+			continue;
+		if (!header++)
+			bench_text_append(t, "Not measured here:\n\n");
+		bench_text_printf(t, "- %s: %s\n", str(s, "name"), str(s, "note"));
+	}
+	if (header)
+		bench_text_append(t, "\n");
+}
+
+static void image(struct bench_text *t, const char *plots_ref, const char *name, const char *alt)
+{
+	bench_text_printf(t, "![%s](%s/%s.png) ([SVG](%s/%s.svg))\n\n", alt, plots_ref, name,
+			  plots_ref, name);
+}
+
+static void startup(struct bench_text *t, const cJSON *suite, const char *plots_ref)
+{
+	static const char *const head[] = { "system", "kind", "runs", "first line: median", "p5",
+					    "p95", "exit: median", "p5", "p95", "failures" };
+	static const char *const rhead[] = { "ratio", "first line (median / median)",
+					     "exit (median / median)" };
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *r;
+
+	bench_text_printf(t, "## Start-up\n\n%.0f runs per system. *first line*: %s. *exit*: %s.\n\n",
+			  bench_json_number(suite, "runs", 0), str(suite, "first_line"), str(suite, "exit"));
+	bench_table_header(t, head, 10);
+	cJSON_ArrayForEach(s, systems) {
+		struct bench_summary f, x;
+		char c[8][32];
+		const char *row[10];
+
+		if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "first_line"), &f) < 0 ||
+		    bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "exit"), &x) < 0)
+			continue;
+		snprintf(c[0], sizeof(c[0]), "%zu", f.n);
+		bench_format_ns(f.median, c[1], sizeof(c[1]));
+		bench_format_ns(f.p5, c[2], sizeof(c[2]));
+		bench_format_ns(f.p95, c[3], sizeof(c[3]));
+		bench_format_ns(x.median, c[4], sizeof(c[4]));
+		bench_format_ns(x.p5, c[5], sizeof(c[5]));
+		bench_format_ns(x.p95, c[6], sizeof(c[6]));
+		snprintf(c[7], sizeof(c[7]), "%.0f", bench_json_number(s, "failures", 0));
+		row[0] = str(s, "name");
+		row[1] = str(s, "kind");
+		memcpy(&row[2], (const char *[]){ c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7] },
+		       8 * sizeof(row[0]));
+		bench_table_row(t, row, 10);
+	}
+	bench_text_append(t, "\n");
+	not_available(t, systems);
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(suite, "ratios")) > 0) {
+		bench_table_header(t, rhead, 3);
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(suite, "ratios")) {
+			char a[32], b[32];
+			const char *row[3] = { str(r, "name"), a, b };
+
+			bench_format_ratio(bench_json_number(r, "first_line", 0), a, sizeof(a));
+			bench_format_ratio(bench_json_number(r, "exit", 0), b, sizeof(b));
+			bench_table_row(t, row, 3);
+		}
+		bench_text_append(t, "\n");
+	}
+	image(t, plots_ref, "startup", "start-up per system");
+	image(t, plots_ref, "startup_cdf", "start-up CDF");
+	bench_text_append(t, "### VMM phases\n\nTimes from the VMM's `--stats` (ns since the VMM process started, "
+			     "or phase durations, as named).\n\n");
+	cJSON_ArrayForEach(s, systems) {
+		static const char *const phead[] = { "time", "median", "p5", "p95" };
+		const cJSON *times = cJSON_GetObjectItemCaseSensitive(s, "stats_times"), *p;
+
+		if (times == NULL)
+			continue;
+		bench_text_printf(t, "%s:\n\n", str(s, "name"));
+		bench_table_header(t, phead, 4);
+		cJSON_ArrayForEach(p, times) {
+			struct bench_summary v;
+			char a[32], b[32], c[32];
+			const char *row[4] = { p->string, a, b, c };
+
+			if (bench_summary_from_json(p, &v) < 0)
+				continue;
+			bench_format_ns(v.median, a, sizeof(a));
+			bench_format_ns(v.p5, b, sizeof(b));
+			bench_format_ns(v.p95, c, sizeof(c));
+			bench_table_row(t, row, 4);
+		}
+		bench_text_append(t, "\n");
+	}
+	image(t, plots_ref, "vmm_phases", "VMM boot phases");
+}
+
+static void memory(struct bench_text *t, const cJSON *suite, const char *plots_ref)
+{
+	static const char *const head[] = { "system", "instance (tree RSS + cgroup)", "RSS part",
+					    "cgroup part", "own --stats", "MemAvailable drop" };
+	static const char *const dhead[] = { "system", "instances", "MemAvailable drop",
+					     "per instance" };
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *p;
+
+	bench_text_append(t, "## Memory\n\nOne instance of `probe hold`, measured while it waits "
+			     "(definitions in bench/README.md).\n\n");
+	bench_table_header(t, head, 6);
+	cJSON_ArrayForEach(s, systems) {
+		char c[5][32];
+		const char *row[6] = { str(s, "name"), c[0], c[1], c[2], c[3], c[4] };
+
+		if (cJSON_GetObjectItemCaseSensitive(s, "instance_bytes") == NULL)
+			continue;
+		bench_format_bytes(bench_json_number(s, "instance_bytes", -1), c[0], sizeof(c[0]));
+		bench_format_bytes(bench_json_number(s, "rss_bytes", -1), c[1], sizeof(c[1]));
+		bench_format_bytes(bench_json_number(s, "cgroup_bytes", -1), c[2], sizeof(c[2]));
+		bench_format_bytes(bench_json_number(s, "stats_bytes", -1), c[3], sizeof(c[3]));
+		bench_format_bytes(bench_json_number(s, "mem_available_drop_bytes", -1), c[4], sizeof(c[4]));
+		bench_table_row(t, row, 6);
+	}
+	bench_text_append(t, "\n");
+	not_available(t, systems);
+	cJSON_ArrayForEach(s, systems)
+		if (cJSON_GetObjectItemCaseSensitive(s, "error") != NULL)
+			bench_text_printf(t, "- %s failed: %s\n\n", str(s, "name"), str(s, "error"));
+	image(t, plots_ref, "memory", "memory per instance");
+	bench_text_printf(t, "### Density (up to %.0f instances at once)\n\n",
+			  bench_json_number(suite, "density_max", 0));
+	bench_table_header(t, dhead, 4);
+	cJSON_ArrayForEach(s, systems) {
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "density")) {
+			char n[16], a[32], b[32];
+			const char *row[4] = { str(s, "name"), n, a, b };
+
+			snprintf(n, sizeof(n), "%.0f", bench_json_number(p, "instances", 0));
+			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "ok"))) {
+				snprintf(a, sizeof(a), "failed");
+				snprintf(b, sizeof(b), "-");
+			} else {
+				bench_format_bytes(bench_json_number(p, "mem_available_drop_bytes", -1), a, sizeof(a));
+				bench_format_bytes(bench_json_number(p, "per_instance_bytes", -1), b, sizeof(b));
+			}
+			bench_table_row(t, row, 4);
+		}
+	}
+	bench_text_append(t, "\n");
+	image(t, plots_ref, "density", "density");
+}
+
+static void syscall(struct bench_text *t, const cJSON *suite, const char *plots_ref)
+{
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *op;
+	const cJSON *native = NULL, *cols[8];
+	const char *head[9];
+	int ncols = 0, i;
+
+	bench_text_printf(t, "## System calls and operations\n\nThe probe's medians over %.0f samples per "
+			     "operation (each sample a batch); in parentheses the ratio to native.\n\n",
+			  bench_json_number(suite, "samples", 0));
+	head[0] = "operation";
+	cJSON_ArrayForEach(s, systems) {
+		if (cJSON_GetObjectItemCaseSensitive(s, "ops") == NULL || ncols >= 8)
+			continue;
+		if (strcmp(str(s, "name"), "native") == 0)
+			native = s;
+		cols[ncols] = s;
+		head[1 + ncols] = str(s, "name");
+		ncols++;
+	}
+	if (ncols > 0) {
+		const cJSON *rows = cJSON_GetObjectItemCaseSensitive(cols[ncols - 1], "ops");
+		/* every op any system measured, in the order of the longest list */
+		for (i = 0; i < ncols; i++)
+			if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cols[i], "ops")) >
+			    cJSON_GetArraySize(rows))
+				rows = cJSON_GetObjectItemCaseSensitive(cols[i], "ops");
+		bench_table_header(t, head, 1 + ncols);
+		cJSON_ArrayForEach(op, rows) {
+			const char *name = str(op, "name");
+			char cells[8][96];
+			const char *row[9];
+			double base = -1;
+
+			if (native != NULL) {
+				const cJSON *b;
+
+				cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(native, "ops"))
+					if (strcmp(str(b, "name"), name) == 0)
+						base = bench_json_number(b, "median", -1);
+			}
+			row[0] = name;
+			for (i = 0; i < ncols; i++) {
+				const cJSON *o;
+				double m = -1;
+				char a[32], r[32];
+
+				cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(cols[i], "ops"))
+					if (strcmp(str(o, "name"), name) == 0)
+						m = bench_json_number(o, "median", -1);
+				bench_format_ns(m, a, sizeof(a));
+				if (m > 0 && base > 0 && cols[i] != native) {
+					bench_format_ratio(m / base, r, sizeof(r));
+					snprintf(cells[i], sizeof(cells[i]), "%s (%s)", a, r);
+				} else {
+					snprintf(cells[i], sizeof(cells[i]), "%s", a);
+				}
+				row[1 + i] = cells[i];
+			}
+			bench_table_row(t, row, 1 + ncols);
+		}
+		bench_text_append(t, "\n");
+	}
+	not_available(t, systems);
+	image(t, plots_ref, "syscall", "overhead per operation, ratio to native");
+}
+
+char *bench_report_markdown(const cJSON *doc, const char *results_name, const char *plots_ref)
+{
+	const cJSON *env = cJSON_GetObjectItemCaseSensitive(doc, "environment");
+	const cJSON *suites = cJSON_GetObjectItemCaseSensitive(doc, "suites"), *s;
+	struct bench_text t = { 0 };
+
+	bench_text_printf(&t, "# isolab benchmark report\n\nFrom `%s` (environment **%s**, %s).\n"
+			      "Generated by `isolab-bench report`; definitions of every figure: "
+			      "[bench/README.md](../bench/README.md).\n\n",
+			  results_name, str(env, "name"), str(env, "timestamp"));
+	lab_caveat(&t, env);
+	if ((s = cJSON_GetObjectItemCaseSensitive(suites, "startup")) != NULL)
+		startup(&t, s, plots_ref);
+	if ((s = cJSON_GetObjectItemCaseSensitive(suites, "memory")) != NULL)
+		memory(&t, s, plots_ref);
+	if ((s = cJSON_GetObjectItemCaseSensitive(suites, "syscall")) != NULL)
+		syscall(&t, s, plots_ref);
+	environment(&t, env);
+	if (t.failed) {
+		bench_text_free(&t);
+		return NULL;
+	}
+	return t.s;
+}

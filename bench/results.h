@@ -1,0 +1,70 @@
+/*
+ * results.h: the results file (results/<env>/<UTC timestamp>.json).
+ *
+ * Layout (README "Results file"):
+ *   { "format": "isolab-bench/1", "environment": {...},
+ *     "suites": { "startup": {...}, "memory": {...}, "syscall": {...} } }
+ * Every measured series is a "summary object":
+ *   { "unit": "ns", "n": N, "median": .., "p5": .., "p95": .., "min": ..,
+ *     "max": .., "mean": .., "samples": [raw values in order taken] }
+ */
+#ifndef ISOLAB_BENCH_RESULTS_H
+#define ISOLAB_BENCH_RESULTS_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include "bench/stats.h"
+#include "common/error.h"
+
+#define BENCH_RESULTS_FORMAT "isolab-bench/1"
+
+/* A summary object of n samples (n may be 0: then only unit, n, samples). */
+cJSON *bench_summary_json(const double *samples, size_t n, const char *unit);
+
+/* Reads median/p5/p95/n of a summary object; -EINVAL if malformed. */
+int bench_summary_from_json(const cJSON *obj, struct bench_summary *out);
+
+/* Copies the "samples" array into a malloc'd array; returns count or -errno. */
+int bench_samples_from_json(const cJSON *obj, double **out);
+
+/* "results/lab/20261123T030400Z.json" into buf; -ENAMETOOLONG if it does not fit. */
+int bench_results_path(char *buf, size_t size, const char *dir, const char *env,
+		       time_t when);
+
+/* mkdir -p dir/env, then writes doc atomically at its path; path_out gets it. */
+int bench_results_write(const char *dir, const char *env, time_t when, const cJSON *doc,
+			char *path_out, size_t path_size, struct isolab_error *err);
+
+/* The newest DIR/<env>/<timestamp>.json (by timestamp, any env). */
+int bench_results_newest(const char *dir, char *out, size_t size, struct isolab_error *err);
+
+/*
+ * Checks a results document's structure: format, environment block, every
+ * suite present with its lists. Returns 0 or -EINVAL with what is wrong.
+ */
+int bench_results_check(const cJSON *doc, struct isolab_error *err);
+
+/* Number helpers that tolerate absent keys (return def). */
+double bench_json_number(const cJSON *obj, const char *key, double def);
+const char *bench_json_string(const cJSON *obj, const char *key, const char *def);
+
+#endif
+
+/*
+ * Walks a --stats document and reports every time it holds, in ns:
+ * numeric members of objects named "phases" or "markers" (or arrays of
+ * {"name", "ns"|"t_ns"|"time_ns"} there), and any numeric member whose
+ * name ends in "_ns". Names are dotted paths ("phases.kernel_load").
+ */
+typedef void (*bench_time_fn)(void *arg, const char *name, double ns);
+void bench_stats_times(const cJSON *stats, bench_time_fn fn, void *arg);
+
+/*
+ * The memory one instance costs by its own --stats, in bytes: for the VMM
+ * its peak memory excluding guest RAM plus guest pages touched; for the
+ * container runtime the cgroup's peak. Keys are matched by name
+ * (README "Memory"). Returns a negative value if the document has none.
+ */
+double bench_stats_memory_bytes(const cJSON *stats);

@@ -1,0 +1,464 @@
+/* systems.c: the compared systems and their command lines (see systems.h). */
+#include "bench/systems.h"
+#include "bench/env.h"
+#include "bench/spawn.h"
+#include "common/cleanup.h"
+#include "common/jsonfile.h"
+#include "common/timing.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Kernel command line for both VMMs; the probe's command goes in isolab_run. */
+#define BENCH_GUEST_CMDLINE "console=ttyS0 quiet panic=-1"
+
+const char *bench_kind_name(enum bench_kind kind)
+{
+	switch (kind) {
+	case BENCH_KIND_PROCESS: return "process";
+	case BENCH_KIND_CONTAINER: return "container";
+	case BENCH_KIND_VM: return "vm";
+	}
+	return "?";
+}
+
+/* Copies s into cmd's store and appends it to argv. */
+static int add(struct bench_cmd *cmd, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	if (cmd->argc + 1 >= BENCH_CMD_MAX_ARGS || cmd->used + n > sizeof(cmd->store))
+		return -E2BIG;
+	memcpy(cmd->store + cmd->used, s, n);
+	cmd->argv[cmd->argc++] = cmd->store + cmd->used;
+	cmd->argv[cmd->argc] = NULL;
+	cmd->used += n;
+	return 0;
+}
+
+static int add_all(struct bench_cmd *cmd, const char *const *list)
+{
+	int rc = 0;
+
+	for (; rc == 0 && *list != NULL; list++)
+		rc = add(cmd, *list);
+	return rc;
+}
+
+static int add_probe(struct bench_cmd *cmd, const char *probe, const char *const *args)
+{
+	int rc = add(cmd, probe);
+
+	return rc ? rc : add_all(cmd, args);
+}
+
+static int too_long(struct isolab_error *err)
+{
+	return isolab_error_set(err, -E2BIG, "command line too long");
+}
+
+static bool on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (path == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, name);
+		if (access(buf, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+static int need_file(const char *path, const char *what, char *note, size_t size)
+{
+	if (access(path, R_OK) == 0)
+		return 0;
+	snprintf(note, size, "%s `%s` not found (build it first)", what, path);
+	return -ENOENT;
+}
+
+static int need_tool(const char *name, char *note, size_t size)
+{
+	if (on_path(name))
+		return 0;
+	snprintf(note, size, "`%s` is not installed here", name);
+	return -ENOENT;
+}
+
+/* ---- native process ---- */
+
+static int check_native(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	return need_file(ctx->probe, "probe", note, size);
+}
+
+static int cmd_native(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		      struct isolab_error *err)
+{
+	return add_probe(cmd, ctx->probe, args) ? too_long(err) : 0;
+}
+
+/* ---- containers ---- */
+
+static int check_rootfs(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	char probe[PATH_MAX + 16];
+
+	snprintf(probe, sizeof(probe), "%s/bin/probe", ctx->rootfs);
+	return need_file(probe, "image rootfs probe", note, size);
+}
+
+static int check_ctr(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_file(ctx->ctr, "isolab-ctr", note, size);
+
+	return rc ? rc : check_rootfs(ctx, note, size);
+}
+
+static int cmd_ctr(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		   struct isolab_error *err)
+{
+	snprintf(cmd->stats_path, sizeof(cmd->stats_path), "%s/ctr-%u.json", ctx->tmp,
+		 ++ctx->sequence);
+	if (add(cmd, ctx->ctr) || add(cmd, "run") || add(cmd, "--rootfs") ||
+	    add(cmd, ctx->rootfs) || add(cmd, "--stats") || add(cmd, cmd->stats_path) ||
+	    add(cmd, "--") || add_probe(cmd, "/bin/probe", args))
+		return too_long(err);
+	return 0;
+}
+
+static int check_bwrap(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_tool("bwrap", note, size);
+
+	return rc ? rc : check_rootfs(ctx, note, size);
+}
+
+static int cmd_bwrap(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		     struct isolab_error *err)
+{
+	static const char *const pre[] = { "bwrap", "--unshare-all", "--die-with-parent",
+					   "--ro-bind", NULL };
+	static const char *const post[] = { "/", "--proc", "/proc", "--dev", "/dev",
+					    "--tmpfs", "/tmp", NULL };
+
+	if (add_all(cmd, pre) || add(cmd, ctx->rootfs) || add_all(cmd, post) ||
+	    add_probe(cmd, "/bin/probe", args))
+		return too_long(err);
+	return 0;
+}
+
+static int check_unshare(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_tool("unshare", note, size);
+
+	return rc ? rc : check_rootfs(ctx, note, size);
+}
+
+static int cmd_unshare(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		       struct isolab_error *err)
+{
+	char root[PATH_MAX + 16];
+
+	snprintf(root, sizeof(root), "--root=%s", ctx->rootfs);
+	if (add(cmd, "unshare") || add(cmd, "-fpmuin") || add(cmd, "--mount-proc") ||
+	    add(cmd, root) || add_probe(cmd, "/bin/probe", args))
+		return too_long(err);
+	return 0;
+}
+
+/*
+ * An OCI bundle for runc/crun: `RUNTIME spec` output (the runtime's own
+ * defaults), then process.args = /bin/probe ARGS, terminal false, root =
+ * the image rootfs, read-only.
+ */
+static int make_bundle(struct bench_ctx *ctx, const char *runtime, const char *const *args,
+		       char *bundle, size_t size, struct isolab_error *err)
+{
+	char cmdline[PATH_MAX * 2 + 64], config[PATH_MAX + 16], line[256];
+	cJSON *doc = NULL, *process, *root, *argv;
+	int rc;
+
+	snprintf(bundle, size, "%s/bundle-%u", ctx->tmp, ++ctx->sequence);
+	if (mkdir(bundle, 0755) < 0)
+		return isolab_error_errno(err, -errno, "create `%s`", bundle);
+	snprintf(cmdline, sizeof(cmdline), "%s spec --bundle '%s' && echo ok", runtime, bundle);
+	bench_command_line(cmdline, line, sizeof(line));
+	snprintf(config, sizeof(config), "%s/config.json", bundle);
+	if (strcmp(line, "ok") != 0)
+		return isolab_error_set(err, -EIO, "`%s spec` failed: %s", runtime, line);
+	rc = isolab_json_read(config, &doc, err);
+	if (rc < 0)
+		return rc;
+	process = cJSON_GetObjectItemCaseSensitive(doc, "process");
+	root = cJSON_GetObjectItemCaseSensitive(doc, "root");
+	if (!cJSON_IsObject(process) || !cJSON_IsObject(root)) {
+		cJSON_Delete(doc);
+		return isolab_error_set(err, -EINVAL, "`%s spec`: no process or root", runtime);
+	}
+	argv = cJSON_CreateArray();
+	cJSON_AddItemToArray(argv, cJSON_CreateString("/bin/probe"));
+	for (; *args != NULL; args++)
+		cJSON_AddItemToArray(argv, cJSON_CreateString(*args));
+	cJSON_ReplaceItemInObjectCaseSensitive(process, "args", argv);
+	cJSON_ReplaceItemInObjectCaseSensitive(process, "terminal", cJSON_CreateFalse());
+	cJSON_ReplaceItemInObjectCaseSensitive(root, "path", cJSON_CreateString(ctx->rootfs));
+	cJSON_ReplaceItemInObjectCaseSensitive(root, "readonly", cJSON_CreateTrue());
+	rc = isolab_json_write_atomic(config, doc, err);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static int cmd_oci(struct bench_ctx *ctx, const char *runtime, const char *const *args,
+		   struct bench_cmd *cmd, struct isolab_error *err)
+{
+	char bundle[PATH_MAX];
+	int rc = make_bundle(ctx, runtime, args, bundle, sizeof(bundle), err);
+
+	if (rc < 0)
+		return rc;
+	snprintf(cmd->id, sizeof(cmd->id), "isolab-bench-%d-%u", (int)getpid(), ctx->sequence);
+	snprintf(cmd->runtime_root, sizeof(cmd->runtime_root), "%s/%s-state", ctx->tmp, runtime);
+	if (add(cmd, runtime) || add(cmd, "--root") || add(cmd, cmd->runtime_root) ||
+	    add(cmd, "run") || add(cmd, "--bundle") || add(cmd, bundle) || add(cmd, cmd->id))
+		return too_long(err);
+	return 0;
+}
+
+static int check_runc(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_tool("runc", note, size);
+
+	return rc ? rc : check_rootfs(ctx, note, size);
+}
+
+static int check_crun(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_tool("crun", note, size);
+
+	return rc ? rc : check_rootfs(ctx, note, size);
+}
+
+static int cmd_runc(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		    struct isolab_error *err)
+{
+	return cmd_oci(ctx, "runc", args, cmd, err);
+}
+
+static int cmd_crun(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		    struct isolab_error *err)
+{
+	return cmd_oci(ctx, "crun", args, cmd, err);
+}
+
+static void cleanup_oci(struct bench_ctx *ctx, struct bench_cmd *cmd)
+{
+	char *argv[] = { cmd->argv[0], "--root", cmd->runtime_root, "delete", "--force",
+			 cmd->id, NULL };
+	struct bench_child c;
+
+	if (cmd->id[0] == '\0' || cmd->argc == 0)
+		return;
+	if (bench_child_spawn(&c, argv, false, NULL) == 0)
+		bench_child_finish(&c, isolab_now_ns() + 10000000000ull);
+	bench_child_release(&c);
+}
+
+/* ---- virtual machines ---- */
+
+static int check_vm_common(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc;
+
+	if (!ctx->kvm) {
+		snprintf(note, size, "no usable /dev/kvm here (run in the lab: make bench)");
+		return -ENODEV;
+	}
+	rc = need_file(ctx->kernel, "guest kernel", note, size);
+	return rc ? rc : need_file(ctx->initrd, "guest initramfs", note, size);
+}
+
+static int check_vmm(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_file(ctx->vmm, "isolab-vmm", note, size);
+
+	return rc ? rc : check_vm_common(ctx, note, size);
+}
+
+static int check_qemu(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_tool("qemu-system-x86_64", note, size);
+
+	return rc ? rc : check_vm_common(ctx, note, size);
+}
+
+/* "console=ttyS0 quiet panic=-1 isolab_run=\"/bin/probe ARGS --vm\"" */
+static int guest_cmdline(const char *const *args, const char *extra, char *buf, size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "%s %s isolab_run=\"/bin/probe",
+				      BENCH_GUEST_CMDLINE, extra);
+
+	for (; *args != NULL && len < size; args++)
+		len += (size_t)snprintf(buf + len, size - len, " %s", *args);
+	if (len < size)
+		len += (size_t)snprintf(buf + len, size - len, " --vm\"");
+	return len < size ? 0 : -E2BIG;
+}
+
+static int cmd_vmm(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		   struct isolab_error *err)
+{
+	char cmdline[2048], mem[32], timeout[32];
+
+	if (guest_cmdline(args, "reboot=k", cmdline, sizeof(cmdline)) < 0)
+		return too_long(err);
+	snprintf(cmd->stats_path, sizeof(cmd->stats_path), "%s/vmm-%u.json", ctx->tmp,
+		 ++ctx->sequence);
+	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(ctx->args->vm_mem >> 20));
+	snprintf(timeout, sizeof(timeout), "%u", ctx->args->timeout_s);
+	if (add(cmd, ctx->vmm) || add(cmd, "--kernel") || add(cmd, ctx->kernel) ||
+	    add(cmd, "--initrd") || add(cmd, ctx->initrd) || add(cmd, "--mem") || add(cmd, mem) ||
+	    add(cmd, "--cpus") || add(cmd, "1") || add(cmd, "--timeout") || add(cmd, timeout) ||
+	    add(cmd, "--stats") || add(cmd, cmd->stats_path) || add(cmd, "--cmdline") ||
+	    add(cmd, cmdline))
+		return too_long(err);
+	return 0;
+}
+
+static int cmd_qemu(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		    struct isolab_error *err)
+{
+	static const char *const pre[] = {
+		"qemu-system-x86_64", "-M", "microvm", "-accel", "kvm", "-cpu", "host",
+		"-smp", "1", "-nodefaults", "-no-user-config", "-display", "none",
+		"-no-reboot", "-serial", "stdio",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL };
+	char cmdline[2048], mem[32];
+
+	if (guest_cmdline(args, "reboot=t", cmdline, sizeof(cmdline)) < 0)
+		return too_long(err);
+	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(ctx->args->vm_mem >> 20));
+	if (add_all(cmd, pre) || add(cmd, "-m") || add(cmd, mem) || add(cmd, "-kernel") ||
+	    add(cmd, ctx->kernel) || add(cmd, "-initrd") || add(cmd, ctx->initrd) ||
+	    add(cmd, "-append") || add(cmd, cmdline))
+		return too_long(err);
+	return 0;
+}
+
+const struct bench_system bench_systems[] = {
+	{ "native", BENCH_KIND_PROCESS, 0, check_native, cmd_native, NULL },
+	{ "isolab-ctr", BENCH_KIND_CONTAINER, 0, check_ctr, cmd_ctr, NULL },
+	{ "runc", BENCH_KIND_CONTAINER, 0, check_runc, cmd_runc, cleanup_oci },
+	{ "crun", BENCH_KIND_CONTAINER, 0, check_crun, cmd_crun, cleanup_oci },
+	{ "bwrap", BENCH_KIND_CONTAINER, 0, check_bwrap, cmd_bwrap, NULL },
+	{ "unshare", BENCH_KIND_CONTAINER, 0, check_unshare, cmd_unshare, NULL },
+	{ "isolab-vmm", BENCH_KIND_VM, 0, check_vmm, cmd_vmm, NULL },
+	/* isa-debug-exit turns the guest's status V into (V << 1) | 1. */
+	{ "qemu-microvm", BENCH_KIND_VM, 1, check_qemu, cmd_qemu, NULL },
+};
+const size_t bench_system_count = sizeof(bench_systems) / sizeof(bench_systems[0]);
+
+const struct bench_system *bench_system_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < bench_system_count; i++)
+		if (strcmp(bench_systems[i].name, name) == 0)
+			return &bench_systems[i];
+	return NULL;
+}
+
+static int path_in(char *buf, size_t size, const char *dir, const char *rel)
+{
+	if (dir[0] == '/')
+		return (size_t)snprintf(buf, size, "%s/%s", dir, rel) < size ? 0 : -ENAMETOOLONG;
+	{
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return -errno;
+		return (size_t)snprintf(buf, size, "%s/%s/%s", cwd, dir, rel) < size ? 0 : -ENAMETOOLONG;
+	}
+}
+
+int bench_ctx_init(struct bench_ctx *ctx, const struct bench_args *args,
+		   struct isolab_error *err)
+{
+	const char *b = args->build_dir;
+	const char *tmpdir = getenv("TMPDIR");
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->args = args;
+	if (getcwd(ctx->repo, sizeof(ctx->repo)) == NULL)
+		return isolab_error_errno(err, -errno, "getcwd");
+	if (path_in(ctx->probe, PATH_MAX, b, "probe") || path_in(ctx->vmm, PATH_MAX, b, "isolab-vmm") ||
+	    path_in(ctx->ctr, PATH_MAX, b, "isolab-ctr") ||
+	    path_in(ctx->kernel, PATH_MAX, b, "guest/bzImage") ||
+	    path_in(ctx->initrd, PATH_MAX, b, "image/initramfs.cpio.gz") ||
+	    path_in(ctx->rootfs, PATH_MAX, b, "image/rootfs"))
+		return isolab_error_set(err, -ENAMETOOLONG, "build dir `%s`: path too long", b);
+	if ((size_t)snprintf(ctx->tmp, sizeof(ctx->tmp), "%s/isolab-bench.XXXXXX",
+			     tmpdir ? tmpdir : "/tmp") >= sizeof(ctx->tmp)) {
+		ctx->tmp[0] = '\0';
+		return isolab_error_set(err, -ENAMETOOLONG, "TMPDIR `%s`: too long", tmpdir);
+	}
+	if (mkdtemp(ctx->tmp) == NULL) {
+		int rc = -errno;
+
+		ctx->tmp[0] = '\0';
+		return isolab_error_errno(err, rc, "create a temp dir");
+	}
+	ctx->kvm = bench_kvm_usable();
+	ctx->tty = isatty(STDERR_FILENO) == 1;
+	ctx->started_ns = isolab_now_ns();
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+void bench_ctx_destroy(struct bench_ctx *ctx)
+{
+	if (ctx->tmp[0] != '\0')
+		nftw(ctx->tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	ctx->tmp[0] = '\0';
+}
+
+void bench_cmd_string(const struct bench_cmd *cmd, char *buf, size_t size)
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < cmd->argc && len < size; i++) {
+		bool quote = strpbrk(cmd->argv[i], " \"'") != NULL;
+
+		len += (size_t)snprintf(buf + len, size - len, quote ? "%s'%s'" : "%s%s",
+					i ? " " : "", cmd->argv[i]);
+	}
+}
+
+cJSON *bench_cmd_read_stats(const struct bench_cmd *cmd)
+{
+	cJSON *doc = NULL;
+
+	if (cmd->stats_path[0] == '\0' || access(cmd->stats_path, R_OK) != 0)
+		return NULL;
+	if (isolab_json_read(cmd->stats_path, &doc, NULL) < 0)
+		return NULL;
+	return doc;
+}

@@ -1,0 +1,37 @@
+/*
+ * table.h: number formatting and Markdown tables for REPORT.md (pure).
+ */
+#ifndef ISOLAB_BENCH_TABLE_H
+#define ISOLAB_BENCH_TABLE_H
+
+#include <stddef.h>
+
+/* 850 -> "850 ns", 12345 -> "12.3 us", 1.234e6 -> "1.23 ms", 2.5e9 -> "2.50 s". */
+void bench_format_ns(double ns, char *buf, size_t size);
+
+/* 512 -> "512 B", 1536 -> "1.5 KiB", 3.2 * 2^20 -> "3.2 MiB", GiB likewise. */
+void bench_format_bytes(double bytes, char *buf, size_t size);
+
+/* 1.234 -> "1.23x"; values <= 0 (no data) -> "-". */
+void bench_format_ratio(double ratio, char *buf, size_t size);
+
+/* A growing text buffer. */
+struct bench_text {
+	char *s;
+	size_t len, cap;
+	int failed;   /* set once an allocation failed; later appends do nothing */
+};
+
+void bench_text_append(struct bench_text *t, const char *s);
+void bench_text_printf(struct bench_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void bench_text_free(struct bench_text *t);
+
+/*
+ * Markdown table: header row, separator (first column left-aligned, the
+ * others right-aligned: numbers), then rows. '|' in a cell is escaped.
+ */
+void bench_table_header(struct bench_text *t, const char *const *cells, int n);
+void bench_table_row(struct bench_text *t, const char *const *cells, int n);
+
+#endif
