@@ -222,7 +222,8 @@ static void plot_phases(const cJSON *doc, const char *dir, struct bench_text *d,
 	int npts = 0, rows = 0, i;
 
 	cJSON_ArrayForEach(s, systems_of(doc, "startup"))
-		if (cJSON_GetObjectItemCaseSensitive(s, "stats_times") != NULL && vmm == NULL)
+		if (cJSON_GetObjectItemCaseSensitive(s, "stats_times") != NULL && vmm == NULL &&
+		    strcmp(bench_json_string(s, "kind", ""), "vm") == 0)
 			vmm = s;
 	if (vmm != NULL) {
 		const cJSON *p;
@@ -230,7 +231,9 @@ static void plot_phases(const cJSON *doc, const char *dir, struct bench_text *d,
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(vmm, "stats_times")) {
 			struct bench_summary v;
 
-			if (npts < 31 && bench_summary_from_json(p, &v) == 0) {
+			/* the VM's end comes after the first line: not a boot phase */
+			if (npts < 31 && strstr(p->string, "exit") == NULL &&
+			    bench_summary_from_json(p, &v) == 0) {
 				pts[npts].name = p->string;
 				pts[npts++].ms = v.median / 1e6;
 			}

@@ -127,8 +127,9 @@ static void startup(struct bench_text *t, const cJSON *suite, const char *plots_
 	}
 	image(t, plots_ref, "startup", "start-up per system");
 	image(t, plots_ref, "startup_cdf", "start-up CDF");
-	bench_text_append(t, "### VMM phases\n\nTimes from the VMM's `--stats` (ns since the VMM process started, "
-			     "or phase durations, as named).\n\n");
+	bench_text_append(t, "### Phases from each system's `--stats`\n\nisolab-vmm: `times_ns.*` and "
+			     "`markers.*` are ns since the VMM process started; isolab-ctr: `phases_ns.*` as "
+			     "its README defines them.\n\n");
 	cJSON_ArrayForEach(s, systems) {
 		static const char *const phead[] = { "time", "median", "p5", "p95" };
 		const cJSON *times = cJSON_GetObjectItemCaseSensitive(s, "stats_times"), *p;

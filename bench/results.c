@@ -254,7 +254,7 @@ static void walk_times(const cJSON *node, const char *path, bool timed, bench_ti
 		if (key == NULL)
 			continue;
 		snprintf(name, sizeof(name), "%s%s%s", path, path[0] ? "." : "", key);
-		if (strcmp(key, "phases") == 0 || strcmp(key, "markers") == 0)
+		if (strcmp(key, "phases") == 0 || strcmp(key, "markers") == 0 || ends_with(key, "_ns"))
 			in_timed = true;
 		if (cJSON_IsNumber(child) && (timed || ends_with(key, "_ns")))
 			fn(arg, name, child->valuedouble);
@@ -269,41 +269,14 @@ void bench_stats_times(const cJSON *stats, bench_time_fn fn, void *arg)
 		walk_times(stats, "", false, fn, arg);
 }
 
-struct memory_sum {
-	double bytes;
-	bool found;
-};
-
-static void walk_memory(const cJSON *node, struct memory_sum *m)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, node) {
-		const char *k = c->string;
-
-		if (cJSON_IsObject(c)) {
-			walk_memory(c, m);
-			continue;
-		}
-		if (k == NULL || !cJSON_IsNumber(c))
-			continue;
-		/* guest pages touched, in pages or bytes */
-		if (strstr(k, "touched") != NULL) {
-			m->bytes += strstr(k, "bytes") ? c->valuedouble : c->valuedouble * 4096.0;
-			m->found = true;
-		} else if (strstr(k, "peak") != NULL && (strstr(k, "bytes") || strstr(k, "memory"))) {
-			m->bytes += c->valuedouble;
-			m->found = true;
-		}
-	}
-}
-
 double bench_stats_memory_bytes(const cJSON *stats)
 {
-	struct memory_sum m = { 0, false };
+	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(stats, "memory");
+	double own = bench_json_number(mem, "vmm_own_peak_bytes", -1);
+	double touched = bench_json_number(mem, "guest_pages_touched", -1);
+	double page = bench_json_number(mem, "page_size", 4096);
 
-	if (stats == NULL)
-		return -1;
-	walk_memory(stats, &m);
-	return m.found ? m.bytes : -1;
+	if (own >= 0 && touched >= 0)   /* isolab-vmm */
+		return own + touched * page;
+	return bench_json_number(mem, "peak_bytes", -1); /* isolab-ctr: the cgroup's peak */
 }

@@ -54,17 +54,18 @@ const char *bench_json_string(const cJSON *obj, const char *key, const char *def
 
 /*
  * Walks a --stats document and reports every time it holds, in ns:
- * numeric members of objects named "phases" or "markers" (or arrays of
- * {"name", "ns"|"t_ns"|"time_ns"} there), and any numeric member whose
- * name ends in "_ns". Names are dotted paths ("phases.kernel_load").
+ * numeric members of objects named "phases", "markers" or "*_ns" (or
+ * arrays of {"name", "ns"|"t_ns"|"time_ns"} there), and any numeric
+ * member whose name ends in "_ns". Names are dotted paths
+ * ("times_ns.vm_created", "markers.probe").
  */
 typedef void (*bench_time_fn)(void *arg, const char *name, double ns);
 void bench_stats_times(const cJSON *stats, bench_time_fn fn, void *arg);
 
 /*
- * The memory one instance costs by its own --stats, in bytes: for the VMM
- * its peak memory excluding guest RAM plus guest pages touched; for the
- * container runtime the cgroup's peak. Keys are matched by name
- * (README "Memory"). Returns a negative value if the document has none.
+ * The memory one instance costs by its own --stats, in bytes: for
+ * isolab-vmm memory.vmm_own_peak_bytes (peak excluding guest RAM) plus
+ * memory.guest_pages_touched * memory.page_size; for isolab-ctr
+ * memory.peak_bytes (the cgroup's peak). Negative if the document has none.
  */
 double bench_stats_memory_bytes(const cJSON *stats);

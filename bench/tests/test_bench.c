@@ -1,0 +1,501 @@
+/*
+ * test_bench.c: unit tests for isolab-bench's pure parts: statistics,
+ * results JSON (written, read back, checked), --stats parsing, argument
+ * parsing, /proc and cgroup text parsers, report formatting and tables.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench/args.h"
+#include "bench/memstat.h"
+#include "bench/report.h"
+#include "bench/results.h"
+#include "bench/stats.h"
+#include "bench/table.h"
+#include "common/jsonfile.h"
+
+#define EPS 1e-9
+/* cmocka 1.1 has only float comparisons: compare doubles here. */
+#define assert_double_equal(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
+
+/* ---- statistics ---- */
+
+static void stats_odd_count(void **state)
+{
+	const double v[] = { 5, 1, 4, 2, 3 };
+	struct bench_summary s;
+
+	assert_int_equal(bench_summarize(v, 5, NULL, &s), 0);
+	assert_int_equal(s.n, 5);
+	assert_double_equal(s.median, 3, EPS);
+	assert_double_equal(s.min, 1, EPS);
+	assert_double_equal(s.max, 5, EPS);
+	assert_double_equal(s.mean, 3, EPS);
+	/* h = 4 * 0.05 = 0.2 -> 1 + 0.2 * (2 - 1) */
+	assert_double_equal(s.p5, 1.2, EPS);
+	/* h = 4 * 0.95 = 3.8 -> 4 + 0.8 * (5 - 4) */
+	assert_double_equal(s.p95, 4.8, EPS);
+	/* the input is left alone */
+	assert_double_equal(v[0], 5, EPS);
+}
+
+static void stats_even_count(void **state)
+{
+	const double v[] = { 10, 40, 20, 30 };
+	double scratch[4];
+	struct bench_summary s;
+
+	assert_int_equal(bench_summarize(v, 4, scratch, &s), 0);
+	assert_double_equal(s.median, 25, EPS);
+	/* h = 3 * 0.05 = 0.15 -> 10 + 0.15 * 10 */
+	assert_double_equal(s.p5, 11.5, EPS);
+	assert_double_equal(s.p95, 38.5, EPS);
+}
+
+static void stats_one_sample(void **state)
+{
+	const double v[] = { 42 };
+	struct bench_summary s;
+
+	assert_int_equal(bench_summarize(v, 1, NULL, &s), 0);
+	assert_double_equal(s.median, 42, EPS);
+	assert_double_equal(s.p5, 42, EPS);
+	assert_double_equal(s.p95, 42, EPS);
+}
+
+static void stats_empty_is_an_error(void **state)
+{
+	struct bench_summary s;
+
+	assert_int_equal(bench_summarize(NULL, 0, NULL, &s), -EINVAL);
+	assert_double_equal(bench_percentile_sorted(NULL, 0, 0.5), 0, EPS);
+}
+
+static void stats_percentile_ends_and_ties(void **state)
+{
+	const double v[] = { 1, 2, 2, 2, 100 };
+
+	assert_double_equal(bench_percentile_sorted(v, 5, 0), 1, EPS);
+	assert_double_equal(bench_percentile_sorted(v, 5, 1), 100, EPS);
+	assert_double_equal(bench_percentile_sorted(v, 5, 0.5), 2, EPS);
+	assert_double_equal(bench_percentile_sorted(v, 5, -1), 1, EPS);
+	assert_double_equal(bench_percentile_sorted(v, 5, 2), 100, EPS);
+	/* 101 values 0..100: percentile p is exactly 100p */
+	{
+		double w[101];
+		int i;
+
+		for (i = 0; i < 101; i++)
+			w[i] = i;
+		assert_double_equal(bench_percentile_sorted(w, 101, 0.05), 5, EPS);
+		assert_double_equal(bench_percentile_sorted(w, 101, 0.95), 95, EPS);
+	}
+}
+
+static void stats_cdf_points(void **state)
+{
+	const double v[] = { 3, 1, 2, 4 };
+	double xs[4], ys[4];
+
+	assert_int_equal(bench_cdf(v, 4, xs, ys), 4);
+	assert_double_equal(xs[0], 1, EPS);
+	assert_double_equal(xs[3], 4, EPS);
+	assert_double_equal(ys[0], 0.25, EPS);
+	assert_double_equal(ys[1], 0.5, EPS);
+	assert_double_equal(ys[3], 1.0, EPS);
+}
+
+/* ---- results JSON ---- */
+
+static cJSON *sample_doc(void)
+{
+	const double first[] = { 3e6, 1e6, 2e6 }, ex[] = { 4e6, 2e6, 3e6 };
+	cJSON *doc = cJSON_CreateObject(), *env, *suites, *st, *sys, *e;
+
+	cJSON_AddStringToObject(doc, "format", BENCH_RESULTS_FORMAT);
+	env = cJSON_AddObjectToObject(doc, "environment");
+	cJSON_AddStringToObject(env, "name", "lab");
+	cJSON_AddStringToObject(env, "kvm", "lab");
+	cJSON_AddStringToObject(env, "kernel", "Linux 6.1.0 x86_64");
+	cJSON_AddStringToObject(env, "cpu", "AMD EPYC");
+	cJSON_AddStringToObject(env, "git_commit", "abc123");
+	cJSON_AddStringToObject(env, "timestamp", "2026-11-23T03:00:00Z");
+	suites = cJSON_AddObjectToObject(doc, "suites");
+	st = cJSON_AddObjectToObject(suites, "startup");
+	cJSON_AddNumberToObject(st, "runs", 3);
+	sys = cJSON_AddArrayToObject(st, "systems");
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "native");
+	cJSON_AddStringToObject(e, "kind", "process");
+	cJSON_AddBoolToObject(e, "available", 1);
+	cJSON_AddItemToObject(e, "first_line", bench_summary_json(first, 3, "ns"));
+	cJSON_AddItemToObject(e, "exit", bench_summary_json(ex, 3, "ns"));
+	cJSON_AddItemToArray(sys, e);
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "crun");
+	cJSON_AddBoolToObject(e, "available", 0);
+	cJSON_AddStringToObject(e, "note", "cgroups in hybrid mode | not supported");
+	cJSON_AddItemToArray(sys, e);
+	return doc;
+}
+
+static void results_write_and_read_back(void **state)
+{
+	char dir[] = "/tmp/isolab-bench-test.XXXXXX", path[4096], newest[4096];
+	struct isolab_error err = { 0 };
+	cJSON *doc = sample_doc(), *back = NULL;
+	const cJSON *first;
+	struct bench_summary s;
+	double *samples = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(bench_results_write(dir, "lab", 1795402800, doc, path, sizeof(path), &err), 0);
+	assert_non_null(strstr(path, "/lab/20261123T030000Z.json"));
+	assert_int_equal(isolab_json_read(path, &back, &err), 0);
+	assert_int_equal(bench_results_check(back, &err), 0);
+	first = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(back, "suites"),
+							 "startup"), "systems"), 0), "first_line");
+	assert_int_equal(bench_summary_from_json(first, &s), 0);
+	assert_int_equal(s.n, 3);
+	assert_double_equal(s.median, 2e6, EPS);
+	assert_int_equal(bench_samples_from_json(first, &samples), 3);
+	/* raw samples keep the order they were taken in */
+	assert_double_equal(samples[0], 3e6, EPS);
+	assert_double_equal(samples[1], 1e6, EPS);
+	free(samples);
+	/* newest: a later file wins, a stray file is ignored */
+	assert_int_equal(bench_results_write(dir, "native-kvm", 1795402900, doc, newest, sizeof(newest), &err), 0);
+	{
+		char stray[4200];
+		FILE *f;
+
+		snprintf(stray, sizeof(stray), "%s/lab/notes.json", dir);
+		f = fopen(stray, "w");
+		assert_non_null(f);
+		fclose(f);
+	}
+	assert_int_equal(bench_results_newest(dir, path, sizeof(path), &err), 0);
+	assert_string_equal(path, newest);
+	cJSON_Delete(doc);
+	cJSON_Delete(back);
+	{
+		char cmd[4200];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+static void results_newest_none(void **state)
+{
+	char path[256];
+	struct isolab_error err = { 0 };
+
+	assert_int_equal(bench_results_newest("/nonexistent-isolab", path, sizeof(path), &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "no results file"));
+}
+
+static void results_check_finds_holes(void **state)
+{
+	struct isolab_error err = { 0 };
+	cJSON *doc = sample_doc();
+
+	assert_int_equal(bench_results_check(doc, &err), 0);
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItemCaseSensitive(doc, "environment"), "cpu");
+	assert_int_equal(bench_results_check(doc, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "cpu"));
+	cJSON_Delete(doc);
+	doc = sample_doc();
+	cJSON_ReplaceItemInObject(doc, "format", cJSON_CreateString("other/9"));
+	assert_int_equal(bench_results_check(doc, &err), -EINVAL);
+	cJSON_Delete(doc);
+	doc = sample_doc();
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(doc, "suites"), "startup"), "systems");
+	assert_int_equal(bench_results_check(doc, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "startup"));
+	cJSON_Delete(doc);
+}
+
+static void summary_json_of_nothing(void **state)
+{
+	cJSON *o = bench_summary_json(NULL, 0, "ns");
+	struct bench_summary s;
+
+	assert_int_equal(bench_json_number(o, "n", -1), 0);
+	assert_int_equal(bench_summary_from_json(o, &s), -EINVAL); /* no median */
+	cJSON_Delete(o);
+}
+
+struct collected {
+	char names[16][64];
+	double ns[16];
+	int n;
+};
+
+static void collect(void *arg, const char *name, double ns)
+{
+	struct collected *c = arg;
+
+	if (c->n < 16) {
+		snprintf(c->names[c->n], sizeof(c->names[0]), "%s", name);
+		c->ns[c->n++] = ns;
+	}
+}
+
+static double find(const struct collected *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->names[i], name) == 0)
+			return c->ns[i];
+	return -1;
+}
+
+static void stats_file_times_and_memory(void **state)
+{
+	const char *vmm =
+		"{\"program\":\"isolab-vmm\",\"cpus\":1,"
+		"\"times_ns\":{\"process_start\":0,\"vm_created\":1000,\"exit\":9000},"
+		"\"markers\":[{\"name\":\"init\",\"ns\":5000},{\"name\":\"probe\",\"ns\":7000}],"
+		"\"exits\":{\"total\":10},"
+		"\"memory\":{\"guest_pages_touched\":100,\"page_size\":4096,"
+		"\"vmm_peak_rss_bytes\":999999999,\"vmm_own_peak_bytes\":500000}}";
+	const char *ctr = "{\"phases_ns\":{\"clone\":300,\"exec\":700},"
+			  "\"memory\":{\"peak_bytes\":262144,\"limit_bytes\":null}}";
+	cJSON *a = cJSON_Parse(vmm), *b = cJSON_Parse(ctr);
+	struct collected c = { 0 };
+
+	bench_stats_times(a, collect, &c);
+	assert_double_equal(find(&c, "times_ns.vm_created"), 1000, EPS);
+	assert_double_equal(find(&c, "markers.probe"), 7000, EPS);
+	assert_double_equal(find(&c, "markers.init"), 5000, EPS);
+	/* counters are not times */
+	assert_double_equal(find(&c, "exits.total"), -1, EPS);
+	assert_double_equal(find(&c, "cpus"), -1, EPS);
+	assert_double_equal(bench_stats_memory_bytes(a), 500000 + 100 * 4096, EPS);
+	memset(&c, 0, sizeof(c));
+	bench_stats_times(b, collect, &c);
+	assert_double_equal(find(&c, "phases_ns.exec"), 700, EPS);
+	assert_double_equal(bench_stats_memory_bytes(b), 262144, EPS);
+	assert_true(bench_stats_memory_bytes(NULL) < 0);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
+/* ---- arguments ---- */
+
+static int parse(struct bench_args *a, struct isolab_error *err, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = "isolab-bench";
+	va_start(ap, err);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	return bench_parse_args(argc, argv, a, err);
+}
+
+static void args_defaults_and_quick(void **state)
+{
+	struct isolab_error err = { 0 };
+	struct bench_args a;
+
+	assert_int_equal(parse(&a, &err, "run", NULL), 0);
+	assert_int_equal(a.command, BENCH_CMD_RUN);
+	assert_int_equal(a.runs, BENCH_DEFAULT_RUNS);
+	assert_int_equal(a.density_max, BENCH_DEFAULT_DENSITY_MAX);
+	assert_int_equal(a.suites, BENCH_SUITE_ALL);
+	assert_string_equal(a.results_dir, "results");
+	assert_int_equal(parse(&a, &err, "run", "--quick", NULL), 0);
+	assert_int_equal(a.runs, BENCH_QUICK_RUNS);
+	assert_int_equal(a.density_max, BENCH_QUICK_DENSITY_MAX);
+	/* explicit values win over --quick, in either order */
+	assert_int_equal(parse(&a, &err, "run", "--runs", "7", "--quick", NULL), 0);
+	assert_int_equal(a.runs, 7);
+	assert_int_equal(a.density_max, BENCH_QUICK_DENSITY_MAX);
+}
+
+static void args_options(void **state)
+{
+	struct isolab_error err = { 0 };
+	struct bench_args a;
+
+	assert_int_equal(parse(&a, &err, "run", "--suites", "startup,syscall", "--density-max", "4",
+			       "--results", "/tmp/r", "--vm-mem", "64M", "--systems", "native,runc",
+			       "--env", "lab", "--timeout", "30", NULL), 0);
+	assert_int_equal(a.suites, BENCH_SUITE_STARTUP | BENCH_SUITE_SYSCALL);
+	assert_int_equal(a.density_max, 4);
+	assert_string_equal(a.results_dir, "/tmp/r");
+	assert_int_equal(a.vm_mem, 64ull << 20);
+	assert_true(bench_list_has(a.systems, "runc"));
+	assert_false(bench_list_has(a.systems, "run"));
+	assert_false(bench_list_has(a.systems, "crun"));
+	assert_true(bench_list_has(NULL, "anything"));
+	assert_int_equal(a.timeout_s, 30);
+	assert_int_equal(parse(&a, &err, "report", "results/lab/x.json", "--plots", "/tmp/p",
+			       "--out", "/tmp/R.md", NULL), 0);
+	assert_int_equal(a.command, BENCH_CMD_REPORT);
+	assert_string_equal(a.input, "results/lab/x.json");
+	assert_string_equal(a.plots_dir, "/tmp/p");
+	assert_string_equal(a.report_path, "/tmp/R.md");
+	assert_int_equal(parse(&a, &err, "help", NULL), 0);
+	assert_int_equal(a.command, BENCH_CMD_HELP);
+}
+
+static void args_rejects(void **state)
+{
+	struct isolab_error err = { 0 };
+	struct bench_args a;
+
+	assert_int_equal(parse(&a, &err, NULL), -EINVAL);
+	assert_int_equal(parse(&a, &err, "fly", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "fly"));
+	assert_int_equal(parse(&a, &err, "run", "--runs", "0", NULL), -EINVAL);
+	assert_int_equal(parse(&a, &err, "run", "--runs", "x", NULL), -EINVAL);
+	assert_int_equal(parse(&a, &err, "run", "--runs", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "missing value"));
+	assert_int_equal(parse(&a, &err, "run", "--suites", "startup,disk", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "disk"));
+	assert_int_equal(parse(&a, &err, "run", "--env", "mars", NULL), -EINVAL);
+	assert_int_equal(parse(&a, &err, "run", "--vm-mem", "1M", NULL), -EINVAL);
+	assert_int_equal(parse(&a, &err, "run", "--plots", "x", NULL), -EINVAL);
+	assert_int_equal(parse(&a, &err, "run", "stray", NULL), -EINVAL);
+	assert_int_equal(parse(&a, &err, "report", "--runs", "3", NULL), -EINVAL);
+}
+
+/* ---- /proc and cgroup parsers ---- */
+
+static void memstat_parsers(void **state)
+{
+	char path[256];
+	const char *hybrid = "12:pids:/user.slice\n9:cpu,memory:/user.slice/x\n0::/user.slice/u\n";
+	const char *v2 = "0::/isolab/c1\n";
+	const char *status = "Name:\tprobe\nVmPeak:\t  1000 kB\nVmRSS:\t     724 kB\nThreads: 1\n";
+	const char *meminfo = "MemTotal:       24000000 kB\nMemFree:  100 kB\nMemAvailable:   20000000 kB\n";
+
+	assert_int_equal(bench_parse_memory_cgroup(hybrid, path, sizeof(path)), BENCH_CGROUP_V1);
+	assert_string_equal(path, "/user.slice/x");
+	assert_int_equal(bench_parse_memory_cgroup(v2, path, sizeof(path)), BENCH_CGROUP_V2);
+	assert_string_equal(path, "/isolab/c1");
+	assert_int_equal(bench_parse_memory_cgroup("5:cpu:/a\n", path, sizeof(path)), -ENOENT);
+	assert_int_equal(bench_parse_status_rss(status), 724 * 1024);
+	assert_int_equal(bench_parse_status_rss("Name: x\n"), -1);
+	assert_int_equal(bench_parse_meminfo(meminfo, "MemAvailable"), 20000000ll * 1024);
+	assert_int_equal(bench_parse_meminfo(meminfo, "MemFree"), 100 * 1024);
+	assert_int_equal(bench_parse_meminfo(meminfo, "Mem"), -1);
+	assert_int_equal(bench_parse_stat_ppid("42 (a) b) c) S 7 42 42 0"), 7);
+	assert_int_equal(bench_parse_stat_ppid("garbage"), -1);
+}
+
+/* ---- report formatting ---- */
+
+static void format_numbers(void **state)
+{
+	char b[32];
+
+	bench_format_ns(850, b, sizeof(b));
+	assert_string_equal(b, "850 ns");
+	bench_format_ns(1234, b, sizeof(b));
+	assert_string_equal(b, "1.23 us");
+	bench_format_ns(123456, b, sizeof(b));
+	assert_string_equal(b, "123.5 us");
+	bench_format_ns(1.234e6, b, sizeof(b));
+	assert_string_equal(b, "1.23 ms");
+	bench_format_ns(2.5e9, b, sizeof(b));
+	assert_string_equal(b, "2.50 s");
+	bench_format_ns(-1, b, sizeof(b));
+	assert_string_equal(b, "-");
+	bench_format_bytes(512, b, sizeof(b));
+	assert_string_equal(b, "512 B");
+	bench_format_bytes(1536, b, sizeof(b));
+	assert_string_equal(b, "1.5 KiB");
+	bench_format_bytes(3.25 * 1024 * 1024, b, sizeof(b));
+	assert_string_equal(b, "3.2 MiB");
+	bench_format_bytes(2.0 * 1024 * 1024 * 1024, b, sizeof(b));
+	assert_string_equal(b, "2.0 GiB");
+	bench_format_ratio(1.234, b, sizeof(b));
+	assert_string_equal(b, "1.23x");
+	bench_format_ratio(37.81, b, sizeof(b));
+	assert_string_equal(b, "37.8x");
+	bench_format_ratio(0, b, sizeof(b));
+	assert_string_equal(b, "-");
+}
+
+static void markdown_table(void **state)
+{
+	static const char *const head[] = { "system", "median" };
+	static const char *const row[] = { "a|b", "1 ms" };
+	struct bench_text t = { 0 };
+
+	bench_table_header(&t, head, 2);
+	bench_table_row(&t, row, 2);
+	assert_string_equal(t.s, "| system | median |\n| --- | ---: |\n| a\\|b | 1 ms |\n");
+	bench_text_free(&t);
+}
+
+static void report_markdown_sections(void **state)
+{
+	cJSON *doc = sample_doc();
+	char *md = bench_report_markdown(doc, "results/lab/x.json", "plots");
+
+	assert_non_null(md);
+	assert_non_null(strstr(md, "# isolab benchmark report"));
+	assert_non_null(strstr(md, "Measured inside the nested-KVM lab"));
+	assert_non_null(strstr(md, "| native | process | 3 | 2.00 ms | 1.10 ms | 2.90 ms | 3.00 ms |"));
+	assert_non_null(strstr(md, "- crun: cgroups in hybrid mode | not supported"));
+	assert_non_null(strstr(md, "![start-up per system](plots/startup.png)"));
+	assert_non_null(strstr(md, "| git_commit | abc123 |"));
+	free(md);
+	/* not from the lab: no caveat */
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItemCaseSensitive(doc, "environment"), "kvm",
+				  cJSON_CreateString("native"));
+	md = bench_report_markdown(doc, "x.json", "plots");
+	assert_null(strstr(md, "nested-KVM lab"));
+	free(md);
+	cJSON_Delete(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(stats_odd_count),
+		cmocka_unit_test(stats_even_count),
+		cmocka_unit_test(stats_one_sample),
+		cmocka_unit_test(stats_empty_is_an_error),
+		cmocka_unit_test(stats_percentile_ends_and_ties),
+		cmocka_unit_test(stats_cdf_points),
+		cmocka_unit_test(results_write_and_read_back),
+		cmocka_unit_test(results_newest_none),
+		cmocka_unit_test(results_check_finds_holes),
+		cmocka_unit_test(summary_json_of_nothing),
+		cmocka_unit_test(stats_file_times_and_memory),
+		cmocka_unit_test(args_defaults_and_quick),
+		cmocka_unit_test(args_options),
+		cmocka_unit_test(args_rejects),
+		cmocka_unit_test(memstat_parsers),
+		cmocka_unit_test(format_numbers),
+		cmocka_unit_test(markdown_table),
+		cmocka_unit_test(report_markdown_sections),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
