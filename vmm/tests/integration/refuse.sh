@@ -1,0 +1,52 @@
+# vmm/tests/integration/refuse.sh: what isolab-vmm refuses before it needs
+# /dev/kvm (bad kernels, bad options), and its one-line answer where there
+# is no usable /dev/kvm. Runs on any host.
+WHERE="host"
+
+vmm_bin() {
+	VMM=$ISOLAB_BUILD/isolab-vmm
+	[ -x "$VMM" ] || fail "$VMM missing: run make all"
+}
+
+test_bad_kernels_are_refused_with_2() {
+	vmm_bin
+	head -c 5000 /dev/zero >"$TEST_TMP/zeros"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/zeros"
+	assert_contains "$OUTPUT" "not a Linux kernel" "zeros"
+	: >"$TEST_TMP/empty"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/empty"
+	assert_status 2 "$VMM" --kernel /bin/sh
+	assert_contains "$OUTPUT" "isolab-vmm: kernel" "an executable that is not a kernel"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/missing"
+	assert_contains "$OUTPUT" "No such file" "missing file"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP"
+	if [ -f "$ISOLAB_BUILD/guest/bzImage" ]; then
+		head -c 200000 "$ISOLAB_BUILD/guest/bzImage" >"$TEST_TMP/bz"
+		assert_status 2 "$VMM" --kernel "$TEST_TMP/bz"
+		assert_contains "$OUTPUT" "truncated" "truncated bzImage"
+		head -c 2000000 "$ISOLAB_BUILD/guest/vmlinux" >"$TEST_TMP/elf"
+		assert_status 2 "$VMM" --kernel "$TEST_TMP/elf"
+		assert_contains "$OUTPUT" "truncated" "truncated vmlinux"
+		assert_status 2 "$VMM" --kernel "$ISOLAB_BUILD/guest/bzImage" --initrd "$TEST_TMP/missing"
+		assert_contains "$OUTPUT" "initrd" "missing initrd"
+	fi
+}
+
+test_bad_options_are_refused_with_2() {
+	vmm_bin
+	assert_status 2 "$VMM"
+	assert_status 2 "$VMM" --kernel k --cpus 0
+	assert_status 2 "$VMM" --kernel k --mem 12X
+	assert_status 2 "$VMM" --kernel k --frobnicate
+	assert_status 0 "$VMM" --help
+	assert_contains "$OUTPUT" "--kernel" "usage"
+}
+
+test_without_kvm_says_so_with_3() {
+	vmm_bin
+	kvm_usable && skip "/dev/kvm is usable here"
+	[ -f "$ISOLAB_BUILD/guest/bzImage" ] || skip "no guest kernel built"
+	assert_status 3 "$VMM" --kernel "$ISOLAB_BUILD/guest/bzImage"
+	assert_contains "$OUTPUT" "lab/run" "pointer to the lab"
+	[ "$(printf '%s\n' "$OUTPUT" | wc -l)" = 1 ] || fail "more than one line: $OUTPUT"
+}
