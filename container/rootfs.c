@@ -15,6 +15,8 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -381,8 +383,13 @@ static int do_pivot(const char *root, struct isolab_error *err)
 			return isolab_error_errno(err, -errno, "chdir `/`");
 		return 0;
 	}
-	if (errno != EINVAL)
-		return isolab_error_errno(err, -errno, "pivot_root into `%s`", root);
+	int saved = errno;
+	struct statfs sfs;
+
+	/* rootfs (an initramfs: ramfs or tmpfs) cannot be pivoted. */
+	if (saved != EINVAL || statfs("/", &sfs) < 0 ||
+	    (sfs.f_type != RAMFS_MAGIC && sfs.f_type != TMPFS_MAGIC))
+		return isolab_error_errno(err, -saved, "pivot_root into `%s`", root);
 	/* The host root is an initramfs (rootfs cannot be pivoted): move the
 	 * new root over it and chroot, as switch_root does. */
 	if (mount(root, "/", NULL, MS_MOVE, NULL) < 0)
@@ -433,6 +440,11 @@ int ctr_rootfs_setup(const struct ctr_config *cfg, const struct ctr_state *st,
 	/* Nothing from here on propagates back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return isolab_error_errno(err, -errno, "make `/` private");
+	/* In a user namespace the overlay copied from the host's mount
+	 * namespace is locked (mount_namespaces(7)) and pivot_root refuses
+	 * it: bind it onto itself to get a mount this namespace owns. */
+	if (userns && mount(st->root, st->root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return isolab_error_errno(err, -errno, "bind `%s` onto itself", st->root);
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const struct ctr_mount *m = &cfg->mounts[i];
 

@@ -1,0 +1,217 @@
+/* test_args.c: the isolab-ctr command line (container/args.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "container/args.h"
+#include "container/caps.h"
+
+/* parse(cfg, err, cmd, "run", ..., NULL) */
+static int parse(struct ctr_config *cfg, struct isolab_error *err, enum ctr_command *cmd, ...)
+{
+	char *argv[64];
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, cmd);
+	argv[0] = "isolab-ctr";
+	while ((argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	ctr_config_init(cfg);
+	memset(err, 0, sizeof(*err));
+	return ctr_parse_args(argc, argv, cfg, cmd, err);
+}
+
+static void test_full_command_line(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--layer", "/a", "--layer", "/b",
+			       "--name", "web", "--hostname=box", "--memory", "64M", "--cpus",
+			       "0.5", "--pids", "100", "-v", "/h:/c:ro", "--net", "host", "-e",
+			       "A=1", "--workdir", "/tmp", "--userns", "--stats", "s.json", "--",
+			       "sh", "-c", NULL),
+			 0);
+	assert_int_equal(cmd, CTR_CMD_RUN);
+	assert_int_equal(cfg.n_layers, 2);
+	assert_string_equal(cfg.layers[0], "/a");
+	assert_string_equal(cfg.layers[1], "/b");
+	assert_string_equal(cfg.id, "web");
+	assert_string_equal(cfg.hostname, "box");
+	assert_int_equal(cfg.memory_limit, 64ull << 20);
+	assert_int_equal(cfg.cpu_quota, 50000);
+	assert_int_equal(cfg.cpu_period, 100000);
+	assert_int_equal(cfg.pids_limit, 100);
+	assert_int_equal(cfg.n_mounts, 1);
+	assert_string_equal(cfg.mounts[0].source, "/h");
+	assert_string_equal(cfg.mounts[0].destination, "/c");
+	assert_true(cfg.mounts[0].flags & MS_RDONLY);
+	assert_true(cfg.mounts[0].flags & MS_BIND);
+	assert_false(cfg.namespaces & CLONE_NEWNET);
+	assert_true(cfg.namespaces & CLONE_NEWUSER);
+	assert_int_equal(cfg.uid_map[0].outside, 100000);
+	assert_int_equal(cfg.uid_map[0].count, 65536);
+	assert_string_equal(cfg.env[0], "A=1");
+	assert_string_equal(cfg.cwd, "/tmp");
+	assert_string_equal(cfg.stats_path, "s.json");
+	assert_int_equal(cfg.argc, 1 + 1);
+	assert_string_equal(cfg.argv[0], "sh");
+	assert_null(cfg.argv[2]);
+	ctr_config_free(&cfg);
+}
+
+static void test_defaults(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--rootfs", "/r", "true", "x", NULL), 0);
+	assert_int_equal(cfg.argc, 2);
+	assert_true(cfg.namespaces & CLONE_NEWNET);
+	assert_true(cfg.namespaces & CLONE_NEWPID);
+	assert_false(cfg.namespaces & CLONE_NEWUSER);
+	assert_int_equal(cfg.caps.effective, 0xa80425fbull);
+	assert_int_equal(cfg.caps.bounding, 0xa80425fbull);
+	assert_int_equal(cfg.caps.ambient, 0);
+	assert_true(cfg.no_new_privs);
+	assert_int_equal(cfg.memory_limit, 0);
+	ctr_config_free(&cfg);
+}
+
+static void test_bad_input_names_the_option(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--memory", "12Q", "--", "x", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "--memory `12Q`"));
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--memory", "1M", "--", "x", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "6M"));
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--cpus", "abc", "--", "x", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "--cpus"));
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--pids", "0", "--", "x", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--net", "bridge", "--", "x", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "none or host"));
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "-v", "/only", "--", "x", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "-v", "/a:rel", "--", "x", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "-v", "/a:/b:rx", "--", "x", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--bogus", "--", "x", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "--bogus"));
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--rootfs", "/r", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "no command"));
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--memory", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "needs a value"));
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "start", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--userns=0", "--", "x", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--cap-add", "CAP_NOPE", "--", "x", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+}
+
+static void test_cpus(void **state)
+{
+	struct isolab_error err;
+	int64_t q;
+
+	(void)state;
+	assert_int_equal(ctr_parse_cpus("0.5", 100000, &q, &err), 0);
+	assert_int_equal(q, 50000);
+	assert_int_equal(ctr_parse_cpus("1", 100000, &q, &err), 0);
+	assert_int_equal(q, 100000);
+	assert_int_equal(ctr_parse_cpus("2.25", 100000, &q, &err), 0);
+	assert_int_equal(q, 225000);
+	assert_int_equal(ctr_parse_cpus(".1", 100000, &q, &err), 0);
+	assert_int_equal(q, 10000);
+	assert_int_equal(ctr_parse_cpus("0.333", 100000, &q, &err), 0);
+	assert_int_equal(q, 33300);
+	assert_int_equal(ctr_parse_cpus("0", 100000, &q, &err), -EINVAL);
+	assert_int_equal(ctr_parse_cpus("0.001", 100000, &q, &err), -EINVAL);
+	assert_int_equal(ctr_parse_cpus("-1", 100000, &q, &err), -EINVAL);
+	assert_int_equal(ctr_parse_cpus("1.5x", 100000, &q, &err), -EINVAL);
+	assert_int_equal(ctr_parse_cpus("", 100000, &q, &err), -EINVAL);
+	assert_int_equal(ctr_parse_cpus(".", 100000, &q, &err), -EINVAL);
+	assert_int_equal(ctr_parse_cpus("0.123456", 100000, &q, &err), -EINVAL);
+	assert_int_equal(ctr_parse_cpus("5000", 100000, &q, &err), -EINVAL);
+}
+
+static void test_userns_and_caps(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+	int cap;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--userns=200000:1000", "--cap-drop",
+			       "NET_RAW", "--cap-add", "sys_admin", "x", NULL), 0);
+	assert_int_equal(cfg.uid_map[0].inside, 0);
+	assert_int_equal(cfg.uid_map[0].outside, 200000);
+	assert_int_equal(cfg.gid_map[0].count, 1000);
+	assert_int_equal(cfg.caps.effective, (0xa80425fbull & ~(1ull << CAP_NET_RAW)) |
+						     (1ull << CAP_SYS_ADMIN));
+	ctr_config_free(&cfg);
+	assert_int_equal(ctr_cap_from_name("CAP_SYS_CHROOT", &cap), 0);
+	assert_int_equal(cap, CAP_SYS_CHROOT);
+	assert_int_equal(ctr_cap_from_name("audit_write", &cap), 0);
+	assert_int_equal(cap, CAP_AUDIT_WRITE);
+	assert_int_equal(ctr_cap_from_name("CAP_FOO", &cap), -EINVAL);
+}
+
+static void test_bundle_and_help(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--bundle", "/b", "myid", NULL), 0);
+	assert_string_equal(cfg.bundle, "/b");
+	assert_string_equal(cfg.id, "myid");
+	assert_int_equal(cfg.argc, 0);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--bundle", "/b", "id", "extra", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "--help", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_HELP);
+	ctr_config_free(&cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_command_line),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bad_input_names_the_option),
+		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_userns_and_caps),
+		cmocka_unit_test(test_bundle_and_help),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

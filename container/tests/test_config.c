@@ -1,0 +1,134 @@
+/* test_config.c: mount options, overlay options, validation and the
+ * --stats document (container/config.c, rootfs.c, stats.c pure parts). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "container/config.h"
+#include "container/rootfs.h"
+#include "container/stats.h"
+
+static void test_mount_options(void **state)
+{
+	static const char *const o1[] = { "nosuid", "noexec", "nodev", "ro", "mode=755",
+					  "size=64k", "rprivate" };
+	static const char *const o2[] = { "rbind", "ro", "rw", "exec" };
+	static const char *const bad[] = { "a,b" };
+	struct isolab_error err;
+	unsigned long flags, prop;
+	char *data;
+
+	(void)state;
+	assert_int_equal(ctr_parse_mount_options(o1, 7, &flags, &prop, &data, &err), 0);
+	assert_int_equal(flags, MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY);
+	assert_int_equal(prop, MS_PRIVATE | MS_REC);
+	assert_string_equal(data, "mode=755,size=64k");
+	free(data);
+	assert_int_equal(ctr_parse_mount_options(o2, 4, &flags, &prop, &data, &err), 0);
+	assert_int_equal(flags, MS_BIND | MS_REC); /* rw clears ro, exec clears noexec */
+	assert_int_equal(prop, 0);
+	assert_string_equal(data, "");
+	free(data);
+	assert_int_equal(ctr_parse_mount_options(bad, 1, &flags, &prop, &data, &err), -EINVAL);
+}
+
+static void test_overlay_options(void **state)
+{
+	char *layers[] = { "/base", "/mid", "/top" };
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(ctr_overlay_options(layers, 3, "/s/upper", "/s/work", buf, sizeof(buf)),
+			 0);
+	/* lowest first on the command line, top first for overlayfs */
+	assert_string_equal(buf, "lowerdir=/top:/mid:/base,upperdir=/s/upper,workdir=/s/work");
+	assert_int_equal(ctr_overlay_options(layers, 1, NULL, NULL, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "lowerdir=/base");
+	assert_int_equal(ctr_overlay_options(layers, 3, "/u", "/w", buf, 20), -ENAMETOOLONG);
+	assert_int_equal(ctr_overlay_options(layers, 0, "/u", "/w", buf, sizeof(buf)), -EINVAL);
+}
+
+static void test_default_mounts_and_validate(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+
+	(void)state;
+	ctr_config_init(&cfg);
+	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "no command"));
+	ctr_strv_push(&cfg.argv, &cfg.argc, "true");
+	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "root filesystem"));
+	ctr_strv_push(&cfg.layers, &cfg.n_layers, "/r");
+	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL); /* no id */
+	cfg.id = strdup("../x");
+	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL);
+	free(cfg.id);
+	cfg.id = strdup("good");
+	assert_int_equal(ctr_config_validate(&cfg, &err), 0);
+	cfg.namespaces |= CLONE_NEWUSER;
+	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL);
+	cfg.namespaces &= ~CLONE_NEWUSER;
+	assert_int_equal(ctr_config_add_default_mounts(&cfg, &err), 0);
+	assert_int_equal(cfg.n_mounts, 5);
+	assert_string_equal(cfg.mounts[0].destination, "/proc");
+	assert_string_equal(cfg.mounts[1].destination, "/dev");
+	assert_true(cfg.mounts[4].flags & MS_RDONLY); /* /sys */
+	assert_int_equal(ctr_config_add_mount(&cfg, "x", "rel", "tmpfs", NULL, 0, &err), -EINVAL);
+	assert_int_equal(ctr_default_caps(), 0xa80425fbull);
+	ctr_config_free(&cfg);
+}
+
+static void test_stats_document(void **state)
+{
+	struct ctr_stats st = { 0 };
+	cJSON *doc, *ph, *mem;
+
+	(void)state;
+	st.id = "c1";
+	st.cgroup_mode = "v2";
+	for (int i = 0; i < CTR_PHASE_COUNT; i++)
+		st.phase_ns[i] = 1000u * (unsigned)(i + 1);
+	st.phase_ns[CTR_PHASE_EXEC] = 0; /* not reached */
+	st.memory_peak = 4096;
+	st.memory_peak_source = "memory.peak";
+	st.oom_killed = true;
+	st.oom_kills = 1;
+	st.exit_status = 137;
+	doc = ctr_stats_to_json(&st);
+	assert_non_null(doc);
+	ph = cJSON_GetObjectItem(doc, "phases_ns");
+	assert_int_equal((int)cJSON_GetObjectItem(ph, "start")->valuedouble, 1000);
+	assert_int_equal((int)cJSON_GetObjectItem(ph, "clone")->valuedouble, 3000);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(ph, "exec")));
+	assert_non_null(cJSON_GetObjectItem(ph, "pivot"));
+	assert_non_null(cJSON_GetObjectItem(ph, "mounts"));
+	assert_non_null(cJSON_GetObjectItem(ph, "cgroup"));
+	assert_non_null(cJSON_GetObjectItem(ph, "exit"));
+	mem = cJSON_GetObjectItem(doc, "memory");
+	assert_int_equal((int)cJSON_GetObjectItem(mem, "peak_bytes")->valuedouble, 4096);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(mem, "limit_bytes")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(doc, "oom_killed")));
+	assert_int_equal((int)cJSON_GetObjectItem(doc, "exit_status")->valuedouble, 137);
+	cJSON_Delete(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mount_options),
+		cmocka_unit_test(test_overlay_options),
+		cmocka_unit_test(test_default_mounts_and_validate),
+		cmocka_unit_test(test_stats_document),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
