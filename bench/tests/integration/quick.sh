@@ -1,0 +1,142 @@
+# bench/tests/integration/quick.sh: `make bench-quick` end to end (in the
+# lab when this machine has no /dev/kvm, as `make bench` does), then the
+# results file's structure and the pictures; and an interrupted run.
+WHERE="host"
+TEST_TIMEOUT=900
+
+# The results go under build/: a folder the lab can write to as well.
+results_dir() {
+	mkdir -p "$ISOLAB_BUILD"
+	mktemp -d "$ISOLAB_BUILD/bench-test.XXXXXX"
+}
+
+need_tools() {
+	command -v jq >/dev/null || skip "jq is not installed"
+	[ -x "$ISOLAB_BUILD/isolab-bench" ] || fail "build/isolab-bench missing (make all)"
+	[ -x "$ISOLAB_BUILD/probe" ] || fail "build/probe missing (make all)"
+}
+
+test_quick_suite_writes_full_results_and_pictures() {
+	need_tools
+	local r json plots p f
+	r=$(results_dir)
+	trap "rm -rf '$r'" EXIT
+	bench/run.sh quick --results "$r" >"$TEST_TMP/out" 2>&1 ||
+		fail "bench/run.sh quick failed: $(tail -c 3000 "$TEST_TMP/out")"
+	json=$(ls "$r"/*/*.json 2>/dev/null | head -n 1)
+	[ -n "$json" ] || fail "no results file under $r: $(tail -c 2000 "$TEST_TMP/out")"
+	case $json in
+	*/native-kvm/*.json|*/lab/*.json|*/host-nokvm/*.json) ;;
+	*) fail "results file in an unexpected place: $json" ;;
+	esac
+	[ "$(ls "$r"/*/*.json | wc -l)" = 1 ] || fail "more than one results file"
+	ls "$r"/*/*.tmp.* 2>/dev/null && fail "a temporary file was left behind"
+
+	jq -e '.format == "isolab-bench/1"' "$json" >/dev/null || fail "format"
+	# environment block filled
+	for f in name kvm kernel cpu git_commit timestamp; do
+		jq -e --arg f "$f" '.environment[$f] | type == "string" and length > 0' "$json" >/dev/null ||
+			fail "environment.$f empty"
+	done
+	jq -e '.environment.peers | type == "object"' "$json" >/dev/null || fail "environment.peers"
+	if jq -e '.environment.name == "lab"' "$json" >/dev/null; then
+		jq -e '.environment.host_kernel | length > 0' "$json" >/dev/null || fail "lab without host_kernel"
+	fi
+	# every suite present with systems
+	for f in startup memory syscall; do
+		jq -e --arg f "$f" '.suites[$f].systems | type == "array" and length > 0' "$json" >/dev/null ||
+			fail "suite $f missing or empty"
+	done
+	# start-up: native and isolab-ctr measured, samples non-empty, medians positive
+	for f in native isolab-ctr; do
+		jq -e --arg f "$f" '.suites.startup.systems[] | select(.name == $f) |
+			.available and (.first_line.samples | length) > 0 and .first_line.median > 0
+			and .exit.median >= .first_line.median and .first_line.p5 <= .first_line.p95' \
+			"$json" >/dev/null || fail "startup: $f not measured: $(jq -c --arg f "$f" '.suites.startup.systems[] | select(.name == $f) | {note, last_error}' "$json")"
+	done
+	# every available system has as many samples as runs minus failures
+	jq -e '.suites.startup as $s | [$s.systems[] | select(.available) |
+		(.first_line.samples | length) + .failures == $s.runs] | all' "$json" >/dev/null ||
+		fail "startup: sample counts do not match runs"
+	# unavailable systems say why
+	jq -e '[.. | objects | select(has("available") and .available == false) | .note | length > 0] | all' \
+		"$json" >/dev/null || fail "an unavailable system has no note"
+	# VMs: measured wherever KVM was (native-kvm or the lab)
+	if jq -e '.environment.kvm != "none"' "$json" >/dev/null; then
+		jq -e '.suites.startup.systems[] | select(.name == "isolab-vmm") |
+			.available and .first_line.median > 0 and (.stats_times | length) > 0' "$json" >/dev/null ||
+			fail "isolab-vmm not measured with KVM: $(jq -c '.suites.startup.systems[] | select(.name == "isolab-vmm") | {note, last_error}' "$json")"
+	fi
+	# memory: native instance measured, density points present
+	jq -e '.suites.memory.systems[] | select(.name == "native") |
+		.instance_bytes > 0 and (.density | length) > 0' "$json" >/dev/null || fail "memory: native"
+	# syscall: native ops with positive medians, ratios for isolab-ctr
+	jq -e '.suites.syscall.systems[] | select(.name == "native") |
+		(.ops | length) >= 8 and ([.ops[].median > 0] | all) and ([.ops[].samples | length > 0] | all)' \
+		"$json" >/dev/null || fail "syscall: native ops"
+	jq -e '[.suites.syscall.ratios[] | select(.system == "isolab-ctr")] | length >= 8' "$json" >/dev/null ||
+		fail "syscall: no isolab-ctr ratios"
+
+	# pictures: each expected plot, PNG magic, SVG root element
+	plots=$r/plots
+	for p in startup startup_cdf vmm_phases memory density syscall; do
+		[ -s "$plots/$p.png" ] || fail "missing $p.png"
+		[ "$(head -c 8 "$plots/$p.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+			fail "$p.png is not a PNG"
+		[ -s "$plots/$p.svg" ] || fail "missing $p.svg"
+		grep -q '<svg' "$plots/$p.svg" || fail "$p.svg has no <svg> root"
+		grep -q '</svg>' "$plots/$p.svg" || fail "$p.svg is truncated"
+	done
+	[ -s "$r/REPORT.md" ] || fail "no REPORT.md"
+	assert_contains "$(cat "$r/REPORT.md")" "## Start-up" "REPORT.md"
+	assert_contains "$(cat "$r/REPORT.md")" "plots/startup.png" "REPORT.md"
+	if jq -e '.environment.kvm == "lab"' "$json" >/dev/null; then
+		assert_contains "$(cat "$r/REPORT.md")" "Measured inside the nested-KVM lab" "REPORT.md caveat"
+	fi
+}
+
+# Interrupted mid-way (SIGTERM, then SIGKILL): no results file, no temp file.
+test_interrupted_run_leaves_no_half_file() {
+	need_tools
+	local r pid status
+	r=$(results_dir)
+	trap "rm -rf '$r'" EXIT
+	mkdir -p "$TEST_TMP/tmp"
+	TMPDIR=$TEST_TMP/tmp "$ISOLAB_BUILD/isolab-bench" run --suites startup --runs 500 \
+		--systems native --results "$r" --no-report >"$TEST_TMP/out" 2>&1 &
+	pid=$!
+	sleep 2
+	[ -n "$(ls "$TEST_TMP/tmp")" ] || fail "no work folder while running (TMPDIR ignored?)"
+	kill -0 "$pid" 2>/dev/null || fail "the run ended before it was interrupted: $(cat "$TEST_TMP/out")"
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_eq 143 "$status" "exit status after SIGTERM"
+	assert_contains "$(cat "$TEST_TMP/out")" "interrupted, no results written" "message"
+	[ -z "$(find "$r" -type f)" ] || fail "files left after SIGTERM: $(find "$r" -type f)"
+	[ -z "$(ls "$TEST_TMP/tmp")" ] || fail "work folder left after SIGTERM"
+
+	TMPDIR=$TEST_TMP/tmp "$ISOLAB_BUILD/isolab-bench" run --suites startup --runs 500 \
+		--systems native --results "$r" --no-report >"$TEST_TMP/out" 2>&1 &
+	pid=$!
+	sleep 2
+	kill -KILL "$pid"
+	wait "$pid" || true
+	[ -z "$(find "$r" -name '*.json*')" ] || fail "files left after SIGKILL: $(find "$r" -type f)"
+	# nothing of the probe is left running in the killed run's process group
+	sleep 0.5
+	! pgrep -f "$ISOLAB_BUILD/probe start" >/dev/null || fail "a probe survived"
+}
+
+test_bad_usage_exits_2_and_writes_nothing() {
+	need_tools
+	local r
+	r=$(results_dir)
+	trap "rm -rf '$r'" EXIT
+	assert_status 2 "$ISOLAB_BUILD/isolab-bench" run --runs 0 --results "$r"
+	assert_contains "$OUTPUT" "isolab-bench: --runs" "message"
+	assert_status 2 "$ISOLAB_BUILD/isolab-bench" run --suites nope --results "$r"
+	assert_status 1 "$ISOLAB_BUILD/isolab-bench" report --results "$r"
+	assert_contains "$OUTPUT" "no results file" "report without results"
+	[ -z "$(find "$r" -mindepth 1)" ] || fail "bad usage left files: $(find "$r" -mindepth 1)"
+}
