@@ -57,7 +57,7 @@ enum bench_kind { BENCH_KIND_PROCESS, BENCH_KIND_CONTAINER, BENCH_KIND_VM };
 struct bench_system {
 	const char *name;
 	enum bench_kind kind;
-	int exit_ok;  /* exit status of a good run (QEMU's debug exit: 1) */
+	unsigned exit_ok;  /* bit N set: exit status N means a good run */
 	/* 0 if usable here; otherwise a note saying why not. */
 	int (*check)(const struct bench_ctx *ctx, char *note, size_t size);
 	/* Fills cmd to run `probe ARGS...` (probe_args NULL-terminated). */
