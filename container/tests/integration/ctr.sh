@@ -1,0 +1,383 @@
+# container/tests/integration/ctr.sh: isolab-ctr end to end, as root, on
+# this host (cgroup v1/hybrid here) and inside the lab (pure cgroup v2).
+WHERE="host v2"
+TEST_TIMEOUT=300
+
+CTR=${ISOLAB_BUILD:-build}/isolab-ctr
+ROOTFS=${ISOLAB_BUILD:-build}/image/rootfs
+
+need() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "$CTR" ] || skip "build/isolab-ctr not built (make all)"
+	[ -x "$ROOTFS/bin/busybox" ] || skip "no image (make image)"
+}
+
+run() { "$CTR" run --rootfs "$ROOTFS" "$@"; }
+
+cgroup_v2() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+# What a run could leave behind: mounts, state dirs, cgroups, processes.
+leftovers() {
+	local c
+	echo "mounts $(grep -c . /proc/self/mountinfo)"
+	echo "isolab mounts $(grep -c isolab-ctr /proc/self/mountinfo || true)"
+	echo "state $(ls /run/isolab-ctr 2>/dev/null | tr '\n' ' ')"
+	if cgroup_v2; then
+		echo "cgroups $(ls -d /sys/fs/cgroup/isolab-ctr/*/ 2>/dev/null | tr '\n' ' ')"
+	else
+		for c in memory cpu pids; do
+			echo "cgroups $c $(ls -d /sys/fs/cgroup/$c/isolab-ctr/*/ 2>/dev/null | tr '\n' ' ')"
+		done
+	fi
+	echo "processes $(pgrep -c -x isolab-ctr || true)"
+}
+
+test_pid1_and_hostname() {
+	need
+	local out
+	out=$(run --hostname box -- sh -c 'echo $$; hostname')
+	assert_eq "1
+box" "$out" "PID and hostname inside"
+	[ "$(hostname)" != box ] || fail "host hostname changed"
+}
+
+test_no_host_process_visible() {
+	need
+	local out
+	out=$(run -- sh -c "ls -d /proc/[0-9]* | sed 's,/proc/,,' | sort -n | tr '\n' ' '; [ -e /proc/$$ ] && echo HOSTPID; true")
+	assert_not_contains "$out" HOSTPID "host process $$ visible"
+	for p in $out; do
+		[ "$p" -lt 10 ] || fail "unexpected pid $p visible: $out"
+	done
+	assert_contains " $out" " 1 " "pid 1 listed"
+}
+
+test_exit_statuses() {
+	need
+	assert_status 3 run -- sh -c 'exit 3'
+	assert_status 0 run -- /bin/true
+	assert_status 127 run -- no-such-command
+	assert_contains "$OUTPUT" "isolab-ctr: exec \`no-such-command\`: command not found" "127 message"
+	assert_status 126 run -- /etc/passwd
+	assert_status 125 "$CTR" run --rootfs "$TEST_TMP/missing" -- true
+	assert_contains "$OUTPUT" "missing" "missing rootfs named"
+	[ "$(printf '%s\n' "$OUTPUT" | wc -l)" = 1 ] || fail "more than one line: $OUTPUT"
+	assert_status 125 run --memory 12Q -- true
+	assert_eq "isolab-ctr: --memory \`12Q\`: not a size (use e.g. 512K, 128M, 2G)" "$OUTPUT" "size error"
+	assert_status 125 run --cpus half -- true
+	assert_status 125 "$CTR" frobnicate
+}
+
+# The cgroup directory of a running container NAME (v1: the cpu one).
+cgroup_dir() {
+	if cgroup_v2; then echo /sys/fs/cgroup/isolab-ctr/$1; else echo /sys/fs/cgroup/cpu/isolab-ctr/$1; fi
+}
+
+wait_running() { # NAME: waits until the container has a process
+	for _ in $(seq 100); do
+		grep -q . "$(cgroup_dir $1)/cgroup.procs" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "container $1 did not start"
+}
+
+test_signals() {
+	need
+	local name=sig$$ pid status=0
+	# killed from outside: 128 + 9
+	"$CTR" run --rootfs "$ROOTFS" --name $name -- sleep 30 &
+	pid=$!
+	wait_running $name
+	kill -KILL "$(head -n 1 "$(cgroup_dir $name)/cgroup.procs")"
+	wait $pid || status=$?
+	assert_eq 137 "$status" "status of a SIGKILLed command"
+	# SIGTERM to the runtime is forwarded to the command
+	status=0
+	"$CTR" run --rootfs "$ROOTFS" --name $name -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.05; done' &
+	pid=$!
+	wait_running $name
+	sleep 0.2
+	kill -TERM $pid
+	wait $pid || status=$?
+	assert_eq 42 "$status" "SIGTERM forwarded"
+}
+
+test_memory_hog_oom_killed() {
+	need
+	assert_status 137 run --memory 32M --stats "$TEST_TMP/s.json" -- \
+		sh -c 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived'
+	assert_not_contains "$OUTPUT" survived "hog survived"
+	assert_contains "$OUTPUT" "out of memory: killed by the OOM killer" "OOM line"
+	python3 - "$TEST_TMP/s.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["oom_killed"] is True, d
+assert d["exit_status"] == 137, d
+assert d["memory"]["limit_bytes"] == 32 << 20, d
+assert d["memory"]["peak_bytes"] > 16 << 20, d
+PY
+	# the same command without a limit is not killed (the test can fail)
+	assert_status 0 run --memory 512M -- sh -c 'x=$(head -c 20000000 /dev/zero | tr "\0" a); echo ok'
+}
+
+test_fork_bomb_stopped_by_pids_limit() {
+	need
+	# Bounded: at most 200 forks are attempted, each sleeper ends in 20 s,
+	# and all die with the container's PID 1.
+	assert_status 0 run --pids 20 --memory 128M -- sh -c '
+		# the subshell dies at the first refused fork; its sleepers stay
+		(i=0; while [ $i -lt 200 ]; do sleep 20 & i=$((i + 1)); done) 2>/dev/null
+		set -- /proc/[0-9]*; echo "running $#"'
+	local n
+	n=$(printf '%s\n' "$OUTPUT" | sed -n 's/^running //p')
+	[ -n "$n" ] || fail "no count: $OUTPUT"
+	[ "$n" -le 20 ] || fail "$n processes despite --pids 20"
+	[ "$n" -ge 10 ] || fail "only $n processes: the limit was not what stopped them"
+}
+
+test_cgroup_limits_written() {
+	need
+	local name=lim$$ dir
+	run --name $name --cpus 0.5 --memory 48M --pids 33 -- sleep 2 &
+	local pid=$!
+	dir=$(cgroup_dir $name)
+	wait_running $name
+	if cgroup_v2; then
+		assert_eq "50000 100000" "$(cat $dir/cpu.max)" "cpu.max"
+		assert_eq $((48 << 20)) "$(cat $dir/memory.max)" "memory.max"
+		assert_eq 33 "$(cat $dir/pids.max)" "pids.max"
+	else
+		assert_eq 50000 "$(cat /sys/fs/cgroup/cpu/isolab-ctr/$name/cpu.cfs_quota_us)" "cfs_quota_us"
+		assert_eq 100000 "$(cat /sys/fs/cgroup/cpu/isolab-ctr/$name/cpu.cfs_period_us)" "cfs_period_us"
+		assert_eq $((48 << 20)) "$(cat /sys/fs/cgroup/memory/isolab-ctr/$name/memory.limit_in_bytes)" "limit_in_bytes"
+		assert_eq 33 "$(cat /sys/fs/cgroup/pids/isolab-ctr/$name/pids.max)" "pids.max"
+	fi
+	wait $pid
+	[ ! -d "$dir" ] || fail "cgroup $dir left after exit"
+}
+
+test_container_layer_gone_after_exit() {
+	need
+	run -- sh -c 'echo data > /etc/marker && rm /etc/hostname && cat /etc/marker' >"$TEST_TMP/out"
+	assert_eq data "$(cat "$TEST_TMP/out")" "write inside"
+	assert_status 0 run -- sh -c 'cat /etc/hostname; [ ! -e /etc/marker ]'
+	assert_eq isolab "$OUTPUT" "image unchanged"
+	[ ! -e "$ROOTFS/etc/marker" ] || fail "write reached the image"
+}
+
+test_keep_layer() {
+	need
+	local keep=$TEST_TMP/keep
+	run --keep-layer "$keep" -- sh -c 'echo kept > /etc/marker; rm /etc/hostname'
+	assert_eq kept "$(cat "$keep/etc/marker")" "kept file"
+	[ ! -e "$ROOTFS/etc/marker" ] || fail "write reached the image"
+	# the kept layer stacks on the image, its whiteout hides /etc/hostname
+	assert_status 0 "$CTR" run --layer "$ROOTFS" --layer "$keep" -- \
+		sh -c 'cat /etc/marker; [ ! -e /etc/hostname ] && echo gone'
+	assert_eq "kept
+gone" "$OUTPUT" "stacked kept layer"
+}
+
+test_volume_data_kept() {
+	need
+	mkdir -p "$TEST_TMP/vol" "$TEST_TMP/ro"
+	echo host >"$TEST_TMP/ro/f"
+	run -v "$TEST_TMP/vol:/data" -v "$TEST_TMP/ro:/ro:ro" -- \
+		sh -c 'echo saved > /data/f; cat /ro/f; echo x > /ro/g 2>/dev/null && echo ROWRITE; true' >"$TEST_TMP/out"
+	assert_eq saved "$(cat "$TEST_TMP/vol/f")" "volume data"
+	assert_eq host "$(cat "$TEST_TMP/out")" "ro volume read, not written"
+	[ ! -e "$TEST_TMP/ro/g" ] || fail "wrote through a read-only volume"
+	assert_status 125 run -v "$TEST_TMP/nope:/x" -- true
+	assert_contains "$OUTPUT" "nope" "missing volume named"
+}
+
+test_capabilities_default_set() {
+	need
+	local out
+	out=$(run -- grep -E '^(CapEff|CapPrm|CapBnd|CapInh|CapAmb|NoNewPrivs)' /proc/self/status | tr -s '\t ' ' ')
+	assert_contains "$out" "CapEff: 00000000a80425fb" "CapEff"
+	assert_contains "$out" "CapPrm: 00000000a80425fb" "CapPrm"
+	assert_contains "$out" "CapBnd: 00000000a80425fb" "CapBnd"
+	assert_contains "$out" "CapAmb: 0000000000000000" "CapAmb"
+	assert_contains "$out" "NoNewPrivs: 1" "NoNewPrivs"
+	out=$(run --cap-drop ALL -- grep CapEff /proc/self/status)
+	assert_contains "$out" 0000000000000000 "--cap-drop ALL"
+}
+
+test_privileged_operations_refused() {
+	need
+	local out
+	out=$(run -- sh -c '
+		mount -t tmpfs none /mnt 2>/dev/null && echo MOUNTED
+		# if this ever succeeded it would set the clock to the current second
+		date -s "@$(date +%s)" 2>&1 | grep -q "not permitted" || echo CLOCK
+		hostname other 2>/dev/null && echo HOSTNAME
+		# init_module: EPERM (or ENOSYS on a kernel without modules)
+		insmod /bin/busybox 2>/dev/null && echo MODULE
+		echo done')
+	assert_eq done "$out" "privileged operations"
+	# and the capabilities for them are gone from the bounding set
+	local bnd
+	bnd=$(run -- sh -c 'grep CapBnd /proc/self/status' | awk '{print $2}')
+	for bit in 16 21 25; do # CAP_SYS_MODULE, CAP_SYS_ADMIN, CAP_SYS_TIME
+		[ $(( (0x$bnd >> bit) & 1 )) = 0 ] || fail "capability $bit in the bounding set"
+	done
+}
+
+test_proc_masked() {
+	need
+	local checked=0 f out
+	for f in kcore keys timer_list sched_debug sysrq-trigger; do
+		[ -e /proc/$f ] || continue
+		checked=$((checked + 1))
+		out=$(run -- sh -c "wc -c < /proc/$f 2>/dev/null || echo 0")
+		assert_eq 0 "$(echo $out)" "/proc/$f masked"
+	done
+	[ $checked -gt 0 ] || skip "none of the masked /proc files exists here"
+	out=$(run -- sh -c 'echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null && echo WROTE; grep " /proc/sys " /proc/self/mountinfo')
+	assert_not_contains "$out" WROTE "/proc/sys writable"
+	assert_contains "$out" " ro," "/proc/sys read-only"
+	out=$(run -- sh -c 'touch /sys/x 2>/dev/null && echo WROTE; ls /dev | tr "\n" " "')
+	assert_not_contains "$out" WROTE "/sys writable"
+	for f in null zero full random urandom tty; do assert_contains " $out" " $f " "/dev/$f"; done
+	assert_not_contains "$out" " sda" "host disks in /dev"
+	assert_not_contains "$out" " vda" "host disks in /dev"
+	assert_not_contains "$out" " kmsg" "/dev/kmsg"
+}
+
+test_net_none_loopback_only() {
+	need
+	local out host
+	out=$(run --net none -- sh -c 'ls /sys/class/net; ip -o link show lo | grep -c UP')
+	assert_eq "lo
+1" "$out" "only lo, up"
+	host=$(ls /sys/class/net | wc -l)
+	out=$(run --net host -- sh -c 'ls /sys/class/net | wc -l')
+	assert_eq "$host" "$out" "--net host sees the host's interfaces"
+}
+
+test_userns_mapping() {
+	need
+	mkdir -p "$TEST_TMP/u" && chmod 755 "$TEST_TMP" && chmod 777 "$TEST_TMP/u"
+	assert_status 0 run --userns -v "$TEST_TMP/u:/u" -- sh -c 'cat /proc/self/uid_map; id -u; touch /u/f /tmp/t'
+	assert_contains "$(echo $OUTPUT)" "0 100000 65536 0" "uid_map and uid 0"
+	assert_eq "100000:100000" "$(stat -c %u:%g "$TEST_TMP/u/f")" "owner outside"
+	assert_status 0 run --userns=200000:1000 -v "$TEST_TMP/u:/u" -- touch /u/g
+	assert_eq 200000 "$(stat -c %u "$TEST_TMP/u/g")" "custom base"
+}
+
+write_bundle() { # DIR JSON-FRAGMENT-FOR-PROCESS
+	mkdir -p "$1"
+	cat >"$1/config.json" <<JSON
+{
+  "ociVersion": "1.0.2",
+  "process": $2,
+  "root": { "path": "$(cd "$ROOTFS" && pwd)", "readonly": true },
+  "hostname": "ocibox",
+  "somethingUnknown": [1, 2, 3],
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+      "options": ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+    { "destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"] }
+  ],
+  "linux": {
+    "namespaces": [ { "type": "pid" }, { "type": "network" }, { "type": "ipc" },
+                    { "type": "uts" }, { "type": "mount" } ],
+    "resources": { "memory": { "limit": 67108864 }, "pids": { "limit": 40 },
+                   "cpu": { "quota": 20000, "period": 100000 } },
+    "maskedPaths": [ "/proc/kcore", "/proc/keys", "/proc/timer_list" ],
+    "readonlyPaths": [ "/proc/sys" ]
+  }
+}
+JSON
+}
+
+test_oci_bundle() {
+	need
+	write_bundle "$TEST_TMP/b" '{ "args": ["sh", "-c", "echo $FOO; hostname; id -u; id -g; pwd; grep CapEff /proc/self/status; ulimit -n; touch /etc/x 2>/dev/null || echo RO; echo $$"],
+	    "env": ["PATH=/bin", "FOO=bar"], "cwd": "/tmp", "user": { "uid": 1000, "gid": 1001 },
+	    "capabilities": { "bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"],
+	                      "ambient": ["CAP_KILL"], "inheritable": ["CAP_KILL"] },
+	    "rlimits": [ { "type": "RLIMIT_NOFILE", "hard": 256, "soft": 128 } ],
+	    "noNewPrivileges": true }'
+	assert_status 0 "$CTR" run --bundle "$TEST_TMP/b" oci$$
+	assert_eq "bar
+ocibox
+1000
+1001
+/tmp
+CapEff:	0000000000000020
+128
+RO
+1" "$OUTPUT" "bundle run"
+}
+
+test_oci_malformed_config_refused() {
+	need
+	mkdir -p "$TEST_TMP/m"
+	printf '{"ociVersion": "1.0.2", "process": {"args": ["true"], ' >"$TEST_TMP/m/config.json"
+	assert_status 125 "$CTR" run --bundle "$TEST_TMP/m"
+	assert_contains "$OUTPUT" "malformed JSON" "syntax error"
+	[ "$(printf '%s\n' "$OUTPUT" | wc -l)" = 1 ] || fail "not one line: $OUTPUT"
+	write_bundle "$TEST_TMP/n" '{ "cwd": "/" }'
+	assert_status 125 "$CTR" run --bundle "$TEST_TMP/n"
+	assert_contains "$OUTPUT" "process.args: missing (required)" "missing field named"
+	write_bundle "$TEST_TMP/o" '{ "args": ["true"], "cwd": "/", "user": {"uid": "root", "gid": 0} }'
+	assert_status 125 "$CTR" run --bundle "$TEST_TMP/o"
+	assert_contains "$OUTPUT" "process.user.uid: must be a number" "wrong type named"
+}
+
+test_stats_phases() {
+	need
+	run --stats "$TEST_TMP/s.json" -- sh -c 'exit 7' || true
+	python3 - "$TEST_TMP/s.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["phases_ns"]
+order = ["start", "cgroup", "clone", "mounts", "pivot", "exec", "exit", "cleanup"]
+v = [p[k] for k in order]
+assert all(isinstance(x, (int, float)) and x > 0 for x in v), p
+assert v == sorted(v), p
+assert d["exit_status"] == 7, d
+assert d["oom_killed"] is False, d
+assert d["memory"]["peak_bytes"] > 0, d
+assert d["memory"]["peak_source"], d
+PY
+}
+
+test_env_workdir_user_readonly() {
+	need
+	assert_status 0 run -e FOO=bar -w /tmp -u 65534:65534 -- sh -c 'echo $FOO $(pwd) $(id -u):$(id -g); grep CapEff /proc/self/status'
+	assert_contains "$OUTPUT" "bar /tmp 65534:65534" "env, workdir, user"
+	assert_contains "$OUTPUT" "0000000000000000" "no capabilities as a non-root user"
+	assert_status 0 run --read-only -- sh -c 'touch /etc/x 2>/dev/null && echo WROTE; echo ok'
+	assert_eq ok "$OUTPUT" "read-only root"
+}
+
+test_bad_input_leaves_nothing() {
+	need
+	local before after
+	before=$(leftovers)
+	run --memory 12Q -- true 2>/dev/null || true
+	"$CTR" run --rootfs "$TEST_TMP/none" -- true 2>/dev/null || true
+	run -- no-such-command 2>/dev/null || true
+	run -v "$TEST_TMP/none:/x" -- true 2>/dev/null || true
+	run --cgroup-parent "does/not/../exist" -- true 2>/dev/null || true
+	run --name "bad/name" -- true 2>/dev/null || true
+	mkdir -p "$TEST_TMP/m" && echo '{' >"$TEST_TMP/m/config.json"
+	"$CTR" run --bundle "$TEST_TMP/m" 2>/dev/null || true
+	after=$(leftovers)
+	assert_eq "$before" "$after" "state after bad input"
+}
+
+test_hundred_containers_no_leak() {
+	need
+	local before after i
+	before=$(leftovers)
+	for i in $(seq 100); do
+		run --memory 64M --pids 50 --cpus 1 -- /bin/true || fail "run $i failed"
+	done
+	after=$(leftovers)
+	assert_eq "$before" "$after" "state after 100 containers"
+}
