@@ -48,7 +48,7 @@ static int parse_bzimage(const uint8_t *p, size_t len, uint64_t file_size,
 		return isolab_error_set(err, -ENOEXEC,
 					"kernel is truncated: %llu bytes, the header declares %llu",
 					(unsigned long long)file_size,
-					(unsigned long long)(pm_offset + pm_size));
+					(unsigned long long)pm_offset + pm_size);
 	uint64_t load = p[BP_RELOCATABLE] ? BOOT_BZIMAGE_LOAD : get64(p + BP_PREF_ADDRESS);
 	if (load < LOW_STRUCTS_END)
 		return isolab_error_set(err, -ENOEXEC, "kernel wants to load at %#llx, below 1 MiB",
@@ -113,14 +113,14 @@ static int parse_elf(const uint8_t *p, size_t len, uint64_t file_size,
 		    ph.p_filesz > file_size - ph.p_offset)
 			return isolab_error_set(err, -ENOEXEC,
 						"ELF kernel is truncated: segment %u needs bytes up to %llu, file has %llu",
-						i, (unsigned long long)(ph.p_offset + ph.p_filesz),
+						i, (unsigned long long)ph.p_offset + ph.p_filesz,
 						(unsigned long long)file_size);
 		if (ph.p_paddr < LOW_STRUCTS_END || ph.p_paddr > mem_size ||
 		    ph.p_memsz > mem_size - ph.p_paddr)
 			return isolab_error_set(err, -E2BIG,
 						"ELF segment %u at %#llx..%#llx does not fit in %llu MiB of guest memory",
 						i, (unsigned long long)ph.p_paddr,
-						(unsigned long long)(ph.p_paddr + ph.p_memsz),
+						(unsigned long long)ph.p_paddr + ph.p_memsz,
 						(unsigned long long)(mem_size >> 20));
 		k->segments[k->nsegments++] = (struct kernel_segment){
 			ph.p_offset, ph.p_filesz, ph.p_paddr, ph.p_memsz };

@@ -90,7 +90,7 @@ static void kbd_write(void *dev, uint16_t port, uint8_t value)
 		if (vm->panicked)
 			vm_request_stop(vm, VM_STOP_PANIC, VMM_STATUS_GUEST_CRASH, "guest kernel panicked");
 		else
-			vm_request_stop(vm, VM_STOP_RESET, 0, NULL);
+			vm_request_stop(vm, VM_STOP_RESET, 0, "guest rebooted");
 	}
 }
 
@@ -106,7 +106,8 @@ static void guest_port_write(void *dev, uint16_t port, uint8_t value)
 	debugport_write(&vm->debug, port, value, isolab_since_start_ns());
 	if (vm->debug.exit_requested) {
 		flush_output_locked(vm);
-		vm_request_stop(vm, VM_STOP_DEBUG_EXIT, vm->debug.exit_status, NULL);
+		vm_request_stop(vm, VM_STOP_DEBUG_EXIT, vm->debug.exit_status, "guest exited with status %u",
+				vm->debug.exit_status);
 	}
 }
 

@@ -120,13 +120,10 @@ void vm_request_stop(struct vm *vm, enum vm_stop why, int status, const char *fm
 		return;
 	vm->t_exit = isolab_since_start_ns();
 	vm->status = status;
-	if (fmt) {
-		va_list ap;
-
-		va_start(ap, fmt);
-		vsnprintf(vm->stop_msg, sizeof(vm->stop_msg), fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(vm->stop_msg, sizeof(vm->stop_msg), fmt, ap);
+	va_end(ap);
 	uint64_t one = 1;
 	ssize_t w = write(vm->wake_fd, &one, sizeof(one));
 	(void)w;

@@ -51,7 +51,7 @@ int vm_load(struct vm *vm, const char *kernel, const char *initrd, const char *c
 	    struct isolab_error *err)
 {
 	uint8_t probe[BOOT_PROBE_BYTES];
-	uint64_t ksize, isize = 0, initrd_addr = 0;
+	uint64_t ksize = 0, isize = 0, initrd_addr = 0;
 	int r;
 
 	_cleanup_close_ int kfd = open_regular(kernel, &ksize, err);

@@ -47,7 +47,7 @@ static void stdin_ready(void)
 	size_t m = console.tty ? console_filter(&console, in, (size_t)n, out, &quit)
 			       : (memcpy(out, in, (size_t)n), (size_t)n);
 	if (quit) {
-		vm_request_stop(&vm, VM_STOP_ESCAPE, 128 + SIGINT, NULL);
+		vm_request_stop(&vm, VM_STOP_ESCAPE, 128 + SIGINT, "quit (Ctrl-A x)");
 		return;
 	}
 	devices_console_input(&vm, out, m);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -40,7 +41,9 @@ static uint64_t proc_status_kb(const char *key)
 		return 0;
 	while (fgets(line, sizeof(line), f))
 		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-			if (sscanf(line + klen + 1, "%lu", &kb) != 1)
+			char *end;
+			kb = strtoull(line + klen + 1, &end, 10);
+			if (end == line + klen + 1)
 				kb = 0;
 			break;
 		}

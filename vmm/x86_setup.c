@@ -56,6 +56,13 @@ enum { MP_INT = 0, MP_NMI = 1, MP_EXTINT = 3 };
 #define MP_CPU_ENABLED 0x01
 #define MP_CPU_BSP 0x02
 
+/* Fixed-width, not NUL-terminated signature and name fields. */
+static void put_chars(uint8_t *dst, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (uint8_t)s[i];
+}
+
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
 
@@ -70,7 +77,7 @@ size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus
 
 	/* Floating pointer (4.1): "_MP_", physical address of the table, length 1 paragraph. */
 	uint8_t *mpf = buf;
-	memcpy(mpf, "_MP_", 4);
+	put_chars(mpf, "_MP_", 4);
 	put32(mpf + 4, (uint32_t)(base + mpf_len));
 	mpf[8] = 1;
 	mpf[9] = 4; /* spec revision 1.4 */
@@ -87,7 +94,7 @@ size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus
 		put32(e + 8, 0x201);        /* feature flags: FPU, APIC */
 	}
 	e[0] = MP_BUS;
-	memcpy(e + 2, "ISA   ", 6);
+	put_chars(e + 2, "ISA   ", 6);
 	e += 8, count++;
 	e[0] = MP_IOAPIC;
 	e[1] = (uint8_t)ioapic_id;
@@ -107,11 +114,11 @@ size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus
 	e[0] = MP_LINTR; e[1] = MP_NMI;    e[6] = 0xff; e[7] = 1; e += 8, count++;
 
 	/* Configuration table header (4.2). */
-	memcpy(mpc, "PCMP", 4);
+	put_chars(mpc, "PCMP", 4);
 	put16(mpc + 4, (uint16_t)(e - mpc));
 	mpc[6] = 4;
-	memcpy(mpc + 8, "ISOLAB  ", 8);
-	memcpy(mpc + 16, "ISOLAB-VMM  ", 12);
+	put_chars(mpc + 8, "ISOLAB  ", 8);
+	put_chars(mpc + 16, "ISOLAB-VMM  ", 12);
 	put16(mpc + 34, count);
 	put32(mpc + 36, X86_LAPIC_ADDR);
 	mpc[7] = (uint8_t)-x86_checksum(mpc, (size_t)(e - mpc));
