@@ -115,15 +115,17 @@ void vm_close(struct vm *vm)
 void vm_request_stop(struct vm *vm, enum vm_stop why, int status, const char *fmt, ...)
 {
 	int expected = VM_RUNNING;
+	char msg[sizeof(vm->stop_msg)];
+	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	if (!atomic_compare_exchange_strong(&vm->stop, &expected, (int)why))
 		return;
 	vm->t_exit = isolab_since_start_ns();
 	vm->status = status;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(vm->stop_msg, sizeof(vm->stop_msg), fmt, ap);
-	va_end(ap);
+	memcpy(vm->stop_msg, msg, sizeof(msg));
 	uint64_t one = 1;
 	ssize_t w = write(vm->wake_fd, &one, sizeof(one));
 	(void)w;
