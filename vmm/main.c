@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,23 @@
 
 static struct vm vm;
 static struct console console;
+
+#define LOADER_STACK_SIZE (64 * 1024)
+
+struct load_job {
+	const struct vmm_args *args;
+	int r;
+	struct isolab_error err;
+};
+
+static void *load_thread(void *arg)
+{
+	struct load_job *job = arg;
+
+	job->r = vm_load(&vm, job->args->kernel, job->args->initrd, job->args->cmdline, &job->err);
+	vm.t_loaded = isolab_since_start_ns();
+	return NULL;
+}
 
 static int no_kvm(int code)
 {
@@ -124,27 +142,46 @@ int main(int argc, char **argv)
 	sigdelset(&set, SIGUSR1);
 	int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 
+	/*
+	 * Guest RAM first; then the loader thread reads the kernel and initrd
+	 * into it while this thread creates the VM and its vCPUs (each takes
+	 * about as long as the other).
+	 */
 	r = vm_map_memory(&vm, args.mem, args.cpus, &err);
-	if (r == 0) {
-		r = vm_load(&vm, args.kernel, args.initrd, args.cmdline, &err);
-		if (r < 0) {
-			fprintf(stderr, "isolab-vmm: %s\n", err.msg);
-			vm_close(&vm);
-			return VMM_STATUS_USAGE;
-		}
-		vm.t_loaded = isolab_since_start_ns();
-		r = vm_create(&vm, &err);
-		if (r < 0 && no_kvm(r) && vm.vm_fd < 0) {
-			fprintf(stderr, "isolab-vmm: %s: KVM is not usable here; run inside the nested-KVM lab: lab/run -- %s ...\n",
-				err.msg, argv[0]);
-			vm_close(&vm);
-			return VMM_STATUS_NO_KVM;
-		}
+	if (r < 0) {
+		fprintf(stderr, "isolab-vmm: %s\n", err.msg);
+		return VMM_STATUS_VMM_ERROR;
 	}
+	struct load_job job = { .args = &args };
+	pthread_t loader;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, LOADER_STACK_SIZE);
+	bool threaded = pthread_create(&loader, &attr, load_thread, &job) == 0;
+	pthread_attr_destroy(&attr);
+	if (!threaded)
+		load_thread(&job);
+	r = vm_create(&vm, &err);
 	if (r == 0)
 		r = devices_init(&vm, &err);
 	if (r == 0)
 		r = vcpus_create(&vm, &err);
+	if (threaded)
+		pthread_join(loader, NULL);
+	/* A bad kernel is reported first: it is the user's to fix, KVM or not. */
+	if (job.r < 0) {
+		fprintf(stderr, "isolab-vmm: %s\n", job.err.msg);
+		vm_close(&vm);
+		return VMM_STATUS_USAGE;
+	}
+	if (r < 0 && no_kvm(r) && vm.vm_fd < 0) {
+		fprintf(stderr, "isolab-vmm: %s: KVM is not usable here; run inside the nested-KVM lab: lab/run -- %s ...\n",
+			err.msg, argv[0]);
+		vm_close(&vm);
+		return VMM_STATUS_NO_KVM;
+	}
+	if (r == 0)
+		r = vcpu_boot_regs(&vm, &err);
 	if (r == 0 && sigfd < 0)
 		r = isolab_error_errno(&err, -errno, "signalfd");
 	if (r < 0) {

@@ -142,8 +142,9 @@ static void set_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool 
 }
 
 /* The boot vCPU: 64-bit mode at the kernel's entry (boot.rst, "64-bit BOOT PROTOCOL"). */
-static int setup_boot_regs(struct vcpu *c, struct isolab_error *err)
+int vcpu_boot_regs(struct vm *vm, struct isolab_error *err)
 {
+	struct vcpu *c = &vm->vcpus[0];
 	struct kvm_sregs sregs;
 
 	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) < 0)
@@ -200,9 +201,6 @@ int vcpus_create(struct vm *vm, struct isolab_error *err)
 			r = setup_msrs(c, err);
 		if (r == 0)
 			r = setup_fpu_lapic(c, err);
-		/* The others wait for the guest's INIT/SIPI, as KVM starts them. */
-		if (r == 0 && i == 0)
-			r = setup_boot_regs(c, err);
 		if (r < 0)
 			return r;
 	}

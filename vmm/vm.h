@@ -106,6 +106,8 @@ int vm_load(struct vm *vm, const char *kernel, const char *initrd, const char *c
 
 /* vcpu.c */
 int vcpus_create(struct vm *vm, struct isolab_error *err);
+/* vCPU 0 at the kernel's entry, once it is loaded; the others wait for INIT/SIPI. */
+int vcpu_boot_regs(struct vm *vm, struct isolab_error *err);
 int vcpus_start(struct vm *vm, struct isolab_error *err);
 void vcpus_kick(struct vm *vm);
 void vcpus_join(struct vm *vm);
