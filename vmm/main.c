@@ -109,7 +109,9 @@ static void main_loop(int sigfd, uint64_t timeout_s)
 				vm_request_stop(&vm, VM_STOP_SIGNAL, 128 + (int)si.ssi_signo,
 						"stopped by signal %s", strsignal((int)si.ssi_signo));
 		}
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
+		if (p[2].revents & POLLNVAL)
+			console.eof = true; /* stdin is closed */
+		else if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
 			stdin_ready();
 	}
 }
