@@ -86,8 +86,10 @@ static long long mem_total_bytes(void)
 	if (f == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "MemTotal: %lld kB", &kb) == 1)
+		if (strncmp(line, "MemTotal:", 9) == 0) {
+			kb = strtoll(line + 9, NULL, 10);
 			break;
+		}
 	fclose(f);
 	return kb * 1024;
 }

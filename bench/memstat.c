@@ -88,12 +88,15 @@ long long bench_parse_status_rss(const char *text)
 
 pid_t bench_parse_stat_ppid(const char *text)
 {
-	const char *rparen = strrchr(text, ')');
-	char state;
-	int ppid;
+	const char *p = strrchr(text, ')');
+	char *end;
+	long ppid;
 
 	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses. */
-	if (rparen == NULL || sscanf(rparen + 1, " %c %d", &state, &ppid) != 2)
+	if (p == NULL || p[1] != ' ' || p[2] == '\0' || p[3] != ' ')
+		return -1;
+	ppid = strtol(p + 4, &end, 10);
+	if (end == p + 4 || ppid < 0)
 		return -1;
 	return (pid_t)ppid;
 }
@@ -114,7 +117,7 @@ static ssize_t read_text(const char *path, char *buf, size_t size)
 
 long long bench_mem_available(void)
 {
-	char buf[8192];
+	char buf[8192] = { 0 };
 
 	if (read_text("/proc/meminfo", buf, sizeof(buf)) < 0)
 		return -1;
@@ -123,7 +126,7 @@ long long bench_mem_available(void)
 
 static int cgroup_of(pid_t pid, char *path, size_t size)
 {
-	char file[64], buf[4096];
+	char file[64], buf[4096] = { 0 };
 
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	if (read_text(file, buf, sizeof(buf)) < 0)
@@ -133,7 +136,7 @@ static int cgroup_of(pid_t pid, char *path, size_t size)
 
 static long long cgroup_usage(int version, const char *path)
 {
-	char file[4200], buf[64];
+	char file[4200], buf[64] = { 0 };
 
 	if (version == BENCH_CGROUP_V1)
 		snprintf(file, sizeof(file), "/sys/fs/cgroup/memory%s/memory.usage_in_bytes", path);
@@ -141,7 +144,7 @@ static long long cgroup_usage(int version, const char *path)
 		snprintf(file, sizeof(file), "/sys/fs/cgroup%s/memory.current", path);
 	if (read_text(file, buf, sizeof(buf)) <= 0)
 		return -1;
-	return atoll(buf);
+	return strtoll(buf, NULL, 10);
 }
 
 /* The pids of root and its descendants (a breadth-first walk over /proc). */
@@ -155,8 +158,8 @@ static int tree_pids(pid_t root, pid_t *pids, int max)
 	if (d == NULL)
 		return -errno;
 	while ((e = readdir(d)) != NULL && nall < MAX_TREE * 8) {
-		char file[64], buf[1024];
-		pid_t pid = (pid_t)atoi(e->d_name);
+		char file[64], buf[1024] = { 0 };
+		pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
 
 		if (pid <= 0)
 			continue;
@@ -187,7 +190,7 @@ int bench_tree_memory(pid_t root, struct bench_tree_memory *out)
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++) {
-		char file[64], buf[4096], cg[4096];
+		char file[64], buf[4096] = { 0 }, cg[4096] = { 0 };
 		int version = cgroup_of(pids[i], cg, sizeof(cg)), k;
 		long long rss;
 

@@ -217,7 +217,7 @@ static int by_ms(const void *a, const void *b)
  */
 static void plot_phases(const cJSON *doc, const char *dir, struct bench_text *d, struct bench_text *g)
 {
-	struct point pts[32];
+	struct point pts[32] = { { NULL, 0 } };
 	const cJSON *s, *vmm = NULL;
 	int npts = 0, rows = 0, i;
 
@@ -349,22 +349,28 @@ static int plot_density(const cJSON *doc, const char *dir, struct bench_text *g,
 	return 0;
 }
 
+static bool listed(const char *const *list, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
 static void plot_syscall(const cJSON *doc, const char *dir, struct bench_text *d, struct bench_text *g)
 {
 	const cJSON *ratios = cJSON_GetObjectItemCaseSensitive(suite(doc, "syscall"), "ratios"), *r;
-	const char *systems[8], *ops[32];
+	const char *systems[8] = { NULL }, *ops[32] = { NULL };
 	int nsys = 0, nops = 0, i, j;
 
 	cJSON_ArrayForEach(r, ratios) {
 		const char *sy = bench_json_string(r, "system", "?"), *op = bench_json_string(r, "op", "?");
 
-		for (i = 0; i < nsys && strcmp(systems[i], sy) != 0; i++)
-			;
-		if (i == nsys && nsys < 8)
+		if (!listed(systems, nsys, sy) && nsys < 8)
 			systems[nsys++] = sy;
-		for (i = 0; i < nops && strcmp(ops[i], op) != 0; i++)
-			;
-		if (i == nops && nops < 32)
+		if (!listed(ops, nops, op) && nops < 32)
 			ops[nops++] = op;
 	}
 	script_head(g, dir, "syscall", "Per-operation cost as a ratio to native (medians)");

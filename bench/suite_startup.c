@@ -120,7 +120,7 @@ cJSON *bench_suite_startup(struct bench_ctx *ctx, struct isolab_error *err)
 {
 	unsigned runs = ctx->args->runs, i;
 	struct series s[BENCH_MAX_SYSTEMS];
-	bool use[BENCH_MAX_SYSTEMS];
+	bool use[BENCH_MAX_SYSTEMS] = { false };
 	cJSON *suite = cJSON_CreateObject(), *systems, *ratios;
 	size_t k, nuse = 0;
 	int rc = 0;

@@ -80,8 +80,9 @@ static int run_ops(struct bench_ctx *ctx, const struct bench_system *sys, cJSON 
 	if (rc < 0)
 		return rc;
 	ops = cJSON_AddArrayToObject(entry, "ops");
-	cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(doc, "ops"))
+	cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(doc, "ops")) {
 		cJSON_AddItemToArray(ops, op_entry(op, bench_json_number(doc, "samples", 0)));
+	}
 	cJSON_Delete(doc);
 	return 0;
 }
