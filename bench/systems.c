@@ -220,14 +220,40 @@ static int make_bundle(struct bench_ctx *ctx, const char *runtime, const char *c
 	return rc;
 }
 
+/* The bundle for runtime + args: made once, then reused (outside the timed interval anyway). */
+static int bundle_for(struct bench_ctx *ctx, const char *runtime, const char *const *args,
+		      char *bundle, size_t size, struct isolab_error *err)
+{
+	char key[256];
+	size_t len = (size_t)snprintf(key, sizeof(key), "%s", runtime);
+	const char *const *a;
+	int i, rc;
+
+	for (a = args; *a != NULL && len < sizeof(key); a++)
+		len += (size_t)snprintf(key + len, sizeof(key) - len, " %s", *a);
+	for (i = 0; i < ctx->bundles; i++)
+		if (strcmp(ctx->bundle_key[i], key) == 0) {
+			snprintf(bundle, size, "%s", ctx->bundle_dir[i]);
+			return 0;
+		}
+	rc = make_bundle(ctx, runtime, args, bundle, size, err);
+	if (rc == 0 && ctx->bundles < BENCH_MAX_BUNDLES) {
+		snprintf(ctx->bundle_key[ctx->bundles], sizeof(ctx->bundle_key[0]), "%s", key);
+		snprintf(ctx->bundle_dir[ctx->bundles], sizeof(ctx->bundle_dir[0]), "%s", bundle);
+		ctx->bundles++;
+	}
+	return rc;
+}
+
 static int cmd_oci(struct bench_ctx *ctx, const char *runtime, const char *const *args,
 		   struct bench_cmd *cmd, struct isolab_error *err)
 {
-	char bundle[PATH_MAX];
-	int rc = make_bundle(ctx, runtime, args, bundle, sizeof(bundle), err);
+	char bundle[1100];
+	int rc = bundle_for(ctx, runtime, args, bundle, sizeof(bundle), err);
 
 	if (rc < 0)
 		return rc;
+	++ctx->sequence;
 	snprintf(cmd->id, sizeof(cmd->id), "isolab-bench-%d-%u", (int)getpid(), ctx->sequence);
 	snprintf(cmd->runtime_root, sizeof(cmd->runtime_root), "%s/%s-state", ctx->tmp, runtime);
 	if (add(cmd, runtime) || add(cmd, "--root") || add(cmd, cmd->runtime_root) ||

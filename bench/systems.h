@@ -18,6 +18,7 @@
 #include "common/error.h"
 
 #define BENCH_MAX_SYSTEMS 16
+#define BENCH_MAX_BUNDLES 8
 
 /* What a whole run shares: options, paths, a private temp dir. */
 struct bench_ctx {
@@ -37,6 +38,10 @@ struct bench_ctx {
 	/* Per bench_systems[] entry: 0 not tried, 1 usable, -1 not (note says why). */
 	int state[BENCH_MAX_SYSTEMS];
 	char note[BENCH_MAX_SYSTEMS][ISOLAB_ERROR_MSG_MAX + 64];
+	/* OCI bundles made so far, by "runtime args...", reused between runs. */
+	char bundle_key[BENCH_MAX_BUNDLES][256];
+	char bundle_dir[BENCH_MAX_BUNDLES][1100];
+	int bundles;
 };
 
 #define BENCH_CMD_MAX_ARGS 64
