@@ -337,7 +337,8 @@ static int plot_density(const cJSON *doc, const char *dir, struct bench_text *g,
 			return rc;
 		bench_text_printf(g, "%s'%s' using 1:2 with linespoints lw 2 title \"%s\"",
 				  files ? ", \\\n  " : "set xlabel 'instances at once'\n"
-						      "set ylabel 'MemAvailable drop, MiB'\nset yrange [*:*]\nplot ",
+						      "set ylabel 'MemAvailable drop, MiB'\nset logscale x 2\n"
+						      "set xtics 2\nset format x '%.0f'\nplot ",
 				  name, bench_json_string(s, "name", "?"));
 		files++;
 	}
