@@ -14,8 +14,10 @@
 #include "bench/results.h"
 #include "bench/spawn.h"
 #include "bench/suites.h"
+#include "bench/systems.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -82,6 +84,28 @@ int main(int argc, char **argv)
 	if (bench_parse_args(argc, argv, &args, &err) < 0) {
 		fprintf(stderr, "isolab-bench: %s\n%s", err.msg, bench_usage);
 		return 2;
+	}
+	if (args.systems != NULL) {
+		const char *p = args.systems;
+
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			char name[64];
+			size_t k;
+			bool known = false;
+
+			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			for (k = 0; k < bench_system_count; k++)
+				known |= strcmp(bench_systems[k].name, name) == 0;
+			if (!known) {
+				fprintf(stderr, "isolab-bench: --systems: unknown system `%s` (", name);
+				for (k = 0; k < bench_system_count; k++)
+					fprintf(stderr, "%s%s", k ? ", " : "", bench_systems[k].name);
+				fprintf(stderr, ")\n");
+				return 2;
+			}
+			p += n + (p[n] == ',');
+		}
 	}
 	if (args.command == BENCH_CMD_HELP) {
 		fputs(bench_usage, stdout);

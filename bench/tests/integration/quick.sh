@@ -136,6 +136,8 @@ test_bad_usage_exits_2_and_writes_nothing() {
 	assert_status 2 "$ISOLAB_BUILD/isolab-bench" run --runs 0 --results "$r"
 	assert_contains "$OUTPUT" "isolab-bench: --runs" "message"
 	assert_status 2 "$ISOLAB_BUILD/isolab-bench" run --suites nope --results "$r"
+	assert_status 2 "$ISOLAB_BUILD/isolab-bench" run --systems native,dockr --results "$r"
+	assert_contains "$OUTPUT" "unknown system \`dockr\`" "message"
 	assert_status 1 "$ISOLAB_BUILD/isolab-bench" report --results "$r"
 	assert_contains "$OUTPUT" "no results file" "report without results"
 	[ -z "$(find "$r" -mindepth 1)" ] || fail "bad usage left files: $(find "$r" -mindepth 1)"
