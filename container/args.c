@@ -414,8 +414,8 @@ int ctr_parse_args(int argc, char *const *argv, struct ctr_config *cfg,
 		return 0;
 	}
 	if (cfg->bundle != NULL) {
-		if (i < argc)
-			rc = set_string(&cfg->id, argv[i++], "container id", err);
+		if (i < argc && set_string(&cfg->id, argv[i++], "container id", err) < 0)
+			return -ENOMEM;
 		if (i < argc)
 			return isolab_error_set(err, -EINVAL,
 						"--bundle: unexpected argument `%s` (the command comes from config.json)",

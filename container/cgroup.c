@@ -170,7 +170,7 @@ static int read_file(const char *dir, const char *file, char *buf, size_t len)
 
 static int read_u64(const char *dir, const char *file, uint64_t *v)
 {
-	char buf[64];
+	char buf[64] = "";
 	int rc = read_file(dir, file, buf, sizeof(buf));
 
 	if (rc < 0)
@@ -217,7 +217,7 @@ static int mkdir_parents(const char *path, struct isolab_error *err)
 static int v2_enable_controllers(const char *path, struct isolab_error *err)
 {
 	static const char *const want[] = { "memory", "cpu", "pids" };
-	char dir[PATH_MAX], avail[512], enabled[512];
+	char dir[PATH_MAX], avail[512] = "", enabled[512] = "";
 	size_t rootlen = strlen(CTR_CGROUP_ROOT);
 	char *p;
 
@@ -359,7 +359,7 @@ void ctr_cgroup_sample(struct ctr_cgroup *cg)
 
 void ctr_cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_cgroup_stats *st)
 {
-	char buf[1024];
+	char buf[1024] = "";
 	uint64_t v = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -392,7 +392,7 @@ void ctr_cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_cgroup_stats *st)
 /* Kills every process still listed in cgroup.procs (v1, or v2 before 5.14). */
 static void kill_procs(const char *dir)
 {
-	char buf[4096];
+	char buf[4096] = "";
 	char *p;
 
 	if (read_file(dir, "cgroup.procs", buf, sizeof(buf)) < 0)

@@ -16,7 +16,8 @@
 
 static int bad(struct isolab_error *err, const char *field, const char *what)
 {
-	return isolab_error_set(err, -EINVAL, "config.json: %s: %s", field, what);
+	isolab_error_set(err, -EINVAL, "config.json: %s: %s", field, what);
+	return -EINVAL;
 }
 
 /* An optional member of the given type; NULL if absent, error if wrong. */
@@ -43,7 +44,7 @@ static int required(const cJSON *obj, const char *name, const char *field, int t
 		    const cJSON **out, struct isolab_error *err)
 {
 	if (member(obj, name, field, type, out, err) < 0)
-		return err->code;
+		return -EINVAL;
 	if (*out == NULL)
 		return bad(err, field, "missing (required)");
 	return 0;
@@ -52,6 +53,8 @@ static int required(const cJSON *obj, const char *name, const char *field, int t
 static int number_u64(const cJSON *n, const char *field, uint64_t max, uint64_t *v,
 		      struct isolab_error *err)
 {
+	if (n == NULL)
+		return bad(err, field, "missing (required)");
 	if (n->valuedouble < 0 || n->valuedouble > (double)max ||
 	    n->valuedouble != (double)(uint64_t)n->valuedouble)
 		return bad(err, field, "not a valid non-negative integer");
@@ -92,7 +95,7 @@ static int parse_caps(const cJSON *caps, struct ctr_caps *out, struct isolab_err
 
 		snprintf(field, sizeof(field), "process.capabilities.%s", sets[s]);
 		if (member(caps, sets[s], field, cJSON_Array, &arr, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		*dst[s] = 0; /* absent set: empty, as the spec says */
 		cJSON_ArrayForEach(it, arr) {
 			int cap;
@@ -141,35 +144,35 @@ static int parse_process(const cJSON *proc, struct ctr_config *cfg, struct isola
 	int i = 0;
 
 	if (required(proc, "args", "process.args", cJSON_Array, &args, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (cJSON_GetArraySize(args) == 0)
 		return bad(err, "process.args", "must not be empty");
 	if (string_array(args, "process.args", &cfg->argv, &cfg->argc, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (member(proc, "env", "process.env", cJSON_Array, &env, err) < 0 ||
 	    string_array(env, "process.env", &cfg->env, &cfg->n_env, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (required(proc, "cwd", "process.cwd", cJSON_String, &cwd, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (cwd->valuestring[0] != '/')
 		return bad(err, "process.cwd", "must be an absolute path");
 	cfg->cwd = strdup(cwd->valuestring);
 	if (member(proc, "user", "process.user", cJSON_Object, &user, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (user != NULL) {
 		const cJSON *uid, *gid, *groups;
 
 		if (required(user, "uid", "process.user.uid", cJSON_Number, &uid, err) < 0 ||
 		    number_u64(uid, "process.user.uid", UINT32_MAX - 1, &v, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		cfg->uid = (uint32_t)v;
 		if (required(user, "gid", "process.user.gid", cJSON_Number, &gid, err) < 0 ||
 		    number_u64(gid, "process.user.gid", UINT32_MAX - 1, &v, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		cfg->gid = (uint32_t)v;
 		if (member(user, "additionalGids", "process.user.additionalGids", cJSON_Array,
 			   &groups, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		cJSON_ArrayForEach(it, groups) {
 			uint32_t *ng;
 
@@ -184,18 +187,18 @@ static int parse_process(const cJSON *proc, struct ctr_config *cfg, struct isola
 		}
 	}
 	if (member(proc, "capabilities", "process.capabilities", cJSON_Object, &caps, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (caps != NULL) {
 		if (parse_caps(caps, &cfg->caps, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 	} else {
 		memset(&cfg->caps, 0, sizeof(cfg->caps)); /* spec: absent = none */
 	}
 	if (member(proc, "noNewPrivileges", "process.noNewPrivileges", cJSON_True, &nnp, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	cfg->no_new_privs = nnp != NULL && cJSON_IsTrue(nnp);
 	if (member(proc, "rlimits", "process.rlimits", cJSON_Array, &rl, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	cJSON_ArrayForEach(it, rl) {
 		const cJSON *type, *soft, *hard;
 		struct ctr_rlimit *nr;
@@ -204,16 +207,16 @@ static int parse_process(const cJSON *proc, struct ctr_config *cfg, struct isola
 
 		snprintf(field, sizeof(field), "process.rlimits[%d].type", i);
 		if (required(it, "type", field, cJSON_String, &type, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		if (rlimit_from_name(type->valuestring, &res) < 0)
 			return isolab_error_set(err, -EINVAL, "config.json: %s: unknown `%s`", field,
 						type->valuestring);
 		snprintf(field, sizeof(field), "process.rlimits[%d].soft", i);
 		if (required(it, "soft", field, cJSON_Number, &soft, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		snprintf(field, sizeof(field), "process.rlimits[%d].hard", i);
 		if (required(it, "hard", field, cJSON_Number, &hard, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		nr = realloc(cfg->rlimits, (cfg->n_rlimits + 1) * sizeof(*nr));
 		if (nr == NULL)
 			return isolab_error_set(err, -ENOMEM, "config.json: out of memory");
@@ -248,7 +251,7 @@ static int parse_idmaps(const cJSON *arr, const char *field, struct ctr_idmap *m
 			snprintf(name, sizeof(name), "%s[%zu].%s", field, *n, keys[k]);
 			if (required(it, keys[k], name, cJSON_Number, &x, err) < 0 ||
 			    number_u64(x, name, UINT32_MAX, &vals[k], err) < 0)
-				return err->code;
+				return err->code < 0 ? err->code : -EINVAL;
 		}
 		maps[*n] = (struct ctr_idmap){ (uint32_t)vals[0], (uint32_t)vals[1],
 					       (uint32_t)vals[2] };
@@ -278,7 +281,7 @@ static int parse_namespaces(const cJSON *arr, struct ctr_config *cfg, struct iso
 
 		snprintf(field, sizeof(field), "linux.namespaces[%d].type", i);
 		if (required(it, "type", field, cJSON_String, &type, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		for (k = 0; k < sizeof(t) / sizeof(t[0]); k++)
 			if (strcmp(t[k].name, type->valuestring) == 0)
 				break;
@@ -287,7 +290,7 @@ static int parse_namespaces(const cJSON *arr, struct ctr_config *cfg, struct iso
 						type->valuestring);
 		snprintf(field, sizeof(field), "linux.namespaces[%d].path", i);
 		if (member(it, "path", field, cJSON_String, &path, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		if (path != NULL)
 			return bad(err, field, "joining an existing namespace is not supported");
 		cfg->namespaces |= t[k].flag;
@@ -310,22 +313,22 @@ static int parse_mounts(const cJSON *arr, struct ctr_config *cfg, struct isolab_
 
 		snprintf(field, sizeof(field), "mounts[%d].destination", i);
 		if (required(it, "destination", field, cJSON_String, &dst, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		if (dst->valuestring[0] != '/')
 			return bad(err, field, "must be an absolute path");
 		snprintf(field, sizeof(field), "mounts[%d].type", i);
 		if (member(it, "type", field, cJSON_String, &type, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		snprintf(field, sizeof(field), "mounts[%d].source", i);
 		if (member(it, "source", field, cJSON_String, &src, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		snprintf(field, sizeof(field), "mounts[%d].options", i);
 		if (member(it, "options", field, cJSON_Array, &opts, err) < 0 ||
 		    string_array(opts, field, &options, &n, err) < 0) {
 			for (size_t k = 0; k < n; k++)
 				free(options[k]);
 			free(options);
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		}
 		rc = ctr_config_add_mount(cfg, src ? src->valuestring : NULL, dst->valuestring,
 					  type ? type->valuestring : NULL,
@@ -348,24 +351,24 @@ static int parse_linux(const cJSON *lnx, struct ctr_config *cfg, struct isolab_e
 	const cJSON *ns, *um, *gm, *res, *masked, *ro;
 
 	if (member(lnx, "namespaces", "linux.namespaces", cJSON_Array, &ns, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (ns != NULL && parse_namespaces(ns, cfg, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (member(lnx, "uidMappings", "linux.uidMappings", cJSON_Array, &um, err) < 0 ||
 	    parse_idmaps(um, "linux.uidMappings", cfg->uid_map, &cfg->n_uid_map, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (member(lnx, "gidMappings", "linux.gidMappings", cJSON_Array, &gm, err) < 0 ||
 	    parse_idmaps(gm, "linux.gidMappings", cfg->gid_map, &cfg->n_gid_map, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (member(lnx, "maskedPaths", "linux.maskedPaths", cJSON_Array, &masked, err) < 0 ||
 	    string_array(masked, "linux.maskedPaths", &cfg->masked_paths, &cfg->n_masked, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (member(lnx, "readonlyPaths", "linux.readonlyPaths", cJSON_Array, &ro, err) < 0 ||
 	    string_array(ro, "linux.readonlyPaths", &cfg->readonly_paths, &cfg->n_readonly,
 			 err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (member(lnx, "resources", "linux.resources", cJSON_Object, &res, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (res != NULL) {
 		const cJSON *mem, *cpu, *pids, *x;
 		uint64_t v;
@@ -373,21 +376,21 @@ static int parse_linux(const cJSON *lnx, struct ctr_config *cfg, struct isolab_e
 		if (member(res, "memory", "linux.resources.memory", cJSON_Object, &mem, err) < 0 ||
 		    member(res, "cpu", "linux.resources.cpu", cJSON_Object, &cpu, err) < 0 ||
 		    member(res, "pids", "linux.resources.pids", cJSON_Object, &pids, err) < 0)
-			return err->code;
+			return err->code < 0 ? err->code : -EINVAL;
 		if (mem != NULL) {
 			if (member(mem, "limit", "linux.resources.memory.limit", cJSON_Number, &x,
 				   err) < 0)
-				return err->code;
+				return err->code < 0 ? err->code : -EINVAL;
 			if (x != NULL && x->valuedouble >= 0) {
 				if (number_u64(x, "linux.resources.memory.limit", 1ull << 62, &v, err) < 0)
-					return err->code;
+					return err->code < 0 ? err->code : -EINVAL;
 				cfg->memory_limit = v;
 			}
 		}
 		if (cpu != NULL) {
 			if (member(cpu, "period", "linux.resources.cpu.period", cJSON_Number, &x,
 				   err) < 0)
-				return err->code;
+				return err->code < 0 ? err->code : -EINVAL;
 			if (x != NULL) {
 				if (number_u64(x, "linux.resources.cpu.period", 1000000, &v, err) < 0 ||
 				    v < 1000)
@@ -397,7 +400,7 @@ static int parse_linux(const cJSON *lnx, struct ctr_config *cfg, struct isolab_e
 			}
 			if (member(cpu, "quota", "linux.resources.cpu.quota", cJSON_Number, &x,
 				   err) < 0)
-				return err->code;
+				return err->code < 0 ? err->code : -EINVAL;
 			if (x != NULL && x->valuedouble > 0) {
 				if (number_u64(x, "linux.resources.cpu.quota", 1ull << 40, &v, err) < 0 ||
 				    v < 1000)
@@ -409,10 +412,10 @@ static int parse_linux(const cJSON *lnx, struct ctr_config *cfg, struct isolab_e
 		if (pids != NULL) {
 			if (required(pids, "limit", "linux.resources.pids.limit", cJSON_Number, &x,
 				     err) < 0)
-				return err->code;
+				return err->code < 0 ? err->code : -EINVAL;
 			if (x->valuedouble > 0) {
 				if (number_u64(x, "linux.resources.pids.limit", 1ull << 22, &v, err) < 0)
-					return err->code;
+					return err->code < 0 ? err->code : -EINVAL;
 				cfg->pids_limit = (int64_t)v;
 			}
 		}
@@ -428,10 +431,10 @@ int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_confi
 	if (!cJSON_IsObject(doc))
 		return bad(err, "(document)", "must be a JSON object");
 	if (required(doc, "ociVersion", "ociVersion", cJSON_String, &ver, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (required(doc, "root", "root", cJSON_Object, &root, err) < 0 ||
 	    required(root, "path", "root.path", cJSON_String, &path, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (path->valuestring[0] == '\0')
 		return bad(err, "root.path", "must not be empty");
 	if (path->valuestring[0] == '/' || bundle_dir == NULL) {
@@ -448,13 +451,13 @@ int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_confi
 			return isolab_error_set(err, -ENOMEM, "config.json: out of memory");
 	}
 	if (member(root, "readonly", "root.readonly", cJSON_True, &ro, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	cfg->readonly_root = ro != NULL && cJSON_IsTrue(ro);
 	if (required(doc, "process", "process", cJSON_Object, &proc, err) < 0 ||
 	    parse_process(proc, cfg, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (member(doc, "hostname", "hostname", cJSON_String, &host, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (host != NULL) {
 		if (strlen(host->valuestring) > 64)
 			return bad(err, "hostname", "longer than 64 characters");
@@ -462,11 +465,11 @@ int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_confi
 	}
 	if (member(doc, "mounts", "mounts", cJSON_Array, &mounts, err) < 0 ||
 	    parse_mounts(mounts, cfg, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (member(doc, "linux", "linux", cJSON_Object, &lnx, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if (lnx != NULL && parse_linux(lnx, cfg, err) < 0)
-		return err->code;
+		return err->code < 0 ? err->code : -EINVAL;
 	if ((cfg->namespaces & CLONE_NEWUSER) && (cfg->n_uid_map == 0 || cfg->n_gid_map == 0))
 		return bad(err, "linux.uidMappings",
 			   "a user namespace needs uidMappings and gidMappings");
