@@ -87,6 +87,7 @@ test_signals() {
 	# killed from outside: 128 + 9
 	"$CTR" run --rootfs "$ROOTFS" --name $name -- sleep 30 &
 	pid=$!
+	trap 'kill $pid 2>/dev/null || true' EXIT # a failed check leaves nothing running
 	wait_running $name
 	kill -KILL "$(head -n 1 "$(cgroup_dir $name)/cgroup.procs")"
 	wait $pid || status=$?
@@ -139,8 +140,9 @@ test_fork_bomb_stopped_by_pids_limit() {
 test_cgroup_limits_written() {
 	need
 	local name=lim$$ dir
-	run --name $name --cpus 0.5 --memory 48M --pids 33 -- sleep 2 &
+	"$CTR" run --rootfs "$ROOTFS" --name $name --cpus 0.5 --memory 48M --pids 33 -- sleep 2 &
 	local pid=$!
+	trap 'kill $pid 2>/dev/null || true' EXIT
 	dir=$(cgroup_dir $name)
 	wait_running $name
 	if cgroup_v2; then
