@@ -87,7 +87,7 @@ test_signals() {
 	# killed from outside: 128 + 9
 	"$CTR" run --rootfs "$ROOTFS" --name $name -- sleep 30 &
 	pid=$!
-	trap 'kill $pid 2>/dev/null || true' EXIT # a failed check leaves nothing running
+	trap "kill $pid 2>/dev/null || true" EXIT # a failed check leaves nothing running
 	wait_running $name
 	kill -KILL "$(head -n 1 "$(cgroup_dir $name)/cgroup.procs")"
 	wait $pid || status=$?
@@ -96,6 +96,7 @@ test_signals() {
 	status=0
 	"$CTR" run --rootfs "$ROOTFS" --name $name -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.05; done' &
 	pid=$!
+	trap "kill -KILL $pid 2>/dev/null || true" EXIT
 	wait_running $name
 	sleep 0.2
 	kill -TERM $pid
@@ -142,7 +143,7 @@ test_cgroup_limits_written() {
 	local name=lim$$ dir
 	"$CTR" run --rootfs "$ROOTFS" --name $name --cpus 0.5 --memory 48M --pids 33 -- sleep 2 &
 	local pid=$!
-	trap 'kill $pid 2>/dev/null || true' EXIT
+	trap "kill $pid 2>/dev/null || true" EXIT
 	dir=$(cgroup_dir $name)
 	wait_running $name
 	if cgroup_v2; then
