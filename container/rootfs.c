@@ -81,6 +81,11 @@ static int mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];
 
+	/* Most mount points exist already: one syscall in the common case. */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return -ENAMETOOLONG;
 	for (char *p = buf + 1; *p; p++) {

@@ -142,23 +142,21 @@ static int set_user(const struct ctr_config *cfg, struct isolab_error *err)
 	return 0;
 }
 
-static __attribute__((noreturn)) void child_main(struct child_ctx *c)
+/* Waits for the parent's "go" (it has put us in the cgroup and written the
+ * id maps; EOF means it gave up), then takes the namespace roles that
+ * depend on those: root of the user namespace, own cgroup namespace. */
+static void wait_go(struct child_ctx *c)
 {
-	const struct ctr_config *cfg = c->cfg;
 	struct isolab_error err = { 0 };
-	struct child_msg times = { .type = MSG_TIMES };
-	char go;
 	ssize_t n;
+	char go;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* Wait until the parent has put us in the cgroup and written the id
-	 * maps; EOF means it gave up. */
 	do
 		n = read(c->sock, &go, 1);
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(CTR_EXIT_RUNTIME);
-	if (cfg->namespaces & CLONE_NEWUSER) {
+	if (c->cfg->namespaces & CLONE_NEWUSER) {
 		/* Become root of the new user namespace (its kuid is the mapped one). */
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 			isolab_error_errno(&err, -errno, "become root in the user namespace");
@@ -169,6 +167,26 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 		isolab_error_errno(&err, -errno, "unshare the cgroup namespace");
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
+}
+
+static __attribute__((noreturn)) void child_main(struct child_ctx *c)
+{
+	const struct ctr_config *cfg = c->cfg;
+	struct isolab_error err = { 0 };
+	struct child_msg times = { .type = MSG_TIMES };
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/*
+	 * Without a user namespace the file system work needs nothing from the
+	 * parent, so it overlaps with the parent's cgroup attach; "go" is
+	 * awaited just before the cgroup namespace and exec. With one, the id
+	 * maps must be written first.
+	 */
+	bool early = !(cfg->namespaces & CLONE_NEWUSER) &&
+		     !(c->unshare_cgroupns && c->cgmode == CTR_CGROUP_V2);
+
+	if (!early)
+		wait_go(c);
 	umask(0);
 	if (ctr_rootfs_setup(cfg, c->state, c->cgmode, times.times, &err) < 0)
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
@@ -183,6 +201,8 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 	}
 	if ((cfg->namespaces & CLONE_NEWNET) && ctr_netns_loopback_up(&err) < 0)
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	if (early)
+		wait_go(c);
 	for (size_t i = 0; i < cfg->n_rlimits; i++) {
 		struct rlimit rl = { cfg->rlimits[i].soft, cfg->rlimits[i].hard };
 
@@ -365,14 +385,11 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		if (rc == 0)
 			rc = write_idmap(pid, "gid_map", cfg->gid_map, cfg->n_gid_map, err);
 	}
-	if (rc == 0 && write(sv[0], "G", 1) != 1)
+	/* EPIPE here means the child already failed: its message says why. */
+	if (rc == 0 && send(sv[0], "G", 1, MSG_NOSIGNAL) != 1 && errno != EPIPE)
 		rc = isolab_error_errno(err, -errno, "start the container");
-	if (rc < 0) {
+	if (rc < 0)
 		kill(pid, SIGKILL);
-		wait_child(pid, -1, &cg, false);
-		pid = -1;
-		goto out;
-	}
 	/* Timestamps, then EOF (exec happened) or an error message. */
 	for (;;) {
 		ssize_t n = recv(sv[0], &msg, sizeof(msg), 0);
@@ -394,6 +411,12 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 	}
 	close(sv[0]);
 	sv[0] = -1;
+	if (rc < 0 && child_err.code == 0) { /* the parent's own failure */
+		wait_child(pid, -1, &cg, false);
+		pid = -1;
+		goto out;
+	}
+	rc = 0;
 	{
 		int ws = wait_child(pid, pidfd, &cg, cg.mode == CTR_CGROUP_V2 && !cg.has_peak &&
 							      child_err.code == 0);
