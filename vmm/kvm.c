@@ -20,6 +20,7 @@
 
 /* kvmtool's choice: three pages just below the BIOS area, never RAM here. */
 #define VM_TSS_ADDR 0xfffbd000ul
+#define VM_RAM_ALIGN (2ul << 20)
 
 static const struct { int cap; const char *name; } required_caps[] = {
 	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
@@ -36,12 +37,24 @@ int vm_map_memory(struct vm *vm, uint64_t mem_size, unsigned ncpus, struct isola
 	vm->ncpus = ncpus;
 	vm->mem_size = mem_size;
 	pthread_mutex_init(&vm->lock, NULL);
-	/* NORESERVE: RAM the guest never touches costs nothing. */
-	void *mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED)
+	/*
+	 * NORESERVE: RAM the guest never touches costs nothing. The mapping is
+	 * aligned to 2 MiB and offered to transparent huge pages, so guest
+	 * physical and host virtual addresses agree modulo 2 MiB and KVM can
+	 * map guest RAM with 2 MiB pages (far fewer nested-paging faults).
+	 */
+	size_t span = mem_size + VM_RAM_ALIGN;
+	uint8_t *raw = mmap(NULL, span, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
 		return isolab_error_errno(err, -errno, "mmap %llu MiB of guest memory",
 					  (unsigned long long)(mem_size >> 20));
+	uint8_t *mem = (uint8_t *)(((uintptr_t)raw + VM_RAM_ALIGN - 1) & ~(uintptr_t)(VM_RAM_ALIGN - 1));
+	if (mem > raw)
+		munmap(raw, (size_t)(mem - raw));
+	if (raw + span > mem + mem_size)
+		munmap(mem + mem_size, (size_t)(raw + span - (mem + mem_size)));
+	madvise(mem, mem_size, MADV_HUGEPAGE); /* a hint: harmless where THP is off */
 	vm->mem = mem;
 	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->wake_fd < 0)
