@@ -101,29 +101,17 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg,
+int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in_host,
 		     struct isolab_error *err)
 {
-	char work[PATH_MAX + 8], opts[8192];
-	uid_t root_uid = 0;
-	gid_t root_gid = 0;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((cfg->namespaces & CLONE_NEWUSER)) {
-		for (size_t i = 0; i < cfg->n_uid_map; i++)
-			if (cfg->uid_map[i].inside == 0)
-				root_uid = cfg->uid_map[i].outside;
-		for (size_t i = 0; i < cfg->n_gid_map; i++)
-			if (cfg->gid_map[i].inside == 0)
-				root_gid = cfg->gid_map[i].outside;
-	}
 	if (snprintf(st->dir, sizeof(st->dir), "%s/%s", CTR_STATE_ROOT, cfg->id) >=
 	    (int)sizeof(st->dir))
 		return isolab_error_set(err, -ENAMETOOLONG, "state dir for `%s`: too long", cfg->id);
 	snprintf(st->root, sizeof(st->root), "%.4000s/root", st->dir);
 	snprintf(st->upper, sizeof(st->upper), "%.4000s/upper", st->dir);
-	snprintf(work, sizeof(work), "%.4000s/work", st->dir);
 
 	if (mkdir(CTR_STATE_ROOT, 0711) < 0 && errno != EEXIST) {
 		rc = mkdir_p(CTR_STATE_ROOT, 0711);
@@ -137,42 +125,52 @@ int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg,
 		return rc;
 	}
 	st->made_dir = true;
-	if (mount("isolab-ctr", st->dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711") < 0) {
-		rc = isolab_error_errno(err, -errno, "mount tmpfs on `%s`", st->dir);
-		goto fail;
+	if (!in_host)
+		return 0;
+	rc = ctr_state_mount(st, cfg, err);
+	if (rc < 0)
+		ctr_state_destroy(st, NULL);
+	return rc;
+}
+
+int ctr_state_mount(struct ctr_state *st, const struct ctr_config *cfg,
+		    struct isolab_error *err)
+{
+	char work[PATH_MAX + 8], opts[8192];
+	uid_t root_uid = 0;
+	gid_t root_gid = 0;
+	int rc;
+
+	if ((cfg->namespaces & CLONE_NEWUSER)) {
+		for (size_t i = 0; i < cfg->n_uid_map; i++)
+			if (cfg->uid_map[i].inside == 0)
+				root_uid = cfg->uid_map[i].outside;
+		for (size_t i = 0; i < cfg->n_gid_map; i++)
+			if (cfg->gid_map[i].inside == 0)
+				root_gid = cfg->gid_map[i].outside;
 	}
+	snprintf(work, sizeof(work), "%.4000s/work", st->dir);
+	if (mount("isolab-ctr", st->dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711") < 0)
+		return isolab_error_errno(err, -errno, "mount tmpfs on `%s`", st->dir);
 	st->mounted_tmpfs = true;
 	/* Private: nothing mounted below propagates to the host's peers. */
-	if (mount(NULL, st->dir, NULL, MS_PRIVATE, NULL) < 0) {
-		rc = isolab_error_errno(err, -errno, "make `%s` private", st->dir);
-		goto fail;
-	}
-	if (mkdir(st->root, 0755) < 0 || mkdir(st->upper, 0755) < 0 || mkdir(work, 0700) < 0) {
-		rc = isolab_error_errno(err, -errno, "create dirs in `%s`", st->dir);
-		goto fail;
-	}
+	if (mount(NULL, st->dir, NULL, MS_PRIVATE, NULL) < 0)
+		return isolab_error_errno(err, -errno, "make `%s` private", st->dir);
+	if (mkdir(st->root, 0755) < 0 || mkdir(st->upper, 0755) < 0 || mkdir(work, 0700) < 0)
+		return isolab_error_errno(err, -errno, "create dirs in `%s`", st->dir);
 	if ((root_uid || root_gid) &&
 	    (chown(st->upper, root_uid, root_gid) < 0 || chown(work, root_uid, root_gid) < 0 ||
-	     chown(st->root, root_uid, root_gid) < 0)) {
-		rc = isolab_error_errno(err, -errno, "chown the writable layer to %u:%u",
-					(unsigned)root_uid, (unsigned)root_gid);
-		goto fail;
-	}
+	     chown(st->root, root_uid, root_gid) < 0))
+		return isolab_error_errno(err, -errno, "chown the writable layer to %u:%u",
+					  (unsigned)root_uid, (unsigned)root_gid);
 	rc = ctr_overlay_options(cfg->layers, cfg->n_layers, st->upper, work, opts, sizeof(opts));
-	if (rc < 0) {
-		isolab_error_set(err, rc, "overlay options: too many or too long layer paths");
-		goto fail;
-	}
-	if (mount("overlay", st->root, "overlay", MS_NOSUID, opts) < 0) {
-		rc = isolab_error_errno(err, -errno, "mount overlay on `%s` (layers %s)", st->root,
-					opts);
-		goto fail;
-	}
+	if (rc < 0)
+		return isolab_error_set(err, rc, "overlay options: too many or too long layer paths");
+	if (mount("overlay", st->root, "overlay", MS_NOSUID, opts) < 0)
+		return isolab_error_errno(err, -errno, "mount overlay on `%s` (layers %s)", st->root,
+					  opts);
 	st->mounted_overlay = true;
 	return 0;
-fail:
-	ctr_state_destroy(st, NULL);
-	return rc;
 }
 
 int ctr_state_keep_layer(const struct ctr_state *st, const char *dir,
@@ -433,7 +431,7 @@ static int readonly_path(const char *path, struct isolab_error *err)
 	return remount_ro(path, 0, err);
 }
 
-int ctr_rootfs_setup(const struct ctr_config *cfg, const struct ctr_state *st,
+int ctr_rootfs_setup(const struct ctr_config *cfg, struct ctr_state *st,
 		     enum ctr_cgroup_mode cgmode, unsigned long long times[2],
 		     struct isolab_error *err)
 {
@@ -445,6 +443,11 @@ int ctr_rootfs_setup(const struct ctr_config *cfg, const struct ctr_state *st,
 	/* Nothing from here on propagates back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return isolab_error_errno(err, -errno, "make `/` private");
+	/* The writable layer and the overlay, unless the parent made them in
+	 * the host's namespace: here they vanish with the namespace, and the
+	 * parent has no unmount (and no RCU grace period) to wait for. */
+	if (!st->mounted_overlay && (rc = ctr_state_mount(st, cfg, err)) < 0)
+		return rc;
 	/* In a user namespace the overlay copied from the host's mount
 	 * namespace is locked (mount_namespaces(7)) and pivot_root refuses
 	 * it: bind it onto itself to get a mount this namespace owns. */

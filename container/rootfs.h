@@ -37,9 +37,15 @@ int ctr_overlay_options(char *const *layers, size_t n, const char *upper,
 /* Resolves each layer to an absolute path that exists and is a directory. */
 int ctr_rootfs_resolve_layers(struct ctr_config *cfg, struct isolab_error *err);
 
-/* Parent side: state dir + tmpfs + overlay. On failure nothing is left. */
-int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg,
+/* Parent side: the state dir, and with in_host the tmpfs and the overlay
+ * in the host's mount namespace (needed to read the writable layer after
+ * exit, and with a user namespace). On failure nothing is left. */
+int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in_host,
 		     struct isolab_error *err);
+/* The tmpfs on the state dir, upper/work/root in it, the overlay (in the
+ * calling process's mount namespace). */
+int ctr_state_mount(struct ctr_state *st, const struct ctr_config *cfg,
+		    struct isolab_error *err);
 /* Copies the writable layer into dir (cp -a), after the container ended. */
 int ctr_state_keep_layer(const struct ctr_state *st, const char *dir,
 			 struct isolab_error *err);
@@ -49,7 +55,7 @@ int ctr_state_destroy(struct ctr_state *st, struct isolab_error *err);
 /* Child side, in the new mount namespace: everything up to and including
  * pivot_root, the masks and the read-only root. times[0] is set when the
  * mounts are done, times[1] after the pivot. */
-int ctr_rootfs_setup(const struct ctr_config *cfg, const struct ctr_state *st,
+int ctr_rootfs_setup(const struct ctr_config *cfg, struct ctr_state *st,
 		     enum ctr_cgroup_mode cgmode, unsigned long long times[2],
 		     struct isolab_error *err);
 

@@ -30,7 +30,7 @@ enum { MSG_TIMES = 1, MSG_ERROR = 2 };
 struct child_msg {
 	int type;
 	int status;                 /* MSG_ERROR: the exit status to use */
-	unsigned long long times[3]; /* MSG_TIMES: mounts, pivot, exec */
+	unsigned long long times[4]; /* mounts, pivot, exec, child started */
 	char text[ISOLAB_ERROR_MSG_MAX];
 };
 
@@ -49,7 +49,7 @@ int ctr_exit_status(int wstatus)
 
 struct child_ctx {
 	const struct ctr_config *cfg;
-	const struct ctr_state *state;
+	struct ctr_state *state;
 	enum ctr_cgroup_mode cgmode;
 	bool unshare_cgroupns; /* not cloned into its cgroup: unshare after attach */
 	int sock;
@@ -174,6 +174,10 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 	const struct ctr_config *cfg = c->cfg;
 	struct isolab_error err = { 0 };
 	struct child_msg times = { .type = MSG_TIMES };
+
+	/* The clone phase ends when the child runs (the parent may be
+	 * descheduled after clone3 while the child goes on). */
+	times.times[3] = isolab_since_start_ns();
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/*
@@ -331,7 +335,11 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		return rc;
 	cg_ok = true;
 	stats->phase_ns[CTR_PHASE_CGROUP] = isolab_since_start_ns();
-	rc = ctr_state_create(&state, cfg, err);
+	/* The writable layer lives in the child's mount namespace unless it
+	 * must outlive the child (--keep-layer) or be owned by the user
+	 * namespace's root (--userns: made by real root, then chowned). */
+	rc = ctr_state_create(&state, cfg,
+			      cfg->keep_layer != NULL || (cfg->namespaces & CLONE_NEWUSER), err);
 	if (rc < 0)
 		goto out;
 	state_ok = true;
@@ -402,6 +410,7 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 			stats->phase_ns[CTR_PHASE_MOUNTS] = msg.times[0];
 			stats->phase_ns[CTR_PHASE_PIVOT] = msg.times[1];
 			stats->phase_ns[CTR_PHASE_EXEC] = msg.times[2];
+			stats->phase_ns[CTR_PHASE_CLONE] = msg.times[3];
 		} else if (msg.type == MSG_ERROR) {
 			child_err.code = -1;
 			child_status = msg.status;

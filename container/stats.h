@@ -16,7 +16,7 @@
 enum ctr_phase {
 	CTR_PHASE_START,   /* configuration parsed, runtime work begins */
 	CTR_PHASE_CGROUP,  /* cgroup created and limits written */
-	CTR_PHASE_CLONE,   /* clone3 returned in the parent */
+	CTR_PHASE_CLONE,   /* the child runs (its first instruction after clone3) */
 	CTR_PHASE_MOUNTS,  /* child: every mount made, before the pivot */
 	CTR_PHASE_PIVOT,   /* child: pivot_root done, old root detached */
 	CTR_PHASE_EXEC,    /* child: about to execve the command */
