@@ -117,7 +117,10 @@ open(sys.argv[1], "wb").write(data)
 PY
 	assert_status 1 "$VMM" --kernel "$TEST_TMP/tf.elf" --timeout 30
 	assert_contains "$OUTPUT" "triple-fault" "reason"
-	assert_contains "$OUTPUT" "rip=0000000001000000" "vCPU registers"
+	# registers are dumped; on AMD, KVM has already reset the vCPU after the
+	# shutdown intercept (the VMCB is undefined then), so rip is not checked
+	assert_contains "$OUTPUT" "rip=" "vCPU registers"
+	assert_contains "$OUTPUT" "cr0=" "vCPU registers"
 }
 
 test_stats_json_has_markers_and_exits() {
