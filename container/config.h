@@ -59,6 +59,7 @@ struct ctr_config {
 	uint32_t *groups;     /* additional gids */
 	size_t n_groups;
 	bool no_new_privs;
+	bool init;            /* a tiny init is PID 1 and runs the command */
 	struct ctr_caps caps;
 	struct ctr_rlimit *rlimits;
 	size_t n_rlimits;

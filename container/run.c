@@ -169,6 +169,56 @@ static void wait_go(struct child_ctx *c)
 	}
 }
 
+/*
+ * --init: this process stays as PID 1, forks the command, forwards the
+ * usual signals to it, reaps every orphan, and exits with the command's
+ * status (as tini and docker run --init do). Returns in the command's
+ * process only.
+ */
+static volatile pid_t init_command;
+
+static void init_forward(int sig)
+{
+	if (init_command > 0)
+		kill(init_command, sig);
+}
+
+static void run_init(struct child_ctx *c)
+{
+	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct isolab_error err = { 0 };
+	pid_t pid;
+
+	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
+		struct sigaction sa = { .sa_handler = init_forward };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(fwd[i], &sa, NULL);
+	}
+	pid = fork();
+	if (pid < 0) {
+		isolab_error_errno(&err, -errno, "--init: fork the command");
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	}
+	if (pid == 0) {
+		for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+			signal(fwd[i], SIG_DFL);
+		return;
+	}
+	init_command = pid;
+	close(c->sock); /* the command's copy reports exec, or its failure */
+	prctl(PR_SET_NAME, "isolab-init", 0, 0, 0);
+	for (;;) {
+		int ws;
+		pid_t p = wait(&ws);
+
+		if (p == pid)
+			_exit(ctr_exit_status(ws));
+		if (p < 0 && errno == ECHILD)
+			_exit(CTR_EXIT_RUNTIME);
+	}
+}
+
 static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 {
 	const struct ctr_config *cfg = c->cfg;
@@ -226,6 +276,8 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 		isolab_error_errno(&err, -errno, "working directory `%s`", cfg->cwd);
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
+	if (cfg->init)
+		run_init(c);
 	times.times[2] = isolab_since_start_ns();
 	send_msg(c->sock, &times);
 	/* On success the socket closes with exec (SOCK_CLOEXEC): EOF = running. */

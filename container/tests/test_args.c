@@ -87,7 +87,14 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.caps.bounding, 0xa80425fbull);
 	assert_int_equal(cfg.caps.ambient, 0);
 	assert_true(cfg.no_new_privs);
+	assert_false(cfg.init);
 	assert_int_equal(cfg.memory_limit, 0);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--init", "--read-only", "x", NULL), 0);
+	assert_true(cfg.init);
+	assert_true(cfg.readonly_root);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--init=yes", "x", NULL), -EINVAL);
 	ctr_config_free(&cfg);
 }
 

@@ -138,6 +138,26 @@ test_fork_bomb_stopped_by_pids_limit() {
 	[ "$n" -ge 10 ] || fail "only $n processes: the limit was not what stopped them"
 }
 
+test_init_reaps_and_forwards() {
+	need
+	local name=init$$ pid status=0 out
+	out=$(run --init -- sh -c 'echo $$; cat /proc/1/comm; (sleep 0.1 &); sleep 0.4; grep -l "^State:.*Z" /proc/[0-9]*/status | wc -l')
+	assert_eq "2
+isolab-init
+0" "$out" "command is PID 2 under isolab-init, orphans reaped"
+	assert_status 5 run --init -- sh -c 'exit 5'
+	assert_status 127 run --init -- no-such-command
+	# a plain `sleep` ignores SIGTERM as PID 1, but not under --init
+	"$CTR" run --rootfs "$ROOTFS" --name $name --init -- sleep 30 &
+	pid=$!
+	trap "kill -KILL $pid 2>/dev/null || true" EXIT
+	wait_running $name
+	sleep 0.2
+	kill -TERM $pid
+	wait $pid || status=$?
+	assert_eq 143 "$status" "SIGTERM through the init"
+}
+
 test_cgroup_limits_written() {
 	need
 	local name=lim$$ dir
