@@ -395,6 +395,20 @@ test_bad_input_leaves_nothing() {
 	assert_eq "$before" "$after" "state after bad input"
 }
 
+test_unwritable_cgroupfs_leaves_nothing() {
+	need
+	local before after target
+	# the last hierarchy written (pids on v1) read-only, in a private mount namespace
+	if cgroup_v2; then target=/sys/fs/cgroup; else target=/sys/fs/cgroup/pids; fi
+	before=$(leftovers)
+	assert_status 125 unshare -m sh -c "mount --bind $target $target &&
+		mount -o remount,bind,ro $target && exec $CTR run --rootfs $ROOTFS --pids 10 -- true"
+	assert_contains "$OUTPUT" "Read-only file system" "cgroupfs error"
+	[ "$(printf '%s\n' "$OUTPUT" | wc -l)" = 1 ] || fail "not one line: $OUTPUT"
+	after=$(leftovers)
+	assert_eq "$before" "$after" "state after the refused cgroup"
+}
+
 test_hundred_containers_no_leak() {
 	need
 	local before after i
