@@ -50,10 +50,11 @@ done
 work=$(mktemp -d /tmp/isolab-claims.XXXXXX)
 
 held=0 failed=0
+selected() { [ -z "$only" ] || [[ $only == *",$1,"* ]]; }
 claim() { # claim N: prints the heading; returns 1 if N is not selected
 	local line
 	line=$(printf '%s\n' "${CLAIMS[@]}" | grep "^$1|")
-	[ -z "$only" ] || [[ $only == *",$1,"* ]] || return 1
+	selected "$1" || return 1
 	echo
 	echo "Claim $1: ${line#*|}"
 }
@@ -128,7 +129,7 @@ if claim 5; then
 	verdict $?
 fi
 
-if claim 6 || claim 7; then
+if selected 6 || selected 7; then
 	# Both claims need the same boots: 5 of each, timed to exit.
 	c=() v=()
 	for i in 1 2 3 4 5; do
@@ -139,7 +140,7 @@ if claim 6 || claim 7; then
 	done
 	cm=$(printf '%s\n' "${c[@]}" | median) vm=$(printf '%s\n' "${v[@]}" | median)
 	if claim 6; then
-		measured "median start-to-exit of /bin/true over 5 runs: container ${cm} ms, VM ${vm} ms ($(( vm / (cm > 0 ? cm : 1) ))x)"
+		measured "median start-to-exit of /bin/true over 5 runs: container ${cm} ms, VM ${vm} ms ($(awk -v v="$vm" -v c="$cm" 'BEGIN { printf "%.1f", v / (c > 0 ? c : 1) }')x)"
 		[ "$vm" -gt "$cm" ]
 		verdict $?
 	fi
