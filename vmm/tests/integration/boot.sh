@@ -147,3 +147,42 @@ assert 0 < m["vmm_own_peak_bytes"] < m["vmm_peak_rss_bytes"], m
 assert d["stop_reason"] == "debug-exit" and d["exit_status"] == 0, d
 PY
 }
+
+test_kernel_panic_is_an_error() {
+	vmm_assets
+	# an init that exits at once: "Attempted to kill init", panic=-1 reboots
+	assert_status 1 "$VMM" --kernel "$BZIMAGE" --initrd "$INITRD" --timeout 120 \
+		--append 'rdinit=/bin/false' </dev/null
+	assert_contains "$OUTPUT" "Kernel panic" "guest console"
+	assert_contains "$OUTPUT" "isolab-vmm: guest kernel panicked" "stop reason"
+}
+
+test_input_larger_than_the_buffer_arrives_whole() {
+	vmm_assets
+	local out status=0
+	# about 1.3 KiB of input against the UART's 1 KiB buffer: back-pressure, no loss
+	out=$( { for i in $(seq 1 60); do echo "echo got-\$((1000+$i))"; done; echo 'exit 5'; } |
+		"$VMM" --kernel "$BZIMAGE" --initrd "$INITRD" --timeout 200 2>&1) || status=$?
+	assert_eq 5 "$status" "exit status"
+	for n in 1001 1030 1060; do
+		assert_contains "$out" "got-$n" "answer $n"
+	done
+}
+
+test_sigint_and_large_memory() {
+	vmm_assets
+	local pid status=0
+	"$VMM" --kernel "$VMLINUX" --initrd "$INITRD" --mem 1G --timeout 120 \
+		--append 'isolab_run="grep MemTotal /proc/meminfo; sleep 1000"' </dev/null >"$TEST_TMP/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 60); do
+		grep -q MemTotal "$TEST_TMP/out" && break
+		sleep 1
+	done
+	kill -INT "$pid"
+	wait "$pid" || status=$?
+	assert_eq 130 "$status" "exit status after SIGINT"
+	local kb
+	kb=$(awk '/MemTotal/ {print $2}' "$TEST_TMP/out")
+	[ -n "$kb" ] && [ "$kb" -gt 900000 ] || fail "guest MemTotal '$kb' kB with --mem 1G"
+}
