@@ -186,3 +186,24 @@ test_sigint_and_large_memory() {
 	kb=$(awk '/MemTotal/ {print $2}' "$TEST_TMP/out")
 	[ -n "$kb" ] && [ "$kb" -gt 900000 ] || fail "guest MemTotal '$kb' kB with --mem 1G"
 }
+
+test_terminal_is_raw_then_restored() {
+	vmm_assets
+	command -v script >/dev/null || skip "script(1) (util-linux) not installed"
+	# script(1) gives isolab-vmm a pseudo-terminal as stdin; the settings
+	# before and after must match, and the guest shell must see our line.
+	cat >"$TEST_TMP/run.sh" <<SH
+stty -g >"$TEST_TMP/before"
+"$VMM" --kernel "$BZIMAGE" --initrd "$INITRD" --timeout 120
+echo "status=\$?"
+stty -g >"$TEST_TMP/after"
+SH
+	local out
+	out=$( { sleep 1; printf 'echo tty-$((20+3))\rexit 4\r'
+		# keep script's stdin open until the run ends
+		for _ in $(seq 1 140); do [ -f "$TEST_TMP/after" ] && break; sleep 1; done; } |
+		timeout 150 script -qec "bash $TEST_TMP/run.sh" /dev/null 2>&1) || true
+	assert_contains "$out" "tty-23" "guest shell's answer"
+	assert_contains "$out" "status=4" "exit status"
+	assert_eq "$(cat "$TEST_TMP/before")" "$(cat "$TEST_TMP/after")" "terminal settings after the VM"
+}
