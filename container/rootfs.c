@@ -107,8 +107,11 @@ int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if (snprintf(st->dir, sizeof(st->dir), "%s/%s", CTR_STATE_ROOT, cfg->id) >=
-	    (int)sizeof(st->dir))
+	/* Without in_host the tmpfs goes on CTR_STATE_ROOT itself, inside the
+	 * child's private mount namespace: nothing per container on the host
+	 * (the cgroup's mkdir keeps names unique). */
+	if (snprintf(st->dir, sizeof(st->dir), "%s%s%s", CTR_STATE_ROOT, in_host ? "/" : "",
+		     in_host ? cfg->id : "") >= (int)sizeof(st->dir))
 		return isolab_error_set(err, -ENAMETOOLONG, "state dir for `%s`: too long", cfg->id);
 	snprintf(st->root, sizeof(st->root), "%.4000s/root", st->dir);
 	snprintf(st->upper, sizeof(st->upper), "%.4000s/upper", st->dir);
@@ -118,6 +121,8 @@ int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in
 		if (rc < 0)
 			return isolab_error_errno(err, rc, "create `%s`", CTR_STATE_ROOT);
 	}
+	if (!in_host)
+		return 0;
 	if (mkdir(st->dir, 0711) < 0) {
 		rc = isolab_error_errno(err, -errno, "create state dir `%s`", st->dir);
 		if (rc == -EEXIST)
@@ -125,8 +130,6 @@ int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in
 		return rc;
 	}
 	st->made_dir = true;
-	if (!in_host)
-		return 0;
 	rc = ctr_state_mount(st, cfg, err);
 	if (rc < 0)
 		ctr_state_destroy(st, NULL);

@@ -37,9 +37,11 @@ int ctr_overlay_options(char *const *layers, size_t n, const char *upper,
 /* Resolves each layer to an absolute path that exists and is a directory. */
 int ctr_rootfs_resolve_layers(struct ctr_config *cfg, struct isolab_error *err);
 
-/* Parent side: the state dir, and with in_host the tmpfs and the overlay
- * in the host's mount namespace (needed to read the writable layer after
- * exit, and with a user namespace). On failure nothing is left. */
+/* Parent side. With in_host: the state dir /run/isolab-ctr/<id>, the
+ * tmpfs and the overlay in the host's mount namespace (needed to read the
+ * writable layer after exit, and with a user namespace). Without: only
+ * paths; the child mounts the tmpfs over /run/isolab-ctr in its own
+ * namespace. On failure nothing is left. */
 int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in_host,
 		     struct isolab_error *err);
 /* The tmpfs on the state dir, upper/work/root in it, the overlay (in the
