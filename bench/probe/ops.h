@@ -17,6 +17,7 @@ struct probe_ctx {
 	const char *file;    /* the file opened and closed */
 	bool vm;             /* running as a guest of isolab-vmm / QEMU */
 	bool ports;          /* ioperm() for the ping port succeeded */
+	unsigned char ping_reply; /* what the first IN from it returned */
 };
 
 struct probe_op {

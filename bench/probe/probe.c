@@ -221,6 +221,8 @@ static int mode_ops(const struct probe_opts *o)
 	}
 	appendf(out, sizeof(out), &len, "{\"" PROBE_JSON_KEY "\":%d", PROBE_FORMAT_VERSION);
 	append(out, sizeof(out), &len, o->vm ? ",\"vm\":true" : ",\"vm\":false");
+	if (ctx.ports)
+		appendf(out, sizeof(out), &len, ",\"ping_reply\":%u", ctx.ping_reply);
 	appendf(out, sizeof(out), &len, ",\"samples\":%ld,\"ops\":[", o->samples);
 	for (k = 0; k < probe_op_count; k++) {
 		const struct probe_op *op = &probe_ops[k];
