@@ -10,9 +10,8 @@
 #include <errno.h>
 #include <unistd.h>
 #include "common/timing.h"
+#include "vmm/banner.h"
 
-/* Linux's panic() banner (kernel/panic.c): a reset after it is a crash, not a reboot. */
-static const char panic_banner[] = "Kernel panic - not syncing";
 
 static void serial_update_irq(struct vm *vm)
 {
@@ -32,16 +31,19 @@ static void flush_output_locked(struct vm *vm)
 	struct serial *s = &vm->serial;
 	size_t done = 0;
 
-	for (size_t i = 0; i < s->out_len; i++) {
-		char ch = (char)s->out[i];
+	bool stopped = false;
 
-		if (ch == panic_banner[vm->panic_match]) {
-			if (panic_banner[++vm->panic_match] == '\0') {
-				vm->panicked = true;
-				vm->panic_match = 0;
-			}
-		} else {
-			vm->panic_match = ch == panic_banner[0] ? 1 : 0;
+	for (size_t i = 0; i < s->out_len; i++) {
+		switch (banner_feed(&vm->banners, (char)s->out[i])) {
+		case BANNER_PANIC:
+			vm->panicked = true; /* a reset after a panic is a crash, not a reboot */
+			break;
+		case BANNER_POWER_DOWN:
+		case BANNER_HALTED:
+			stopped = true; /* the CPU halts for good next: nothing will exit */
+			break;
+		default:
+			break;
 		}
 	}
 	while (done < s->out_len) {
@@ -54,6 +56,8 @@ static void flush_output_locked(struct vm *vm)
 	}
 	s->out_len = 0;
 	s->out_flush = false;
+	if (stopped)
+		vm_request_stop(vm, VM_STOP_POWEROFF, 0, "guest powered off");
 }
 
 static uint8_t com1_read(void *dev, uint16_t port)

@@ -206,7 +206,7 @@ int main(int argc, char **argv)
 
 	status = vm.status;
 	if (vm.stop_msg[0] && atomic_load(&vm.stop) != VM_STOP_DEBUG_EXIT &&
-	    atomic_load(&vm.stop) != VM_STOP_RESET)
+	    atomic_load(&vm.stop) != VM_STOP_RESET && atomic_load(&vm.stop) != VM_STOP_POWEROFF)
 		fprintf(stderr, "isolab-vmm: %s\n", vm.stop_msg);
 	if (args.stats && stats_write(&vm, args.stats, args.kernel, &err) < 0) {
 		fprintf(stderr, "isolab-vmm: --stats: %s\n", err.msg);

@@ -3,7 +3,8 @@
 
 # Pure logic (unit-tested without /dev/kvm) and the thin system layer.
 VMM_PURE_SRCS := vmm/boot.c vmm/x86_setup.c vmm/serial.c vmm/i8042.c \
-                 vmm/debugport.c vmm/iobus.c vmm/args.c vmm/console.c
+                 vmm/debugport.c vmm/iobus.c vmm/args.c vmm/console.c \
+                 vmm/banner.c
 VMM_SYS_SRCS  := vmm/kvm.c vmm/loader.c vmm/vcpu.c vmm/devices.c vmm/stats.c \
                  vmm/main.c
 VMM_GUEST_SRCS := vmm/guest/isolab-guest.c

@@ -23,7 +23,7 @@ static const char *const exit_names[] = {
 };
 
 static const char *const stop_names[] = {
-	[VM_RUNNING] = "running", [VM_STOP_DEBUG_EXIT] = "debug-exit", [VM_STOP_RESET] = "reboot",
+	[VM_RUNNING] = "running", [VM_STOP_DEBUG_EXIT] = "debug-exit", [VM_STOP_RESET] = "reboot", [VM_STOP_POWEROFF] = "poweroff",
 	[VM_STOP_PANIC] = "panic", [VM_STOP_SHUTDOWN] = "triple-fault",
 	[VM_STOP_GUEST_ERROR] = "guest-error", [VM_STOP_VMM_ERROR] = "vmm-error",
 	[VM_STOP_TIMEOUT] = "timeout", [VM_STOP_SIGNAL] = "signal", [VM_STOP_ESCAPE] = "escape",

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "common/error.h"
+#include "vmm/banner.h"
 #include "vmm/boot.h"
 #include "vmm/debugport.h"
 #include "vmm/i8042.h"
@@ -24,6 +25,7 @@ enum vm_stop {
 	VM_RUNNING = 0,
 	VM_STOP_DEBUG_EXIT,   /* guest wrote its status to the debug-exit port */
 	VM_STOP_RESET,        /* guest rebooted (i8042 reset): status 0 */
+	VM_STOP_POWEROFF,     /* guest printed "reboot: Power down" / "System halted": status 0 */
 	VM_STOP_PANIC,        /* guest kernel panicked, then rebooted */
 	VM_STOP_SHUTDOWN,     /* triple fault */
 	VM_STOP_GUEST_ERROR,  /* KVM could not run the guest (entry failure, internal error) */
@@ -74,7 +76,7 @@ struct vm {
 	struct iobus bus;
 	struct serial serial;
 	bool serial_irq;               /* last level given to KVM_IRQ_LINE */
-	unsigned panic_match;          /* bytes of the panic banner seen so far */
+	struct banner_watch banners;   /* the guest's panic and power-off messages */
 	bool panicked;
 	struct i8042 i8042;
 	struct debugport debug;

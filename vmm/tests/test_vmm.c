@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "vmm/args.h"
+#include "vmm/banner.h"
 #include "vmm/boot.h"
 #include "vmm/console.h"
 #include "vmm/debugport.h"
@@ -614,6 +615,35 @@ static void test_console_filter(void **state)
 	assert_true(quit);
 }
 
+static enum banner feed_all(struct banner_watch *w, const char *text)
+{
+	enum banner last = BANNER_NONE;
+
+	for (; *text; text++) {
+		enum banner b = banner_feed(w, *text);
+		if (b != BANNER_NONE)
+			last = b;
+	}
+	return last;
+}
+
+static void test_banners(void **state)
+{
+	struct banner_watch w = { 0 };
+
+	(void)state;
+	assert_int_equal(feed_all(&w, "[  1.0] Kernel panic - not syncing: Attempted to kill init!\n"), BANNER_PANIC);
+	assert_int_equal(feed_all(&w, "reboot: Power down\n"), BANNER_POWER_DOWN);
+	assert_int_equal(feed_all(&w, "reboot: System halted\n"), BANNER_HALTED);
+	assert_int_equal(feed_all(&w, "reboot: Restarting system\n"), BANNER_NONE);
+	assert_int_equal(feed_all(&w, "Kernel panic - not sync"), BANNER_NONE);
+	assert_int_equal(feed_all(&w, "ing"), BANNER_PANIC); /* split across writes */
+	assert_int_equal(feed_all(&w, "KKernel panic - not syncing"), BANNER_PANIC);
+	assert_int_equal(feed_all(&w, "rreboot: Power dow"), BANNER_NONE);
+	assert_int_equal(feed_all(&w, "n"), BANNER_POWER_DOWN);
+	assert_int_equal(feed_all(&w, "Kernel: panic"), BANNER_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_iobus),
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_console_filter),
+		cmocka_unit_test(test_banners),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

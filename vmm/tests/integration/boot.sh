@@ -49,6 +49,14 @@ test_reboot_is_a_clean_stop() {
 	assert_not_contains "$OUTPUT" "--timeout" "stop reason"
 }
 
+test_poweroff_is_a_clean_stop() {
+	vmm_assets
+	# no ACPI: the kernel's "reboot: Power down" is the only sign
+	assert_status 0 vm "$BZIMAGE" 'echo powering-off; poweroff -f; sleep 100' --stats "$TEST_TMP/s.json"
+	assert_contains "$OUTPUT" "powering-off" "guest output"
+	assert_contains "$(cat "$TEST_TMP/s.json")" '"poweroff"' "stop reason"
+}
+
 test_two_vcpus_seen_by_guest() {
 	vmm_assets
 	assert_status 0 vm "$BZIMAGE" 'echo cpus=$(nproc) online=$(cat /sys/devices/system/cpu/online)' --cpus 2
