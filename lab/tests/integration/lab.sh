@@ -94,30 +94,39 @@ test_status_0() {
 	assert_nothing_left "$TEST_TMP"
 }
 
-# Two labs at once: one ends by --timeout (124), one by SIGTERM (143);
-# neither leaves a QEMU or a temp dir.
-test_timeout_sigterm_concurrent() {
-	local a b sa=0 sb=0 i
-	mkdir "$TEST_TMP/a" "$TEST_TMP/b"
+# Three labs at once: one ends by --timeout (124), one by SIGINT (130, as
+# Ctrl-C), one by SIGTERM (143); none leaves a QEMU or a temp dir.
+test_timeout_sigint_sigterm_concurrent() {
+	local a b c sa=0 sb=0 sc=0 i d
+	mkdir "$TEST_TMP/a" "$TEST_TMP/b" "$TEST_TMP/c"
 	TMPDIR=$TEST_TMP/a "$LAB" --timeout 6 -- sleep 300 >"$TEST_TMP/a.out" 2>&1 &
 	a=$!
-	TMPDIR=$TEST_TMP/b "$LAB" -- sleep 300 >"$TEST_TMP/b.out" 2>&1 &
+	# A background job ignores SIGINT; a terminal's foreground job does not.
+	TMPDIR=$TEST_TMP/b env --default-signal=INT "$LAB" -- sleep 300 >"$TEST_TMP/b.out" 2>&1 &
 	b=$!
-	for i in $(seq 100); do
-		[ -n "$(lab_pids "$TEST_TMP/b" '^qemu.*')" ] && break
-		sleep 0.1
+	TMPDIR=$TEST_TMP/c "$LAB" -- sleep 300 >"$TEST_TMP/c.out" 2>&1 &
+	c=$!
+	for d in b c; do
+		for i in $(seq 150); do
+			[ -n "$(lab_pids "$TEST_TMP/$d" '^qemu.*')" ] && break
+			sleep 0.1
+		done
+		[ -n "$(lab_pids "$TEST_TMP/$d" '^qemu.*')" ] || fail "lab $d never started QEMU"
 	done
-	[ -n "$(lab_pids "$TEST_TMP/b" '^qemu.*')" ] || fail "the second lab never started QEMU"
 	sleep 1
-	kill -TERM "$b"
+	kill -INT "$b"
+	kill -TERM "$c"
 	wait "$b" || sb=$?
+	wait "$c" || sc=$?
 	wait "$a" || sa=$?
 	assert_eq 124 "$sa" "--timeout status ($(cat "$TEST_TMP/a.out"))"
 	assert_eq 1 "$(wc -l <"$TEST_TMP/a.out")" "lines of the timeout message"
 	assert_contains "$(cat "$TEST_TMP/a.out")" "timed out" "timeout message"
-	assert_eq 143 "$sb" "SIGTERM status ($(cat "$TEST_TMP/b.out"))"
-	assert_nothing_left "$TEST_TMP/a"
-	assert_nothing_left "$TEST_TMP/b"
+	assert_eq 130 "$sb" "SIGINT status ($(cat "$TEST_TMP/b.out"))"
+	assert_eq 143 "$sc" "SIGTERM status ($(cat "$TEST_TMP/c.out"))"
+	for d in a b c; do
+		assert_nothing_left "$TEST_TMP/$d"
+	done
 }
 
 test_missing_assets_one_line() {
