@@ -276,6 +276,15 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 			char hier[PATH_MAX];
 			struct stat st;
 
+			/* v1: memory always (peak, OOM, the process list); cpu
+			 * and pids only when limited, each costs a mkdir, an
+			 * attach and an rmdir. */
+			if ((c == CTR_V1_CPU && cfg->cpu_quota <= 0) ||
+			    (c == CTR_V1_PIDS && cfg->pids_limit <= 0)) {
+				cg->path[c][0] = '\0';
+				continue;
+			}
+
 			snprintf(hier, sizeof(hier), "%s/%s", CTR_CGROUP_ROOT,
 				 ctr_cgroup_v1_names[c]);
 			if (stat(hier, &st) < 0) {
