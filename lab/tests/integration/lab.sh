@@ -25,7 +25,7 @@ assert_nothing_left() {
 # One boot: /dev/kvm answers API version 12 and creates a VM; cgroup v2
 # with memory, cpu, pids offered and enabled; a file written under the
 # repository is on the host afterwards; stdout and stderr come back byte
-# for byte and apart; CMD's status 42 comes back.
+# for byte and apart; CMD's status 42 comes back; 2 CPUs by default.
 test_kvm_cgroups_repo_output_status_42() {
 	[ -x "$ISOLAB_BUILD/lab-kvmcheck" ] || fail "build/lab-kvmcheck missing (make build/lab-kvmcheck)"
 	local token got
@@ -35,6 +35,7 @@ test_kvm_cgroups_repo_output_status_42() {
 	got=0
 	TMPDIR=$TEST_TMP "$LAB" -- sh -c '
 		"$1/lab-kvmcheck" >"$2/kvm" 2>&1 || echo "kvmcheck exit $?" >>"$2/kvm"
+		nproc >"$2/nproc"
 		cat /sys/fs/cgroup/cgroup.controllers >"$2/controllers"
 		cat /sys/fs/cgroup/cgroup.subtree_control >"$2/subtree"
 		printf "%s\n" "$3" >"$2/token"
@@ -44,6 +45,7 @@ test_kvm_cgroups_repo_output_status_42() {
 	assert_eq 42 "$got" "lab/run exit status (stderr: $(head -c 500 "$TEST_TMP/stderr"))"
 	assert_contains "$(cat "$shared/kvm")" "api_version 12" "KVM_GET_API_VERSION in the lab"
 	assert_contains "$(cat "$shared/kvm")" "vm ok" "KVM_CREATE_VM/VCPU in the lab"
+	assert_eq 2 "$(cat "$shared/nproc")" "CPUs online in L1 by default"
 	local c
 	for c in memory cpu pids; do
 		grep -qw "$c" "$shared/controllers" || fail "cgroup.controllers lacks $c: $(cat "$shared/controllers")"
