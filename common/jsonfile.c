@@ -75,9 +75,10 @@ int isolab_json_parse(const char *text, const char *what, cJSON **out,
 int isolab_json_read(const char *path, cJSON **out, struct isolab_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
 	struct stat st;
 	size_t got = 0;
+	char *buf;
+	int rc;
 
 	if (fd < 0)
 		return isolab_error_errno(err, -errno, "read `%s`", path);
@@ -91,12 +92,17 @@ int isolab_json_read(const char *path, cJSON **out, struct isolab_error *err)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return isolab_error_errno(err, -errno, "read `%s`", path);
+		if (n < 0) {
+			rc = isolab_error_errno(err, -errno, "read `%s`", path);
+			free(buf);
+			return rc;
+		}
 		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
-	return isolab_json_parse(buf, path, out, err);
+	rc = isolab_json_parse(buf, path, out, err);
+	free(buf);
+	return rc;
 }
