@@ -102,11 +102,16 @@ test_interrupted_run_leaves_no_half_file() {
 	r=$(results_dir)
 	trap "rm -rf '$r'" EXIT
 	mkdir -p "$TEST_TMP/tmp"
-	TMPDIR=$TEST_TMP/tmp "$ISOLAB_BUILD/isolab-bench" run --suites startup --runs 500 \
+	TMPDIR=$TEST_TMP/tmp "$ISOLAB_BUILD/isolab-bench" run --suites startup --runs 5000 \
 		--systems native --results "$r" --no-report >"$TEST_TMP/out" 2>&1 &
 	pid=$!
-	sleep 2
+	# wait (at most 20 s on a loaded machine) until it is under way
+	for _ in $(seq 100); do
+		[ -n "$(ls "$TEST_TMP/tmp")" ] && break
+		sleep 0.2
+	done
 	[ -n "$(ls "$TEST_TMP/tmp")" ] || fail "no work folder while running (TMPDIR ignored?)"
+	sleep 1
 	kill -0 "$pid" 2>/dev/null || fail "the run ended before it was interrupted: $(cat "$TEST_TMP/out")"
 	kill -TERM "$pid"
 	status=0
@@ -116,7 +121,7 @@ test_interrupted_run_leaves_no_half_file() {
 	[ -z "$(find "$r" -type f)" ] || fail "files left after SIGTERM: $(find "$r" -type f)"
 	[ -z "$(ls "$TEST_TMP/tmp")" ] || fail "work folder left after SIGTERM"
 
-	TMPDIR=$TEST_TMP/tmp "$ISOLAB_BUILD/isolab-bench" run --suites startup --runs 500 \
+	TMPDIR=$TEST_TMP/tmp "$ISOLAB_BUILD/isolab-bench" run --suites startup --runs 5000 \
 		--systems native --results "$r" --no-report >"$TEST_TMP/out" 2>&1 &
 	pid=$!
 	sleep 2
