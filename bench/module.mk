@@ -27,13 +27,13 @@ STATIC_PROGRAMS += $(BUILD)/probe
 UNIT_TESTS      += $(BUILD)/tests/unit/bench
 LINT_SOURCES    += $(PROBE_SRCS) $(BENCH_SRCS)
 
-# `make bench`: every suite, N=30, natively with /dev/kvm or in the lab,
+# `make bench` (after `make deps`, like `make test`): every suite, N=30, natively with /dev/kvm or in the lab,
 # then the report. `make bench-quick`: the same with 3 runs and a density
 # bound of 2 (under 5 minutes here, lab boot included).
-bench: $(BUILD)/isolab-bench $(BUILD)/probe
+bench: deps
 	@$(MAKE) --no-print-directory all kernel image lab-assets
 	@bench/run.sh full
 
-bench-quick: $(BUILD)/isolab-bench $(BUILD)/probe
+bench-quick: deps
 	@$(MAKE) --no-print-directory all kernel image lab-assets
 	@bench/run.sh quick
