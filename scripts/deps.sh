@@ -21,6 +21,7 @@ PACKAGES=(
 	flex bison bc libelf-dev libssl-dev  # the guest kernel's build tools
 	crun runc bubblewrap # peer container runtimes
 	cppcheck clang-tidy # make lint
+	python3             # integration tests read --stats JSON and craft bad kernel images
 )
 
 missing=()
