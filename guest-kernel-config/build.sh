@@ -11,6 +11,7 @@ tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 [ -n "$tarball" ] || { echo "kernel: /usr/src/linux-source-6.1.tar.xz missing (run make deps)" >&2; exit 1; }
 
 src=$out/src
+started=$(date +%s)
 if [ ! -f "$src/.unpacked" ]; then
 	rm -rf "$src" && mkdir -p "$src"
 	echo "kernel: unpacking $tarball"
@@ -44,4 +45,4 @@ make -s -j"$(nproc)" ARCH=x86_64 KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC
 cp arch/x86/boot/bzImage "$out/bzImage.tmp" && mv "$out/bzImage.tmp" "$out/bzImage"
 cp vmlinux "$out/vmlinux.tmp" && mv "$out/vmlinux.tmp" "$out/vmlinux"
 cp .config "$out/config"
-echo "kernel: $(du -h "$out/bzImage" | cut -f1) bzImage, $(du -h "$out/vmlinux" | cut -f1) vmlinux in $out"
+echo "kernel: $(du -h "$out/bzImage" | cut -f1) bzImage, $(du -h "$out/vmlinux" | cut -f1) vmlinux in $out ($(($(date +%s) - started)) s)"
