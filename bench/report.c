@@ -11,29 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int write_file_atomic(const char *path, const char *text, struct isolab_error *err)
-{
-	char tmp[PATH_MAX + 32];
-	FILE *f;
-	int rc = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return isolab_error_errno(err, -errno, "write `%s`", path);
-	if (fputs(text, f) == EOF)
-		rc = -EIO;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlink(tmp);
-		return isolab_error_errno(err, rc, "write `%s`", path);
-	}
-	return 0;
-}
-
 /* The plots dir as seen from the report's folder (relative when below it). */
 static void plots_ref(const char *report, const char *plots, char *buf, size_t size)
 {
@@ -102,7 +79,7 @@ int bench_report(const struct bench_args *args, struct isolab_error *err)
 		rc = isolab_error_set(err, -ENOMEM, "report: out of memory");
 		goto done;
 	}
-	rc = write_file_atomic(out, md, err);
+	rc = isolab_text_write_atomic(out, md, err);
 	free(md);
 	if (rc == 0)
 		fprintf(stderr, "isolab-bench: report %s, plots in %s\n", out, plots);

@@ -26,23 +26,18 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int isolab_json_write_atomic(const char *path, const cJSON *doc,
+int isolab_text_write_atomic(const char *path, const char *text,
 			     struct isolab_error *err)
 {
-	_cleanup_free_ char *text = cJSON_Print(doc);
 	char tmp[4096];
 	int fd, rc;
 
-	if (text == NULL)
-		return isolab_error_set(err, -ENOMEM, "write `%s`: cannot serialise JSON", path);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp))
 		return isolab_error_set(err, -ENAMETOOLONG, "write `%s`: path too long", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return isolab_error_errno(err, -errno, "write `%s`", path);
 	rc = write_all(fd, text, strlen(text));
-	if (rc == 0)
-		rc = write_all(fd, "\n", 1);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)
@@ -54,6 +49,29 @@ int isolab_json_write_atomic(const char *path, const cJSON *doc,
 		return isolab_error_errno(err, rc, "write `%s`", path);
 	}
 	return 0;
+}
+
+int isolab_json_write_atomic(const char *path, const cJSON *doc,
+			     struct isolab_error *err)
+{
+	char *text = cJSON_Print(doc);
+	size_t len;
+	char *line;
+	int rc;
+
+	if (text == NULL)
+		return isolab_error_set(err, -ENOMEM, "write `%s`: cannot serialise JSON", path);
+	len = strlen(text);
+	line = realloc(text, len + 2);
+	if (line == NULL) {
+		free(text);
+		return isolab_error_set(err, -ENOMEM, "write `%s`: out of memory", path);
+	}
+	line[len] = '\n';
+	line[len + 1] = '\0';
+	rc = isolab_text_write_atomic(path, line, err);
+	free(line);
+	return rc;
 }
 
 int isolab_json_parse(const char *text, const char *what, cJSON **out,

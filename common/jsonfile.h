@@ -1,5 +1,5 @@
 /*
- * jsonfile.h: cJSON documents to and from files.
+ * jsonfile.h: cJSON documents (and other text) to and from files.
  *
  * isolab_json_write_atomic() writes to "PATH.tmp.PID", fsyncs, then renames
  * over PATH, so a reader (or an interrupted run) never sees half a file.
@@ -11,6 +11,10 @@
 #include "common/error.h"
 
 int isolab_json_write_atomic(const char *path, const cJSON *doc,
+			     struct isolab_error *err);
+
+/* The same for any text (a report, a gnuplot script): PATH appears whole or not at all. */
+int isolab_text_write_atomic(const char *path, const char *text,
 			     struct isolab_error *err);
 
 /* Reads and parses PATH; *out must be freed with cJSON_Delete. */
