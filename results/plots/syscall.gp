@@ -11,7 +11,7 @@ set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.6 border -1
 set xtics rotate by -30
-plot for [c=2:3] 'syscall.dat' using c:xtic(1) title columnheader(c), 1 with lines dt 2 lc 'black' title 'native = 1'
+plot for [c=2:4] 'syscall.dat' using c:xtic(1) title columnheader(c), 1 with lines dt 2 lc 'black' title 'native = 1'
 set terminal svg noenhanced size 960,560 dynamic font 'sans,10'
 set output 'syscall.svg'
 replot
