@@ -82,6 +82,18 @@ wait_running() { # NAME: waits until the container has a process
 	fail "container $1 did not start"
 }
 
+# term_runtime_expect NAME PID STATUS WHAT: once container NAME runs, sends
+# SIGTERM to its runtime (PID, a background job of this shell) and checks
+# the runtime's exit status.
+term_runtime_expect() {
+	local status=0
+	wait_running "$1"
+	sleep 0.2
+	kill -TERM "$2"
+	wait "$2" || status=$?
+	assert_eq "$3" "$status" "$4"
+}
+
 test_signals() {
 	need
 	local name=sig$$ pid status=0
@@ -94,15 +106,10 @@ test_signals() {
 	wait $pid || status=$?
 	assert_eq 137 "$status" "status of a SIGKILLed command"
 	# SIGTERM to the runtime is forwarded to the command
-	status=0
 	"$CTR" run --rootfs "$ROOTFS" --name $name -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.05; done' &
 	pid=$!
 	trap "kill -KILL $pid 2>/dev/null || true" EXIT # (leaves its cgroup: only on failure)
-	wait_running $name
-	sleep 0.2
-	kill -TERM $pid
-	wait $pid || status=$?
-	assert_eq 42 "$status" "SIGTERM forwarded"
+	term_runtime_expect $name $pid 42 "SIGTERM forwarded"
 }
 
 test_memory_hog_oom_killed() {
@@ -141,7 +148,7 @@ test_fork_bomb_stopped_by_pids_limit() {
 
 test_init_reaps_and_forwards() {
 	need
-	local name=init$$ pid status=0 out
+	local name=init$$ pid out
 	out=$(run --init -- sh -c 'echo $$; cat /proc/1/comm; (sleep 0.1 &); sleep 0.4; grep -l "^State:.*Z" /proc/[0-9]*/status | wc -l')
 	assert_eq "2
 isolab-init
@@ -152,11 +159,7 @@ isolab-init
 	"$CTR" run --rootfs "$ROOTFS" --name $name --init -- sleep 30 &
 	pid=$!
 	trap "kill -KILL $pid 2>/dev/null || true" EXIT # (leaves its cgroup: only on failure)
-	wait_running $name
-	sleep 0.2
-	kill -TERM $pid
-	wait $pid || status=$?
-	assert_eq 143 "$status" "SIGTERM through the init"
+	term_runtime_expect $name $pid 143 "SIGTERM through the init"
 }
 
 test_cgroup_limits_written() {
