@@ -1,5 +1,6 @@
 /* memstat.c: instance memory from /proc and cgroupfs (see memstat.h). */
 #include "bench/memstat.h"
+#include "common/procfs.h"
 #include "common/cleanup.h"
 
 #include <dirent.h>
@@ -60,25 +61,7 @@ int bench_parse_memory_cgroup(const char *text, char *path, size_t size)
 
 long long bench_parse_meminfo(const char *text, const char *field)
 {
-	size_t flen = strlen(field);
-	const char *p = text;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, field, flen) == 0 && p[flen] == ':') {
-			char *end;
-			long long v = strtoll(p + flen + 1, &end, 10);
-
-			if (end == p + flen + 1)
-				return -1;
-			while (*end == ' ')
-				end++;
-			return strncmp(end, "kB", 2) == 0 ? v * 1024 : v;
-		}
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	return -1;
+	return isolab_procfs_field(text, field);
 }
 
 long long bench_parse_status_rss(const char *text)

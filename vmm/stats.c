@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "common/jsonfile.h"
+#include "common/procfs.h"
 
 static const char *const exit_names[] = {
 	[KVM_EXIT_UNKNOWN] = "unknown", [KVM_EXIT_EXCEPTION] = "exception", [KVM_EXIT_IO] = "io",
@@ -32,23 +33,18 @@ static const char *const stop_names[] = {
 /* A "VmHWM:  1234 kB" style line of /proc/self/status, in bytes; 0 if absent. */
 static uint64_t proc_status_kb(const char *key)
 {
-	char line[128];
-	uint64_t kb = 0;
-	size_t klen = strlen(key);
+	char text[4096];
+	size_t n;
+	long long v;
 	FILE *f = fopen("/proc/self/status", "re");
 
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-			char *end;
-			kb = strtoull(line + klen + 1, &end, 10);
-			if (end == line + klen + 1)
-				kb = 0;
-			break;
-		}
+	n = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
-	return kb * 1024;
+	text[n] = '\0';
+	v = isolab_procfs_field(text, key);
+	return v < 0 ? 0 : (uint64_t)v;
 }
 
 /* Pages of the guest mapping that are resident (touched by the guest or the loader). */

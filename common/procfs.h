@@ -1,0 +1,13 @@
+/*
+ * procfs.h: parsing of procfs text shared by the VMM and the bench.
+ *
+ * /proc/meminfo and /proc/PID/status hold lines "Name:   1234 kB"
+ * (proc(5)); the value is in KiB when " kB" follows, else a plain count.
+ */
+#ifndef ISOLAB_COMMON_PROCFS_H
+#define ISOLAB_COMMON_PROCFS_H
+
+/* The field "NAME: N [kB]" of TEXT, in bytes (or as is without kB); -1 if absent. */
+long long isolab_procfs_field(const char *text, const char *field);
+
+#endif
