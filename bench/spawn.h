@@ -31,6 +31,7 @@ struct bench_child {
 	uint64_t t_start, t_line, t_exit;
 	int status;      /* waitpid() status, valid when exited */
 	bool exited;
+	bool abandoned;  /* still there 10 s after SIGKILL: not waited for again */
 	bool eof;
 	char *out;       /* captured output, NUL-terminated, at most BENCH_OUTPUT_MAX */
 	size_t len, cap, scanned;
