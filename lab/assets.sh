@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# lab/assets.sh DIR TMPBIND: `make lab-assets`. Fetches the nested-KVM lab's L1
+# lab/assets.sh DIR TMPBIND KVMHOLD: `make lab-assets`. Fetches the nested-KVM lab's L1
 # kernel and modules from Debian's archive and builds its initramfs, all
 # under DIR (build/lab). A second run finds DIR/stamp and does nothing.
 #
@@ -8,12 +8,14 @@
 #   vmlinuz           the L1 kernel
 #   l1-initrd.gz      busybox-static + the modules of MODULES + lab/l1-init
 #                     + TMPBIND (build/obj-static/lab/isolab-l1-tmpbind)
+#                     + KVMHOLD (build/obj-static/lab/isolab-l1-kvmhold)
 #   version           the kernel release (e.g. 6.1.0-56-amd64)
 #   stamp             written last: the assets are complete
 set -euo pipefail
 
-dir=${1:?usage: lab/assets.sh DIR TMPBIND}
-tmpbind=${2:?usage: lab/assets.sh DIR TMPBIND}
+dir=${1:?usage: lab/assets.sh DIR TMPBIND KVMHOLD}
+tmpbind=${2:?usage: lab/assets.sh DIR TMPBIND KVMHOLD}
+kvmhold=${3:?usage: lab/assets.sh DIR TMPBIND KVMHOLD}
 here=$(cd "$(dirname "$0")" && pwd -P)
 
 # The modules L1 needs before it can reach its root file system and KVM;
@@ -38,7 +40,7 @@ say() { echo "lab-assets: $*"; }
 die() { echo "lab-assets: $*" >&2; exit 1; }
 
 inputs_sum() {
-	cat "$here/assets.sh" "$here/l1-init" "$tmpbind" | md5sum | cut -d' ' -f1
+	cat "$here/assets.sh" "$here/l1-init" "$tmpbind" "$kvmhold" | md5sum | cut -d' ' -f1
 }
 
 if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$(inputs_sum)" ]; then
@@ -91,6 +93,7 @@ mkdir -p "$ird"/{bin,dev,proc,sys,mnt,newroot,modules}
 cp "$busybox" "$ird/bin/busybox"
 ln -s busybox "$ird/bin/sh"
 install -m 0755 "$tmpbind" "$ird/bin/isolab-l1-tmpbind"
+install -m 0755 "$kvmhold" "$ird/bin/isolab-l1-kvmhold"
 install -m 0755 "$here/l1-init" "$ird/init"
 # Load order: each module's dependencies first, each module once.
 for m in "${MODULES[@]}"; do

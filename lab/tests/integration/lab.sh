@@ -25,7 +25,8 @@ assert_nothing_left() {
 # One boot: /dev/kvm answers API version 12 and creates a VM; cgroup v2
 # with memory, cpu, pids offered and enabled; a file written under the
 # repository is on the host afterwards; stdout and stderr come back byte
-# for byte and apart; CMD's status 42 comes back; 2 CPUs by default.
+# for byte and apart; CMD's status 42 comes back; 2 CPUs by default; the
+# KVM holder runs.
 test_kvm_cgroups_repo_output_status_42() {
 	[ -x "$ISOLAB_BUILD/lab-kvmcheck" ] || fail "build/lab-kvmcheck missing (make build/lab-kvmcheck)"
 	local token got
@@ -36,6 +37,7 @@ test_kvm_cgroups_repo_output_status_42() {
 	TMPDIR=$TEST_TMP "$LAB" -- sh -c '
 		"$1/lab-kvmcheck" >"$2/kvm" 2>&1 || echo "kvmcheck exit $?" >>"$2/kvm"
 		nproc >"$2/nproc"
+		ls -l "/proc/$(cat /run/isolab/kvmhold.pid)/fd" >"$2/hold" 2>&1
 		cat /sys/fs/cgroup/cgroup.controllers >"$2/controllers"
 		cat /sys/fs/cgroup/cgroup.subtree_control >"$2/subtree"
 		printf "%s\n" "$3" >"$2/token"
@@ -46,6 +48,9 @@ test_kvm_cgroups_repo_output_status_42() {
 	assert_contains "$(cat "$shared/kvm")" "api_version 12" "KVM_GET_API_VERSION in the lab"
 	assert_contains "$(cat "$shared/kvm")" "vm ok" "KVM_CREATE_VM/VCPU in the lab"
 	assert_eq 2 "$(cat "$shared/nproc")" "CPUs online in L1 by default"
+	# the VM that keeps L1's KVM static keys from flipping (lab/l1_kvmhold.c)
+	assert_contains "$(cat "$shared/hold")" "anon_inode:kvm-vm" "isolab-l1-kvmhold's VM"
+	assert_contains "$(cat "$shared/hold")" "anon_inode:kvm-vcpu:0" "isolab-l1-kvmhold's vCPU"
 	local c
 	for c in memory cpu pids; do
 		grep -qw "$c" "$shared/controllers" || fail "cgroup.controllers lacks $c: $(cat "$shared/controllers")"
