@@ -13,6 +13,7 @@
 const char ctr_usage[] =
 	"usage: isolab-ctr run [OPTIONS] -- CMD [ARGS...]\n"
 	"       isolab-ctr run [--stats FILE] [--keep-layer DIR] --bundle DIR [ID]\n"
+	"       isolab-ctr sweep   remove what killed runtimes left (run does it first)\n"
 	"options:\n"
 	"  --rootfs DIR          the image (one read-only layer)\n"
 	"  --layer DIR           a read-only layer, lowest first (repeatable)\n"
@@ -367,9 +368,16 @@ int ctr_parse_args(int argc, char *const *argv, struct ctr_config *cfg,
 		*cmd = CTR_CMD_VERSION;
 		return 0;
 	}
+	if (strcmp(argv[1], "sweep") == 0) {
+		if (argc > 2)
+			return isolab_error_set(err, -EINVAL, "sweep: unexpected argument `%s`",
+						argv[2]);
+		*cmd = CTR_CMD_SWEEP;
+		return 0;
+	}
 	if (strcmp(argv[1], "run") != 0)
 		return isolab_error_set(err, -EINVAL,
-					"unknown command `%s` (only `run` exists; try --help)",
+					"unknown command `%s` (`run` or `sweep`; try --help)",
 					argv[1]);
 	*cmd = CTR_CMD_RUN;
 	for (; i < argc; i++) {

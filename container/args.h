@@ -10,6 +10,7 @@
 
 enum ctr_command {
 	CTR_CMD_RUN,
+	CTR_CMD_SWEEP,   /* remove what runtimes killed with SIGKILL left */
 	CTR_CMD_HELP,
 	CTR_CMD_VERSION,
 };

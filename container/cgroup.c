@@ -100,6 +100,11 @@ int ctr_cgroup_plan_writes(const struct ctr_config *cfg, enum ctr_cgroup_mode mo
 	return n;
 }
 
+const char *ctr_cgroup_parent(const struct ctr_config *cfg)
+{
+	return cfg->cgroup_parent ? cfg->cgroup_parent : CTR_CGROUP_DEFAULT_PARENT;
+}
+
 int ctr_cgroup_path(char *buf, size_t len, const char *root, enum ctr_cgroup_mode mode,
 		    int controller, const char *parent, const char *id)
 {
@@ -257,7 +262,7 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 		      struct isolab_error *err)
 {
 	struct ctr_cgroup_write writes[CTR_CGROUP_MAX_WRITES];
-	const char *parent = cfg->cgroup_parent ? cfg->cgroup_parent : CTR_CGROUP_DEFAULT_PARENT;
+	const char *parent = ctr_cgroup_parent(cfg);
 	int nctrl, n, rc;
 
 	memset(cg->created, 0, sizeof(cg->created));
@@ -445,6 +450,25 @@ int ctr_cgroup_destroy(struct ctr_cgroup *cg, struct isolab_error *err)
 			nanosleep(&ts, NULL);
 		}
 		cg->created[c] = false;
+	}
+	return rc;
+}
+
+int ctr_cgroup_remove_stale(enum ctr_cgroup_mode mode, const char *parent, const char *id,
+			    struct isolab_error *err)
+{
+	int nctrl = mode == CTR_CGROUP_V2 ? 1 : CTR_V1_COUNT, rc = 0;
+	char path[PATH_MAX];
+
+	for (int c = 0; c < nctrl; c++) {
+		if (ctr_cgroup_path(path, sizeof(path), CTR_CGROUP_ROOT, mode, c, parent, id) < 0)
+			return isolab_error_set(err, -ENAMETOOLONG, "cgroup path for `%s`: too long",
+						id);
+		/* v1: cpu and pids exist only when they were limited. */
+		if (rmdir(path) == 0 || errno == ENOENT)
+			continue;
+		if (rc == 0)
+			rc = isolab_error_errno(err, -errno, "remove cgroup `%s`", path);
 	}
 	return rc;
 }

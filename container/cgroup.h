@@ -61,6 +61,9 @@ struct ctr_cgroup_write {
 int ctr_cgroup_plan_writes(const struct ctr_config *cfg, enum ctr_cgroup_mode mode,
 			   struct ctr_cgroup_write out[CTR_CGROUP_MAX_WRITES]);
 
+/* The cgroup parent cfg asks for: --cgroup-parent, else isolab-ctr. */
+const char *ctr_cgroup_parent(const struct ctr_config *cfg);
+
 /* "<root>/<parent>/<id>" (v2) or "<root>/<controller>/<parent>/<id>" (v1). */
 int ctr_cgroup_path(char *buf, size_t len, const char *root, enum ctr_cgroup_mode mode,
 		    int controller, const char *parent, const char *id);
@@ -95,5 +98,10 @@ void ctr_cgroup_sample(struct ctr_cgroup *cg);
 void ctr_cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_cgroup_stats *st);
 /* Kills what is left inside and removes the cgroup(s). */
 int ctr_cgroup_destroy(struct ctr_cgroup *cg, struct isolab_error *err);
+/* For a container whose runtime died: removes its cgroup under parent in
+ * every hierarchy the runtime uses (absent ones are fine). Kills nothing:
+ * a cgroup that still has processes stays (-EBUSY, named in err). */
+int ctr_cgroup_remove_stale(enum ctr_cgroup_mode mode, const char *parent, const char *id,
+			    struct isolab_error *err);
 
 #endif

@@ -262,8 +262,10 @@ int ctr_config_validate(const struct ctr_config *cfg, struct isolab_error *err)
 	if (cfg->cwd != NULL && cfg->cwd[0] != '/')
 		return isolab_error_set(err, -EINVAL, "working directory `%s`: not absolute",
 					cfg->cwd);
-	if (cfg->id == NULL || cfg->id[0] == '\0' || strchr(cfg->id, '/') != NULL ||
-	    strcmp(cfg->id, ".") == 0 || strcmp(cfg->id, "..") == 0 || strlen(cfg->id) > 128)
+	/* The id names a state dir and an owner record in /run/isolab-ctr,
+	 * whose dot names are the runtime's own (owner.h). */
+	if (cfg->id == NULL || cfg->id[0] == '\0' || cfg->id[0] == '.' ||
+	    strchr(cfg->id, '/') != NULL || strlen(cfg->id) > 128)
 		return isolab_error_set(err, -EINVAL, "container name `%s`: invalid",
 					cfg->id ? cfg->id : "");
 	if ((cfg->namespaces & CLONE_NEWNS) == 0)

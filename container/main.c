@@ -12,6 +12,7 @@
 #include "common/timing.h"
 #include "container/args.h"
 #include "container/oci.h"
+#include "container/owner.h"
 #include "container/run.h"
 #include "container/stats.h"
 
@@ -93,6 +94,22 @@ static int load_config(struct ctr_config *cfg, struct isolab_error *err)
 	return ctr_config_validate(cfg, err);
 }
 
+static void warn_line(const char *message)
+{
+	fprintf(stderr, "isolab-ctr: warning: %s\n", message);
+}
+
+/* `isolab-ctr sweep`: 0, or 125 when something stale had to stay (each
+ * one named by a warning). */
+static int sweep_command(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "isolab-ctr: must run as root (mounts and cgroups)\n");
+		return CTR_EXIT_RUNTIME;
+	}
+	return ctr_owner_sweep(warn_line) > 0 ? CTR_EXIT_RUNTIME : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct isolab_error err = { 0 };
@@ -113,14 +130,22 @@ int main(int argc, char **argv)
 		ctr_config_free(&cfg);
 		return 0;
 	}
+	if (rc == 0 && cmd == CTR_CMD_SWEEP) {
+		ctr_config_free(&cfg);
+		return sweep_command();
+	}
 	if (rc == 0)
 		rc = load_config(&cfg, &err);
 	if (rc == 0) {
 		if (geteuid() != 0)
 			rc = isolab_error_set(&err, -EPERM,
 					      "must run as root (namespaces, mounts and cgroups)");
-		else
+		else {
+			/* What runtimes killed with SIGKILL left (owner.h): first,
+			 * so that this run can reuse their ids. */
+			ctr_owner_sweep(warn_line);
 			rc = ctr_run(&cfg, &status, &stats, &err);
+		}
 	}
 	if (rc < 0) {
 		fprintf(stderr, "isolab-ctr: %s\n", err.msg);

@@ -2,7 +2,7 @@
 # tests and the static test helper).
 
 CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/cgroup.c \
-                 container/stats.c container/caps.c container/rootfs.c
+                 container/stats.c container/caps.c container/rootfs.c container/owner.c
 CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c
 CTR_SRCS      := $(CTR_PURE_SRCS) $(CTR_SYS_SRCS)
 CTR_LIBS      := -lcjson -lcap

@@ -77,7 +77,7 @@ int ctr_rootfs_resolve_layers(struct ctr_config *cfg, struct isolab_error *err)
 	return 0;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
+int ctr_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];
 
@@ -117,7 +117,7 @@ int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in
 	snprintf(st->upper, sizeof(st->upper), "%.4000s/upper", st->dir);
 
 	if (mkdir(CTR_STATE_ROOT, 0711) < 0 && errno != EEXIST) {
-		rc = mkdir_p(CTR_STATE_ROOT, 0711);
+		rc = ctr_mkdir_p(CTR_STATE_ROOT, 0711);
 		if (rc < 0)
 			return isolab_error_errno(err, rc, "create `%s`", CTR_STATE_ROOT);
 	}
@@ -184,7 +184,7 @@ int ctr_state_keep_layer(const struct ctr_state *st, const char *dir,
 	pid_t pid;
 	int rc, status;
 
-	rc = mkdir_p(dir, 0755);
+	rc = ctr_mkdir_p(dir, 0755);
 	if (rc < 0)
 		return isolab_error_errno(err, rc, "--keep-layer: create `%s`", dir);
 	snprintf(src, sizeof(src), "%.4000s/.", st->upper);
@@ -216,6 +216,22 @@ int ctr_state_destroy(struct ctr_state *st, struct isolab_error *err)
 		st->made_dir = false;
 	}
 	return rc;
+}
+
+int ctr_state_remove_stale(const char *id, struct isolab_error *err)
+{
+	char dir[PATH_MAX];
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", CTR_STATE_ROOT, id) >= (int)sizeof(dir))
+		return isolab_error_set(err, -ENAMETOOLONG, "state dir for `%s`: too long", id);
+	/* One lazy unmount takes the tmpfs and the overlay on it; more only if
+	 * something else was stacked there. EINVAL: no longer a mount point;
+	 * ENOENT: the container had no state dir on the host. */
+	for (int i = 0; i < 16 && umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; i++)
+		;
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return isolab_error_errno(err, -errno, "remove state dir `%s`", dir);
+	return 0;
 }
 
 /* ---- child side ---- */
@@ -272,12 +288,12 @@ static int make_mountpoint(const char *path, bool file)
 	int fd, rc;
 
 	if (!file)
-		return mkdir_p(path, 0755);
+		return ctr_mkdir_p(path, 0755);
 	snprintf(parent, sizeof(parent), "%s", path);
 	slash = strrchr(parent, '/');
 	if (slash != NULL && slash != parent) {
 		*slash = '\0';
-		rc = mkdir_p(parent, 0755);
+		rc = ctr_mkdir_p(parent, 0755);
 		if (rc < 0)
 			return rc;
 	}
@@ -326,7 +342,7 @@ static int do_mount(const struct ctr_mount *m, const char *dst, bool userns,
 			return 0; /* v1/hybrid hosts: the container gets no cgroupfs */
 		type = "cgroup2";
 	}
-	rc = mkdir_p(dst, 0755);
+	rc = ctr_mkdir_p(dst, 0755);
 	if (rc < 0)
 		return isolab_error_errno(err, rc, "create mount point `%s`", m->destination);
 	if (mount(m->source, dst, type, flags, m->data[0] ? m->data : NULL) == 0)

@@ -15,6 +15,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 #include "container/cgroup.h"
@@ -53,6 +54,12 @@ int ctr_state_keep_layer(const struct ctr_state *st, const char *dir,
 			 struct isolab_error *err);
 /* Lazily unmounts and removes everything ctr_state_create made. */
 int ctr_state_destroy(struct ctr_state *st, struct isolab_error *err);
+/* The same for the state dir of a container whose runtime died: lazily
+ * unmounts whatever is mounted on /run/isolab-ctr/<id> and removes it
+ * (absent is fine). */
+int ctr_state_remove_stale(const char *id, struct isolab_error *err);
+/* mkdir -p: creates the missing levels of path with mode; 0 or -errno. */
+int ctr_mkdir_p(const char *path, mode_t mode);
 
 /* Child side, in the new mount namespace: everything up to and including
  * pivot_root, the masks and the read-only root. times[0] is set when the

@@ -5,6 +5,7 @@
 #include "container/caps.h"
 #include "container/cgroup.h"
 #include "container/netns.h"
+#include "container/owner.h"
 #include "container/rootfs.h"
 
 #include <errno.h>
@@ -367,7 +368,7 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 	struct child_msg msg;
 	struct isolab_error child_err = { 0 };
 	int sv[2] = { -1, -1 }, pidfd = -1, flags, rc, child_status = -1;
-	bool cg_ok = false, state_ok = false, into_cgroup;
+	bool owner_ok = false, cg_ok = false, state_ok = false, into_cgroup;
 	pid_t pid = -1;
 
 	*status = CTR_EXIT_RUNTIME;
@@ -382,9 +383,17 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 	rc = ctr_rootfs_resolve_layers(cfg, err);
 	if (rc < 0)
 		return rc;
-	rc = ctr_cgroup_create(&cg, cfg, err);
+	/* The owner record first: it reserves the id, and a later run sweeps
+	 * what follows if this process is killed (owner.h). */
+	rc = ctr_owner_claim(cfg->id, ctr_cgroup_parent(cfg), err);
 	if (rc < 0)
 		return rc;
+	owner_ok = true;
+	rc = ctr_cgroup_create(&cg, cfg, err);
+	if (rc < 0) {
+		ctr_owner_release(cfg->id, NULL); /* nothing else was made */
+		return rc;
+	}
 	cg_ok = true;
 	stats->phase_ns[CTR_PHASE_CGROUP] = isolab_since_start_ns();
 	/* The writable layer lives in the child's mount namespace unless it
@@ -524,6 +533,10 @@ out:
 			crc = ctr_state_destroy(&state, &cleanup_err);
 		if (cg_ok && ctr_cgroup_destroy(&cg, crc < 0 ? NULL : &cleanup_err) < 0 && crc == 0)
 			crc = cleanup_err.code;
+		/* Last, and only once the rest is gone: what stays is left to
+		 * the next run's sweep. */
+		if (owner_ok && crc == 0)
+			crc = ctr_owner_release(cfg->id, &cleanup_err);
 		if (crc < 0 && rc == 0) {
 			*err = cleanup_err;
 			rc = crc;

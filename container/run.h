@@ -20,7 +20,8 @@
  * Runs the container to completion. Returns 0 and sets *status to the
  * command's exit status (128+N for signal N), or a negative errno with
  * err filled and *status set to 125, 126 or 127. stats is filled in both
- * cases. Leaves no mount, cgroup or state dir behind.
+ * cases. Leaves no mount, cgroup, state dir or owner record behind.
+ * Callers sweep first (ctr_owner_sweep in owner.h).
  */
 int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 	    struct isolab_error *err);

@@ -210,6 +210,24 @@ static void test_bundle_and_help(void **state)
 	ctr_config_free(&cfg);
 }
 
+static void test_sweep_command(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "sweep", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_SWEEP);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "sweep", "web", NULL), -EINVAL);
+	assert_string_equal(err.msg, "sweep: unexpected argument `web`");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "delete", NULL), -EINVAL);
+	assert_string_equal(err.msg, "unknown command `delete` (`run` or `sweep`; try --help)");
+	ctr_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_userns_and_caps),
 		cmocka_unit_test(test_bundle_and_help),
+		cmocka_unit_test(test_sweep_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -73,6 +73,12 @@ static void test_default_mounts_and_validate(void **state)
 	cfg.id = strdup("../x");
 	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL);
 	free(cfg.id);
+	cfg.id = strdup(".owners"); /* dot names in /run/isolab-ctr are the runtime's */
+	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL);
+	free(cfg.id);
+	cfg.id = strdup("a.b");
+	assert_int_equal(ctr_config_validate(&cfg, &err), 0);
+	free(cfg.id);
 	cfg.id = strdup("good");
 	assert_int_equal(ctr_config_validate(&cfg, &err), 0);
 	cfg.namespaces |= CLONE_NEWUSER;

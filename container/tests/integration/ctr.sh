@@ -22,6 +22,7 @@ leftovers() {
 	echo "mounts $(grep -c . /proc/self/mountinfo)"
 	echo "isolab mounts $(grep -c isolab-ctr /proc/self/mountinfo || true)"
 	echo "state $(ls /run/isolab-ctr 2>/dev/null | tr '\n' ' ')"
+	echo "owner records $(ls -A /run/isolab-ctr/.owners 2>/dev/null | tr '\n' ' ')"
 	if cgroup_v2; then
 		echo "cgroups $(ls -d /sys/fs/cgroup/isolab-ctr/*/ 2>/dev/null | tr '\n' ' ')"
 	else
@@ -422,4 +423,136 @@ test_hundred_containers_no_leak() {
 	done
 	after=$(leftovers)
 	assert_eq "$before" "$after" "state after 100 containers"
+}
+
+# ---- a runtime killed with SIGKILL: its leftovers and the sweep ----
+
+record() { echo /run/isolab-ctr/.owners/$1; } # the owner record of NAME
+
+# Every cgroup directory container NAME has, in any hierarchy.
+cgroup_dirs() {
+	ls -d /sys/fs/cgroup/isolab-ctr/$1 /sys/fs/cgroup/*/isolab-ctr/$1 2>/dev/null | tr '\n' ' ' || true
+}
+
+# kill_runtime NAME PID: once container NAME runs, SIGKILLs its runtime
+# (PID, a background job of this shell), and waits until the container's
+# processes died with it (PR_SET_PDEATHSIG).
+kill_runtime() {
+	local status=0
+	wait_running "$1"
+	kill -KILL "$2"
+	wait "$2" || status=$?
+	assert_eq 137 "$status" "status of the SIGKILLed runtime of $1"
+	for _ in $(seq 100); do
+		grep -q . "$(cgroup_dir $1)/cgroup.procs" || return 0
+		sleep 0.05
+	done
+	fail "container $1 outlived its runtime"
+}
+
+# assert_swept NAME: nothing of container NAME is left.
+assert_swept() {
+	[ ! -e "$(record $1)" ] && [ ! -L "$(record $1)" ] || fail "owner record of $1 left"
+	[ ! -e /run/isolab-ctr/$1 ] || fail "state dir of $1 left"
+	assert_eq "" "$(cgroup_dirs $1)" "cgroups of $1"
+	assert_not_contains "$(cat /proc/self/mountinfo)" "/run/isolab-ctr/$1" "mounts of $1"
+}
+
+test_killed_runtime_leftovers_swept() {
+	need
+	local a=killa$$ b=killb$$ pa pb n
+	# a: its writable layer mounted on the host (--keep-layer), a cgroup in
+	# every hierarchy; b: the default (its layer dies with its namespace)
+	"$CTR" run --rootfs "$ROOTFS" --name $a --keep-layer "$TEST_TMP/keep" --cpus 0.5 --pids 20 \
+		-- sleep 30 &
+	pa=$!
+	"$CTR" run --rootfs "$ROOTFS" --name $b -- sleep 30 &
+	pb=$!
+	trap "kill -KILL $pa $pb 2>/dev/null || true" EXIT
+	kill_runtime $a $pa
+	kill_runtime $b $pb
+	# what they left behind
+	for n in $a $b; do
+		[ -L "$(record $n)" ] || fail "no owner record for $n"
+		[ -d "$(cgroup_dir $n)" ] || fail "no cgroup left for $n: the test proves nothing"
+	done
+	assert_eq "$pa" "$(readlink "$(record $a)" | cut -d' ' -f1)" "record names the runtime"
+	[ -d /run/isolab-ctr/$a ] || fail "no state dir left for $a"
+	assert_contains "$(cat /proc/self/mountinfo)" " /run/isolab-ctr/$a " "tmpfs of $a still mounted"
+	assert_contains "$(cat /proc/self/mountinfo)" " /run/isolab-ctr/$a/root " "overlay of $a still mounted"
+	if ! cgroup_v2; then
+		[ -d /sys/fs/cgroup/cpu/isolab-ctr/$a ] && [ -d /sys/fs/cgroup/pids/isolab-ctr/$a ] ||
+			fail "cpu and pids cgroups of $a missing"
+	fi
+	# the next run removes all of it, silently, and runs as usual
+	assert_status 0 run -- echo ran
+	assert_eq ran "$OUTPUT" "output of the sweeping run"
+	assert_swept $a
+	assert_swept $b
+	# and the ids are free again
+	assert_status 0 run --name $a -- true
+	assert_swept $a
+}
+
+test_live_container_not_swept() {
+	need
+	local name=live$$ pid status=0 before
+	"$CTR" run --rootfs "$ROOTFS" --name $name --keep-layer "$TEST_TMP/keep" -- sleep 30 &
+	pid=$!
+	trap "kill -KILL $pid 2>/dev/null || true" EXIT
+	wait_running $name
+	before="$(readlink "$(record $name)") $(cgroup_dirs $name)"
+	# a concurrent run and an explicit sweep, also while the runtime is stopped
+	assert_status 0 run -- true
+	assert_eq "" "$OUTPUT" "output of the concurrent run"
+	kill -STOP $pid
+	assert_status 0 "$CTR" sweep
+	kill -CONT $pid
+	assert_eq "" "$OUTPUT" "output of the sweep"
+	assert_eq "$before" "$(readlink "$(record $name)") $(cgroup_dirs $name)" "live record and cgroup"
+	[ -d /run/isolab-ctr/$name/root/bin ] || fail "live container's root file system gone"
+	grep -q . "$(cgroup_dir $name)/cgroup.procs" || fail "live container stopped"
+	# its id stays taken, and the refused run leaves its record alone
+	assert_status 125 run --name $name -- true
+	assert_contains "$OUTPUT" "container \`$name\` already exists" "id taken"
+	[ -L "$(record $name)" ] || fail "refused run removed the live record"
+	# it ends as usual and cleans up after itself
+	kill -KILL "$(head -n 1 "$(cgroup_dir $name)/cgroup.procs")"
+	wait $pid || status=$?
+	assert_eq 137 "$status" "status of the live container"
+	assert_swept $name
+}
+
+test_stale_cgroup_with_processes_kept() {
+	need
+	local name=busy$$ pid hold out
+	"$CTR" run --rootfs "$ROOTFS" --name $name -- sleep 30 &
+	pid=$!
+	sleep 30 &
+	hold=$!
+	trap "kill -KILL $pid $hold 2>/dev/null || true" EXIT
+	wait_running $name
+	# a host process joins the container's cgroup and outlives the runtime
+	echo $hold >"$(cgroup_dir $name)/cgroup.procs"
+	kill -KILL $pid
+	wait $pid || true
+	for _ in $(seq 100); do
+		[ "$(cat "$(cgroup_dir $name)/cgroup.procs")" = "$hold" ] && break
+		sleep 0.05
+	done
+	assert_eq "$hold" "$(cat "$(cgroup_dir $name)/cgroup.procs")" "processes left in the cgroup"
+	# left alone, with one line; a run goes on regardless
+	assert_status 125 "$CTR" sweep
+	assert_contains "$OUTPUT" "isolab-ctr: warning: container \`$name\` (its runtime, pid $pid, is gone): kept: remove cgroup \`$(cgroup_dir $name)\`" "warning"
+	assert_eq 1 "$(printf '%s\n' "$OUTPUT" | wc -l)" "lines of the warning"
+	[ -L "$(record $name)" ] && [ -d "$(cgroup_dir $name)" ] || fail "busy leftovers removed"
+	out=$(run -- echo ran 2>&1)
+	assert_contains "$out" "warning: container \`$name\`" "warning from run"
+	assert_contains "$out" ran "run despite a busy leftover"
+	# once that process is gone, the next sweep removes the rest
+	kill -KILL $hold
+	wait $hold || true
+	assert_status 0 "$CTR" sweep
+	assert_eq "" "$OUTPUT" "output of the sweep"
+	assert_swept $name
 }

@@ -1,0 +1,284 @@
+/* owner.c: owner records and the sweep of stale containers (see owner.h). */
+#include "container/owner.h"
+#include "common/cleanup.h"
+#include "container/cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- pure part ---- */
+
+int ctr_owner_format(const struct ctr_owner *owner, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%d %llu %llu %s", owner->pid, owner->start, owner->pidns,
+			 owner->cgroup_parent);
+
+	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}
+
+/* A decimal number followed by one space; returns what follows, or NULL. */
+static const char *parse_number(const char *p, unsigned long long *value)
+{
+	char *end;
+
+	if (*p < '0' || *p > '9')
+		return NULL;
+	errno = 0;
+	*value = strtoull(p, &end, 10);
+	if (errno != 0 || *end != ' ')
+		return NULL;
+	return end + 1;
+}
+
+int ctr_owner_parse(const char *text, struct ctr_owner *owner)
+{
+	unsigned long long pid = 0;
+	const char *p = parse_number(text, &pid);
+	int n;
+
+	if (p != NULL)
+		p = parse_number(p, &owner->start);
+	if (p != NULL)
+		p = parse_number(p, &owner->pidns);
+	if (p == NULL || pid == 0 || pid > INT_MAX)
+		return -EINVAL;
+	owner->pid = (int)pid;
+	/* The parent is the rest of the text, possibly empty. */
+	n = snprintf(owner->cgroup_parent, sizeof(owner->cgroup_parent), "%s", p);
+	return (n < 0 || (size_t)n >= sizeof(owner->cgroup_parent)) ? -EINVAL : 0;
+}
+
+int ctr_proc_stat_parse(const char *text, char *state, unsigned long long *start)
+{
+	/* "PID (COMM) S PPID ...": fields from 3 on follow the last ')'. */
+	const char *p = strrchr(text, ')');
+
+	if (p == NULL)
+		return -EINVAL;
+	p++;
+	for (int field = 3; field <= 22; field++) {
+		if (*p != ' ')
+			return -EINVAL;
+		while (*p == ' ')
+			p++;
+		if (*p == '\0' || *p == '\n')
+			return -EINVAL;
+		if (field == 3)
+			*state = *p;
+		if (field == 22) {
+			char *end;
+
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			errno = 0;
+			*start = strtoull(p, &end, 10);
+			return (errno != 0 || (*end != ' ' && *end != '\n' && *end != '\0')) ? -EINVAL
+											      : 0;
+		}
+		p += strcspn(p, " \n");
+	}
+	return -EINVAL;
+}
+
+bool ctr_owner_is_stale(const struct ctr_owner *owner, unsigned long long my_pidns,
+			const char *proc_stat)
+{
+	unsigned long long start;
+	char state;
+
+	if (owner->pidns != my_pidns)
+		return false; /* its pid means another process here */
+	if (proc_stat == NULL)
+		return true; /* no such process */
+	if (ctr_proc_stat_parse(proc_stat, &state, &start) < 0)
+		return false; /* cannot tell */
+	if (start != owner->start)
+		return true; /* the pid was reused */
+	return state == 'Z' || state == 'X'; /* exited, not reaped yet */
+}
+
+/* ---- system part ---- */
+
+/* Reads a small file (a procfs one) into buf, NUL-terminated. */
+static int read_text(const char *path, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int my_pidns(unsigned long long *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		return -errno;
+	*ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+int ctr_owner_claim(const char *id, const char *cgroup_parent, struct isolab_error *err)
+{
+	struct ctr_owner me = { .pid = (int)getpid() };
+	char stat_text[1024], record[PATH_MAX], path[PATH_MAX];
+	char state;
+	int rc;
+
+	rc = my_pidns(&me.pidns);
+	if (rc == 0)
+		rc = read_text("/proc/self/stat", stat_text, sizeof(stat_text));
+	if (rc == 0 && ctr_proc_stat_parse(stat_text, &state, &me.start) < 0)
+		rc = -EINVAL;
+	if (rc < 0)
+		return isolab_error_errno(err, rc, "owner record: read this process's `/proc/self`");
+	if (snprintf(me.cgroup_parent, sizeof(me.cgroup_parent), "%s", cgroup_parent) >=
+		    (int)sizeof(me.cgroup_parent) ||
+	    ctr_owner_format(&me, record, sizeof(record)) < 0 ||
+	    snprintf(path, sizeof(path), "%s/%s", CTR_OWNER_DIR, id) >= (int)sizeof(path))
+		return isolab_error_set(err, -ENAMETOOLONG, "owner record for `%s`: too long", id);
+	if (symlink(record, path) == 0)
+		return 0;
+	if (errno == ENOENT) { /* the first run since boot */
+		rc = ctr_mkdir_p(CTR_OWNER_DIR, 0711);
+		if (rc < 0)
+			return isolab_error_errno(err, rc, "create `%s`", CTR_OWNER_DIR);
+		if (symlink(record, path) == 0)
+			return 0;
+	}
+	rc = isolab_error_errno(err, -errno, "create owner record `%s`", path);
+	if (rc == -EEXIST)
+		isolab_error_wrap(err, "container `%s` already exists", id);
+	return rc;
+}
+
+int ctr_owner_release(const char *id, struct isolab_error *err)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", CTR_OWNER_DIR, id);
+	if (unlink(path) < 0)
+		return isolab_error_errno(err, -errno, "remove owner record `%s`", path);
+	return 0;
+}
+
+struct sweep {
+	int dirfd;                 /* the records directory */
+	unsigned long long pidns;  /* ours */
+	bool locked;               /* we hold its flock */
+	bool have_mode;
+	enum ctr_cgroup_mode mode;
+};
+
+static int read_record(int dirfd, const char *name, char *buf, size_t len)
+{
+	ssize_t n = readlinkat(dirfd, name, buf, len - 1);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= len - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Removes what the stale container `name` left; the record goes last. */
+static int remove_leftovers(struct sweep *s, const char *name, const struct ctr_owner *owner,
+			    struct isolab_error *err)
+{
+	int rc;
+
+	if (!s->have_mode) {
+		rc = ctr_cgroup_detect(&s->mode, err);
+		if (rc < 0)
+			return rc;
+		s->have_mode = true;
+	}
+	rc = ctr_cgroup_remove_stale(s->mode, owner->cgroup_parent, name, err);
+	if (rc == 0)
+		rc = ctr_state_remove_stale(name, err);
+	if (rc == 0 && unlinkat(s->dirfd, name, 0) < 0 && errno != ENOENT)
+		rc = isolab_error_errno(err, -errno, "remove owner record `%s/%s`", CTR_OWNER_DIR,
+					name);
+	return rc;
+}
+
+/* Returns 1 when a stale container had to be left, else 0. */
+static int sweep_entry(struct sweep *s, const char *name, ctr_warn_fn *warn)
+{
+	char record[PATH_MAX], again[PATH_MAX], path[64], stat_text[1024];
+	struct isolab_error err = { 0 };
+	struct ctr_owner owner;
+	int rc;
+
+	if (read_record(s->dirfd, name, record, sizeof(record)) < 0 ||
+	    ctr_owner_parse(record, &owner) < 0)
+		return 0; /* not a record this version made */
+	snprintf(path, sizeof(path), "/proc/%d/stat", owner.pid);
+	rc = read_text(path, stat_text, sizeof(stat_text));
+	if (rc < 0 && rc != -ENOENT && rc != -ESRCH)
+		return 0; /* cannot tell */
+	if (!ctr_owner_is_stale(&owner, s->pidns, rc < 0 ? NULL : stat_text))
+		return 0;
+	if (!s->locked) {
+		while (flock(s->dirfd, LOCK_EX) < 0)
+			if (errno != EINTR)
+				return 0;
+		s->locked = true;
+	}
+	/* Under the lock: another sweeper may have removed it meanwhile, and
+	 * a new runtime may have claimed the id since. */
+	if (read_record(s->dirfd, name, again, sizeof(again)) < 0 || strcmp(again, record) != 0)
+		return 0;
+	if (remove_leftovers(s, name, &owner, &err) == 0)
+		return 0;
+	isolab_error_wrap(&err, "container `%s` (its runtime, pid %d, is gone): kept", name,
+			  owner.pid);
+	if (warn != NULL)
+		warn(err.msg);
+	return 1;
+}
+
+int ctr_owner_sweep(ctr_warn_fn *warn)
+{
+	/* getdents64(2) into the stack rather than opendir(3), whose 32 KiB
+	 * buffer costs a fresh process more than the read itself. */
+	_Alignas(struct dirent64) char buf[2048];
+	struct sweep s = { .dirfd = -1 };
+	int left = 0;
+	ssize_t n;
+
+	s.dirfd = open(CTR_OWNER_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.dirfd < 0)
+		return 0; /* no run since boot */
+	while ((n = getdents64(s.dirfd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue; /* ".", ".." (ids never start with a dot) */
+			/* Also proves /proc is there: without it every
+			 * runtime would look gone. */
+			if (s.pidns == 0 && my_pidns(&s.pidns) < 0)
+				goto out;
+			left += sweep_entry(&s, de->d_name, warn);
+		}
+	}
+out:
+	close(s.dirfd); /* and the flock with it */
+	return left;
+}

@@ -1,0 +1,157 @@
+/* test_owner.c: owner records, /proc/PID/stat parsing and the staleness
+ * rule (the pure half of container/owner.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "container/owner.h"
+
+#define NS 4026531836ull
+
+/* A /proc/PID/stat line (proc(5)) with the given command name, state and
+ * start time (field 22). */
+static void stat_line(char *buf, size_t len, const char *comm, char state,
+		      unsigned long long start)
+{
+	snprintf(buf, len,
+		 "4242 (%s) %c 1 4242 4242 0 -1 4194560 120 0 0 0 1 2 0 0 20 0 1 0 %llu "
+		 "2326528 203 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+		 comm, state, start);
+}
+
+static struct ctr_owner owner(int pid, unsigned long long start, const char *parent)
+{
+	struct ctr_owner o = { .pid = pid, .start = start, .pidns = NS };
+
+	snprintf(o.cgroup_parent, sizeof(o.cgroup_parent), "%s", parent);
+	return o;
+}
+
+static void test_record_round_trip(void **state)
+{
+	struct ctr_owner in = owner(4242, 5201377, "isolab-ctr"), out;
+	char buf[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(ctr_owner_format(&in, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4242 5201377 4026531836 isolab-ctr");
+	assert_int_equal(ctr_owner_parse(buf, &out), 0);
+	assert_int_equal(out.pid, 4242);
+	assert_true(out.start == 5201377);
+	assert_true(out.pidns == NS);
+	assert_string_equal(out.cgroup_parent, "isolab-ctr");
+	/* under 60 bytes with the largest pid and a start 30 years after boot
+	 * (100 Hz): ext4 keeps it in the inode */
+	in.pid = 4194304;
+	in.start = 100ull * 3600 * 24 * 365 * 30;
+	assert_int_equal(ctr_owner_format(&in, buf, sizeof(buf)), 0);
+	assert_true(strlen(buf) < 60);
+	/* a parent with slashes and spaces, and an empty one */
+	in = owner(7, 0, "a b/c d");
+	assert_int_equal(ctr_owner_format(&in, buf, sizeof(buf)), 0);
+	assert_int_equal(ctr_owner_parse(buf, &out), 0);
+	assert_string_equal(out.cgroup_parent, "a b/c d");
+	in = owner(7, 0, "");
+	assert_int_equal(ctr_owner_format(&in, buf, sizeof(buf)), 0);
+	assert_int_equal(ctr_owner_parse(buf, &out), 0);
+	assert_string_equal(out.cgroup_parent, "");
+	/* too small a buffer */
+	in = owner(4242, 5201377, "isolab-ctr");
+	assert_int_equal(ctr_owner_format(&in, buf, 20), -ENAMETOOLONG);
+}
+
+static void test_record_rejects_other_text(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"1 2 3",                          /* no space before the parent */
+		"0 2 3 p",                        /* pid 0 */
+		"-1 2 3 p",
+		"99999999999 2 3 p",              /* beyond any pid */
+		"1 x 3 p",
+		"1  2 3 p",                       /* two spaces */
+		"1 2 p",                          /* a field missing */
+		"1 99999999999999999999999 3 p",  /* overflow */
+		"/run/isolab-ctr/x",              /* some other link */
+		"pid=1 start=2 pidns=3 p",
+	};
+	struct ctr_owner o;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ctr_owner_parse(bad[i], &o), -EINVAL);
+}
+
+static void test_proc_stat_fields(void **state)
+{
+	char line[512], st = 0;
+	unsigned long long start = 0;
+
+	(void)state;
+	stat_line(line, sizeof(line), "isolab-ctr", 'S', 5201377);
+	assert_int_equal(ctr_proc_stat_parse(line, &st, &start), 0);
+	assert_int_equal(st, 'S');
+	assert_true(start == 5201377);
+	/* the command name may hold spaces and parentheses */
+	stat_line(line, sizeof(line), "a) R (b c", 'Z', 42);
+	assert_int_equal(ctr_proc_stat_parse(line, &st, &start), 0);
+	assert_int_equal(st, 'Z');
+	assert_true(start == 42);
+	/* truncated, or not a stat line at all */
+	assert_int_equal(ctr_proc_stat_parse("4242 (sh) S 1 2 3", &st, &start), -EINVAL);
+	assert_int_equal(ctr_proc_stat_parse("no parenthesis", &st, &start), -EINVAL);
+	assert_int_equal(ctr_proc_stat_parse("", &st, &start), -EINVAL);
+	line[strlen(line) - 1] = '\0'; /* without its newline it still parses */
+	assert_int_equal(ctr_proc_stat_parse(line, &st, &start), 0);
+}
+
+static void test_staleness(void **state)
+{
+	struct ctr_owner o = owner(4242, 5201377, "isolab-ctr");
+	char line[512];
+
+	(void)state;
+	/* no such process: gone */
+	assert_true(ctr_owner_is_stale(&o, NS, NULL));
+	/* the same process, running or sleeping or stopped: alive */
+	stat_line(line, sizeof(line), "isolab-ctr", 'S', 5201377);
+	assert_false(ctr_owner_is_stale(&o, NS, line));
+	stat_line(line, sizeof(line), "isolab-ctr", 'R', 5201377);
+	assert_false(ctr_owner_is_stale(&o, NS, line));
+	stat_line(line, sizeof(line), "isolab-ctr", 'T', 5201377);
+	assert_false(ctr_owner_is_stale(&o, NS, line));
+	/* exited, its parent has not reaped it yet: gone */
+	stat_line(line, sizeof(line), "isolab-ctr", 'Z', 5201377);
+	assert_true(ctr_owner_is_stale(&o, NS, line));
+	stat_line(line, sizeof(line), "isolab-ctr", 'X', 5201377);
+	assert_true(ctr_owner_is_stale(&o, NS, line));
+	/* the pid now belongs to a process that started later (or earlier) */
+	stat_line(line, sizeof(line), "isolab-ctr", 'S', 5201378);
+	assert_true(ctr_owner_is_stale(&o, NS, line));
+	stat_line(line, sizeof(line), "bash", 'S', 17);
+	assert_true(ctr_owner_is_stale(&o, NS, line));
+	/* what cannot be read is not judged stale */
+	assert_false(ctr_owner_is_stale(&o, NS, "garbage"));
+	assert_false(ctr_owner_is_stale(&o, NS, ""));
+	/* a record from another pid namespace: its pid is not ours to look up */
+	assert_false(ctr_owner_is_stale(&o, NS + 1, NULL));
+	stat_line(line, sizeof(line), "bash", 'S', 17);
+	assert_false(ctr_owner_is_stale(&o, NS + 1, line));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_round_trip),
+		cmocka_unit_test(test_record_rejects_other_text),
+		cmocka_unit_test(test_proc_stat_fields),
+		cmocka_unit_test(test_staleness),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
