@@ -21,10 +21,6 @@
 #define VCPU_KICK_SIGNAL SIGUSR1
 #define CPUID_MAX_ENTRIES 256
 
-/* CPUID bits (Intel SDM vol. 2A, CPUID; the same on AMD). */
-#define CPUID_1_ECX_HYPERVISOR (1u << 31)
-#define CPUID_1_EBX_APIC_ID_SHIFT 24
-
 /* Architectural MSRs (no vendor-specific ones: the VMM runs on Intel and AMD). */
 #define MSR_IA32_SYSENTER_CS  0x174
 #define MSR_IA32_SYSENTER_ESP 0x175
@@ -57,6 +53,7 @@ static int get_supported_cpuid(struct vm *vm, struct isolab_error *err)
 	vm->cpuid->nent = CPUID_MAX_ENTRIES;
 	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid) < 0)
 		return isolab_error_errno(err, -errno, "KVM_GET_SUPPORTED_CPUID");
+	vm->tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	return 0;
 }
 
@@ -67,18 +64,7 @@ static int setup_cpuid(struct vcpu *c, struct isolab_error *err)
 	for (unsigned i = 0; i < t->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &t->entries[i];
 
-		switch (e->function) {
-		case 1:
-			e->ecx |= CPUID_1_ECX_HYPERVISOR;
-			e->ebx = (e->ebx & 0x00ffffffu) | (c->id << CPUID_1_EBX_APIC_ID_SHIFT);
-			break;
-		case 0xb:
-		case 0x1f:
-			e->edx = c->id; /* x2APIC id */
-			break;
-		default:
-			break;
-		}
+		x86_cpuid_fixup(e->function, &e->ebx, &e->ecx, &e->edx, c->id, c->vm->tsc_deadline);
 	}
 	if (ioctl(c->fd, KVM_SET_CPUID2, t) < 0)
 		return isolab_error_errno(err, -errno, "vCPU %u: KVM_SET_CPUID2", c->id);

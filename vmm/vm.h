@@ -68,6 +68,7 @@ struct vm {
 	struct vcpu *vcpus;
 	size_t run_size;
 	struct kvm_cpuid2 *cpuid;      /* KVM_GET_SUPPORTED_CPUID, filtered per vCPU */
+	bool tsc_deadline;             /* KVM_CAP_TSC_DEADLINE_TIMER: the guest may use it */
 	struct kernel_info kernel;
 	uint64_t initrd_size;
 

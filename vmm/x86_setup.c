@@ -125,3 +125,22 @@ size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus
 	mpf[10] = (uint8_t)-x86_checksum(mpf, mpf_len);
 	return (size_t)(e - buf);
 }
+
+void x86_cpuid_fixup(uint32_t function, uint32_t *ebx, uint32_t *ecx, uint32_t *edx,
+		     unsigned apic_id, bool tsc_deadline)
+{
+	switch (function) {
+	case 1:
+		*ecx |= X86_CPUID_1_ECX_HYPERVISOR;
+		if (tsc_deadline)
+			*ecx |= X86_CPUID_1_ECX_TSC_DEADLINE;
+		*ebx = (*ebx & 0x00ffffffu) | ((uint32_t)apic_id << X86_CPUID_1_EBX_APIC_ID_SHIFT);
+		break;
+	case 0xb:
+	case 0x1f:
+		*edx = apic_id;
+		break;
+	default:
+		break;
+	}
+}

@@ -7,6 +7,7 @@
 #ifndef ISOLAB_VMM_X86_SETUP_H
 #define ISOLAB_VMM_X86_SETUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,25 @@ void x86_write_page_tables(uint8_t *buf, uint64_t base);
  * bytes written, or 0 if they would not fit in len.
  */
 size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus);
+
+/* CPUID bits (Intel SDM vol. 2A, CPUID, tables 3-8 and 3-10; the same on AMD). */
+#define X86_CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define X86_CPUID_1_ECX_HYPERVISOR   (1u << 31)
+#define X86_CPUID_1_EBX_APIC_ID_SHIFT 24
+
+/*
+ * One CPUID leaf as vCPU `apic_id` should see it, from what
+ * KVM_GET_SUPPORTED_CPUID answered (registers in, registers out):
+ *   leaf 1: the hypervisor bit; the initial APIC id in EBX[31:24]; and
+ *     the TSC-deadline timer when KVM emulates it (tsc_deadline, from
+ *     KVM_CAP_TSC_DEADLINE_TIMER), which KVM before Linux 6.14 leaves for
+ *     the VMM to set (api.rst, KVM_GET_SUPPORTED_CPUID). With it the guest
+ *     skips calibrating its LAPIC timer against the PIT (HZ/10 ticks,
+ *     100 ms of every boot at HZ=250).
+ *   leaves 0xb and 0x1f: the x2APIC id in EDX.
+ */
+void x86_cpuid_fixup(uint32_t function, uint32_t *ebx, uint32_t *ecx, uint32_t *edx,
+		     unsigned apic_id, bool tsc_deadline);
 
 /* Sum of bytes mod 256 (the MP spec's checksums make it 0). */
 uint8_t x86_checksum(const uint8_t *p, size_t len);

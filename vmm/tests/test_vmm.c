@@ -364,6 +364,35 @@ static void test_mptable(void **state)
 	assert_int_equal(x86_write_mptable(buf, sizeof(buf), 0, X86_MAX_CPUS + 1), 0);
 }
 
+static void test_cpuid_fixup(void **state)
+{
+	(void)state;
+	/* leaf 1: hypervisor bit, APIC id in EBX[31:24] (other EBX bits kept), TSC deadline */
+	uint32_t ebx = 0xaa123456u, ecx = 0x00000001u, edx = 0x1234u;
+	x86_cpuid_fixup(1, &ebx, &ecx, &edx, 3, true);
+	assert_int_equal(ebx, 0x03123456u);
+	assert_int_equal(ecx, 0x00000001u | (1u << 31) | (1u << 24));
+	assert_int_equal(edx, 0x1234u);
+	ebx = 0xaa123456u, ecx = 0x00000001u;
+	x86_cpuid_fixup(1, &ebx, &ecx, &edx, 0, false);
+	assert_int_equal(ebx, 0x00123456u);
+	assert_int_equal(ecx, 0x00000001u | (1u << 31));
+	/* leaves 0xb and 0x1f: the x2APIC id in EDX */
+	for (uint32_t leaf = 0xb; leaf <= 0x1f; leaf += 0x14) {
+		ebx = 7, ecx = 8, edx = 0xffffffffu;
+		x86_cpuid_fixup(leaf, &ebx, &ecx, &edx, 5, true);
+		assert_int_equal(edx, 5);
+		assert_int_equal(ebx, 7);
+		assert_int_equal(ecx, 8);
+	}
+	/* any other leaf is left alone */
+	ebx = 1, ecx = 2, edx = 3;
+	x86_cpuid_fixup(7, &ebx, &ecx, &edx, 9, true);
+	assert_int_equal(ebx, 1);
+	assert_int_equal(ecx, 2);
+	assert_int_equal(edx, 3);
+}
+
 static void test_serial_registers(void **state)
 {
 	struct serial s;
@@ -657,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_gdt),
 		cmocka_unit_test(test_page_tables),
 		cmocka_unit_test(test_mptable),
+		cmocka_unit_test(test_cpuid_fixup),
 		cmocka_unit_test(test_serial_registers),
 		cmocka_unit_test(test_serial_interrupts),
 		cmocka_unit_test(test_serial_buffers),

@@ -59,8 +59,10 @@ test_poweroff_is_a_clean_stop() {
 
 test_two_vcpus_seen_by_guest() {
 	vmm_assets
-	assert_status 0 vm "$BZIMAGE" 'echo cpus=$(nproc) online=$(cat /sys/devices/system/cpu/online)' --cpus 2
+	assert_status 0 vm "$BZIMAGE" 'echo cpus=$(nproc) online=$(cat /sys/devices/system/cpu/online) tscdl=$(grep -c tsc_deadline_timer /proc/cpuinfo)' --cpus 2
 	assert_contains "$OUTPUT" "cpus=2 online=0-1" "guest CPU count"
+	# CPUID.1:ECX[24], set by the VMM from KVM_CAP_TSC_DEADLINE_TIMER on every vCPU
+	assert_contains "$OUTPUT" "tscdl=2" "TSC-deadline timer in the guest's CPU flags"
 	assert_status 0 vm "$BZIMAGE" 'echo cpus=$(nproc)'
 	assert_contains "$OUTPUT" "cpus=1" "guest CPU count with the default"
 }
