@@ -1,8 +1,12 @@
-/* procfs.c: "Name: N kB" fields of procfs text (see procfs.h). */
+/* procfs.c: "Name: N kB" fields of procfs text, and reading it (see procfs.h). */
 #include "common/procfs.h"
+#include "common/cleanup.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 long long isolab_procfs_field(const char *text, const char *field)
 {
@@ -25,4 +29,20 @@ long long isolab_procfs_field(const char *text, const char *field)
 			p++;
 	}
 	return -1;
+}
+
+int isolab_read_text(const char *path, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (len == 0)
+		return -EINVAL;
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
 }

@@ -7,7 +7,12 @@
 #ifndef ISOLAB_COMMON_PROCFS_H
 #define ISOLAB_COMMON_PROCFS_H
 
+#include <stddef.h>
+
 /* The field "NAME: N [kB]" of TEXT, in bytes (or as is without kB); -1 if absent. */
 long long isolab_procfs_field(const char *text, const char *field);
+
+/* Reads the small file PATH into buf (at most len - 1 bytes), NUL-terminated; 0 or -errno. */
+int isolab_read_text(const char *path, char *buf, size_t len);
 
 #endif

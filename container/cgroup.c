@@ -1,6 +1,7 @@
 /* cgroup.c: per-container cgroups on v1, hybrid and v2 hosts (see cgroup.h). */
 #include "container/cgroup.h"
 #include "common/cleanup.h"
+#include "common/procfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -159,18 +160,9 @@ static int write_file(const char *dir, const char *file, const char *value,
 static int read_file(const char *dir, const char *file, char *buf, size_t len)
 {
 	char path[PATH_MAX + 64];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	return isolab_read_text(path, buf, len);
 }
 
 static int read_u64(const char *dir, const char *file, uint64_t *v)

@@ -1,6 +1,7 @@
 /* owner.c: owner records and the sweep of stale containers (see owner.h). */
 #include "container/owner.h"
 #include "common/cleanup.h"
+#include "common/procfs.h"
 #include "container/cgroup.h"
 
 #include <dirent.h>
@@ -106,21 +107,6 @@ bool ctr_owner_is_stale(const struct ctr_owner *owner, unsigned long long my_pid
 
 /* ---- system part ---- */
 
-/* Reads a small file (a procfs one) into buf, NUL-terminated. */
-static int read_text(const char *path, char *buf, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 static int my_pidns(unsigned long long *ino)
 {
 	struct stat st;
@@ -140,7 +126,7 @@ int ctr_owner_claim(const char *id, const char *cgroup_parent, struct isolab_err
 
 	rc = my_pidns(&me.pidns);
 	if (rc == 0)
-		rc = read_text("/proc/self/stat", stat_text, sizeof(stat_text));
+		rc = isolab_read_text("/proc/self/stat", stat_text, sizeof(stat_text));
 	if (rc == 0 && ctr_proc_stat_parse(stat_text, &state, &me.start) < 0)
 		rc = -EINVAL;
 	if (rc < 0)
@@ -228,7 +214,7 @@ static int sweep_entry(struct sweep *s, const char *name, ctr_warn_fn *warn)
 	    ctr_owner_parse(record, &owner) < 0)
 		return 0; /* not a record this version made */
 	snprintf(path, sizeof(path), "/proc/%d/stat", owner.pid);
-	rc = read_text(path, stat_text, sizeof(stat_text));
+	rc = isolab_read_text(path, stat_text, sizeof(stat_text));
 	if (rc < 0 && rc != -ENOENT && rc != -ESRCH)
 		return 0; /* cannot tell */
 	if (!ctr_owner_is_stale(&owner, s->pidns, rc < 0 ? NULL : stat_text))

@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/jsonfile.h"
+#include "common/procfs.h"
 #include "common/size.h"
 #include "common/timing.h"
 
@@ -125,6 +126,25 @@ static void timing_is_monotonic(void **state)
 	assert_true(b >= a);
 }
 
+static void read_text_reads_whole_or_truncates(void **state)
+{
+	char dir[] = "/tmp/isolab-test-XXXXXX", path[64], buf[8];
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("12 kB\nmore", f);
+	fclose(f);
+	assert_int_equal(isolab_read_text(path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "12 kB\nm"); /* len - 1 bytes, NUL-terminated */
+	assert_int_equal(isolab_read_text(path, buf, 0), -EINVAL);
+	unlink(path);
+	assert_int_equal(isolab_read_text(path, buf, sizeof(buf)), -ENOENT);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +155,7 @@ int main(void)
 		cmocka_unit_test(json_round_trip_is_atomic),
 		cmocka_unit_test(json_parse_reports_offset),
 		cmocka_unit_test(timing_is_monotonic),
+		cmocka_unit_test(read_text_reads_whole_or_truncates),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
