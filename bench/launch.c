@@ -53,13 +53,14 @@ int bench_launch_wait(struct bench_ctx *ctx, struct bench_launch *l, const char 
 		return 0;
 	if (rc == -EINTR)
 		return isolab_error_set(err, rc, "interrupted");
+	/* Output ended: reap it first, so that the message can say how it ended. */
+	if (rc == -EPIPE)
+		bench_child_finish(&l->child, deadline(ctx));
 	if (rc == -ETIMEDOUT)
 		snprintf(what, sizeof(what), "no `%s` line within %u s", needle, ctx->args->timeout_s);
 	else
 		snprintf(what, sizeof(what), "ended (status %d) without a `%s` line",
 			 bench_child_exit_code(&l->child), needle);
-	if (rc == -EPIPE)
-		bench_child_finish(&l->child, deadline(ctx));
 	return fail_with_tail(l, rc, what, err);
 }
 
