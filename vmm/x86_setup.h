@@ -2,7 +2,8 @@
  * x86_setup.h: the x86 structures the VMM builds in guest memory before the
  * first instruction, as pure functions into buffers: the GDT, identity page
  * tables for 64-bit entry, and the MP table that tells the guest how many
- * CPUs it has (no ACPI in isolab's guest).
+ * CPUs it has (no ACPI in isolab's guest); and the CPUID leaves each vCPU
+ * is given, edited from what KVM supports.
  */
 #ifndef ISOLAB_VMM_X86_SETUP_H
 #define ISOLAB_VMM_X86_SETUP_H
