@@ -2,11 +2,12 @@
 # errors, JSON files, the guest port protocol). Built once as a static
 # library, in a dynamic and a static flavour.
 
-COMMON_SRCS := common/error.c common/timing.c common/size.c common/jsonfile.c common/procfs.c
+COMMON_SRCS := common/error.c common/timing.c common/size.c common/jsonfile.c common/procfs.c \
+               common/mkdir.c
 COMMON_LIB  := $(BUILD)/libisolab-common.a
 COMMON_LIB_STATIC := $(BUILD)/libisolab-common-static.a
 # The static flavour (for programs in the image) has no cJSON.
-COMMON_STATIC_SRCS := common/error.c common/timing.c common/size.c
+COMMON_STATIC_SRCS := common/error.c common/timing.c common/size.c common/mkdir.c
 
 $(COMMON_LIB): $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)
