@@ -11,6 +11,8 @@ const char bench_usage[] =
 	"                        [--density-max N] [--samples N] [--vm-mem SIZE]\n"
 	"                        [--systems LIST] [--results DIR] [--env NAME]\n"
 	"                        [--build DIR] [--timeout S] [--quick] [--no-report]\n"
+	"                        [--results-file FILE]\n"
+	"       isolab-bench run --resume FILE [--resume-reason TEXT] [--build DIR] [--no-report]\n"
 	"       isolab-bench report [RESULTS.json] [--results DIR] [--plots DIR] [--out FILE]\n"
 	"       isolab-bench help\n";
 
@@ -124,6 +126,7 @@ int bench_parse_args(int argc, char *const argv[], struct bench_args *a,
 
 		if (strcmp(opt, "--quick") == 0 && run) {
 			a->quick = true;
+			a->measure_set = true;
 			continue;
 		}
 		if (strcmp(opt, "--no-report") == 0 && run) {
@@ -140,8 +143,19 @@ int bench_parse_args(int argc, char *const argv[], struct bench_args *a,
 			return isolab_error_set(err, -EINVAL, "%s: missing value", opt);
 		i++;
 		rc = 0;
+		if (run && (strcmp(opt, "--suites") == 0 || strcmp(opt, "--runs") == 0 ||
+			    strcmp(opt, "--density-max") == 0 || strcmp(opt, "--samples") == 0 ||
+			    strcmp(opt, "--timeout") == 0 || strcmp(opt, "--vm-mem") == 0 ||
+			    strcmp(opt, "--systems") == 0 || strcmp(opt, "--env") == 0))
+			a->measure_set = true;
 		if (strcmp(opt, "--results") == 0)
 			a->results_dir = val;
+		else if (run && strcmp(opt, "--results-file") == 0)
+			a->results_file = val;
+		else if (run && strcmp(opt, "--resume") == 0)
+			a->resume = val;
+		else if (run && strcmp(opt, "--resume-reason") == 0)
+			a->resume_reason = val;
 		else if (run && strcmp(opt, "--suites") == 0)
 			rc = bench_parse_suites(val, &a->suites, err);
 		else if (run && strcmp(opt, "--runs") == 0)
@@ -170,6 +184,13 @@ int bench_parse_args(int argc, char *const argv[], struct bench_args *a,
 		if (rc < 0)
 			return rc;
 	}
+	if (a->resume != NULL && (a->measure_set || a->results_file != NULL))
+		return isolab_error_set(err, -EINVAL,
+					"--resume: the run goes on with the options in `%s`; give only "
+					"--resume-reason, --build, --results and --no-report with it",
+					a->resume);
+	if (a->resume_reason != NULL && a->resume == NULL)
+		return isolab_error_set(err, -EINVAL, "--resume-reason: only with --resume FILE");
 	if (a->command == BENCH_CMD_RUN && a->vm_mem < (16ull << 20))
 		return isolab_error_set(err, -EINVAL, "--vm-mem: at least 16M");
 	if (a->env_name != NULL && strcmp(a->env_name, "native-kvm") != 0 &&
@@ -184,5 +205,70 @@ int bench_parse_args(int argc, char *const argv[], struct bench_args *a,
 		if (!samples_set)
 			a->samples = BENCH_QUICK_SAMPLES;
 	}
+	return 0;
+}
+
+cJSON *bench_options_json(const struct bench_args *a)
+{
+	cJSON *o = cJSON_CreateObject(), *suites = cJSON_AddArrayToObject(o, "suites");
+	size_t i;
+
+	cJSON_AddNumberToObject(o, "runs", a->runs);
+	cJSON_AddNumberToObject(o, "density_max", a->density_max);
+	cJSON_AddNumberToObject(o, "samples", a->samples);
+	cJSON_AddNumberToObject(o, "vm_mem_bytes", (double)a->vm_mem);
+	cJSON_AddNumberToObject(o, "timeout_s", a->timeout_s);
+	cJSON_AddBoolToObject(o, "quick", a->quick);
+	for (i = 0; i < sizeof(suite_names) / sizeof(suite_names[0]); i++)
+		if (suite_names[i].bit != BENCH_SUITE_ALL && (a->suites & suite_names[i].bit))
+			cJSON_AddItemToArray(suites, cJSON_CreateString(suite_names[i].name));
+	if (a->systems != NULL)
+		cJSON_AddStringToObject(o, "systems", a->systems);
+	else
+		cJSON_AddNullToObject(o, "systems");
+	return o;
+}
+
+static int option_number(const cJSON *opts, const char *key, double min, double max, double *out,
+			 struct isolab_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(opts, key);
+
+	if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max)
+		return isolab_error_set(err, -EINVAL, "options: `%s` missing or out of range", key);
+	*out = v->valuedouble;
+	return 0;
+}
+
+int bench_options_apply(const cJSON *opts, struct bench_args *a, struct isolab_error *err)
+{
+	const cJSON *suites = cJSON_GetObjectItemCaseSensitive(opts, "suites"), *v;
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(opts, "systems");
+	double runs = 0, density = 0, samples = 0, vm_mem = 0, timeout = 0;
+	int rc;
+
+	if ((rc = option_number(opts, "runs", 1, BENCH_MAX_RUNS, &runs, err)) < 0 ||
+	    (rc = option_number(opts, "density_max", 0, BENCH_MAX_DENSITY, &density, err)) < 0 ||
+	    (rc = option_number(opts, "samples", 1, 1000, &samples, err)) < 0 ||
+	    (rc = option_number(opts, "vm_mem_bytes", 16 << 20, 1ull << 40, &vm_mem, err)) < 0 ||
+	    (rc = option_number(opts, "timeout_s", 1, 86400, &timeout, err)) < 0)
+		return rc;
+	if (!cJSON_IsArray(suites) || (!cJSON_IsNull(systems) && !cJSON_IsString(systems)))
+		return isolab_error_set(err, -EINVAL, "options: `suites` or `systems` missing or mistyped");
+	a->suites = 0;
+	cJSON_ArrayForEach(v, suites) {
+		unsigned bit;
+
+		if (!cJSON_IsString(v) || bench_parse_suites(v->valuestring, &bit, err) < 0)
+			return isolab_error_set(err, -EINVAL, "options: `suites` holds an unknown suite");
+		a->suites |= bit;
+	}
+	a->runs = (unsigned)runs;
+	a->density_max = (unsigned)density;
+	a->samples = (unsigned)samples;
+	a->vm_mem = (uint64_t)vm_mem;
+	a->timeout_s = (unsigned)timeout;
+	a->quick = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "quick"));
+	a->systems = cJSON_IsString(systems) ? systems->valuestring : NULL;
 	return 0;
 }

@@ -5,6 +5,8 @@
  *                    [--samples N] [--vm-mem SIZE] [--systems LIST]
  *                    [--results DIR] [--env NAME] [--build DIR]
  *                    [--timeout S] [--quick] [--no-report]
+ *                    [--results-file FILE]
+ *   isolab-bench run --resume FILE [--resume-reason TEXT] [--build DIR] [--no-report]
  *   isolab-bench report [RESULTS.json] [--results DIR] [--plots DIR]
  *                    [--out FILE]
  *   isolab-bench help
@@ -52,11 +54,24 @@ struct bench_args {
 	const char *input;        /* report: a results file, NULL = newest */
 	const char *plots_dir;    /* report: NULL = RESULTS/plots */
 	const char *report_path;  /* report: NULL = RESULTS/REPORT.md */
+	const char *results_file; /* run: this path instead of RESULTS/ENV/STAMP.json */
+	const char *resume;       /* run: the results file of a run to go on with */
+	const char *resume_reason;/* run: why that run stopped (for its running unit) */
+	bool measure_set;         /* run: an option that fixes what is measured was given */
 };
 
 /* Fills out from argv; returns 0 or -EINVAL naming the bad argument. */
 int bench_parse_args(int argc, char *const argv[], struct bench_args *out,
 		     struct isolab_error *err);
+
+/*
+ * The options that fix what a run measures, as the results file's
+ * "options" object, and back: a resumed run takes them from its file.
+ * bench_options_apply keeps pointers into opts (it must outlive a).
+ */
+#include <cjson/cJSON.h>
+cJSON *bench_options_json(const struct bench_args *a);
+int bench_options_apply(const cJSON *opts, struct bench_args *a, struct isolab_error *err);
 
 /* "startup,memory" -> mask; "all" allowed. Returns 0 or -EINVAL. */
 int bench_parse_suites(const char *list, unsigned *mask, struct isolab_error *err);

@@ -9,6 +9,7 @@
  * 130 / 143 interrupted (SIGINT / SIGTERM): no results file is written.
  */
 #include "bench/args.h"
+#include "bench/checkpoint.h"
 #include "bench/env.h"
 #include "bench/report.h"
 #include "bench/results.h"
@@ -21,56 +22,144 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include "common/jsonfile.h"
+#include "common/mkdir.h"
 
-static int run(const struct bench_args *args, char *path, size_t size, struct isolab_error *err)
+#include <libgen.h>
+
+/* A new run's document: format, environment, options, empty progress. */
+static int new_run(const struct bench_args *args, struct bench_checkpoint *cp,
+		   struct isolab_error *err)
+{
+	time_t now = time(NULL);
+	const char *env_name = args->env_name ? args->env_name : bench_env_name();
+	char repo[4096];
+	int rc;
+
+	if (args->results_file != NULL) {
+		char dir[sizeof(cp->path)];
+
+		if ((size_t)snprintf(cp->path, sizeof(cp->path), "%s", args->results_file) >=
+		    sizeof(cp->path))
+			return isolab_error_set(err, -ENAMETOOLONG, "--results-file: too long");
+		snprintf(dir, sizeof(dir), "%s", cp->path);
+		rc = isolab_mkdir_p(dirname(dir), 0755);
+		if (rc < 0)
+			return isolab_error_errno(err, rc, "--results-file `%s`: create its folder",
+						  cp->path);
+	} else {
+		rc = bench_results_prepare(args->results_dir, env_name, now, cp->path,
+					   sizeof(cp->path), err);
+		if (rc < 0)
+			return rc;
+	}
+	if (access(cp->path, F_OK) == 0)
+		return isolab_error_set(err, -EEXIST,
+					"results file `%s` exists: go on with it with --resume, or name another",
+					cp->path);
+	if (getcwd(repo, sizeof(repo)) == NULL)
+		return isolab_error_errno(err, -errno, "getcwd");
+	cp->doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(cp->doc, "format", BENCH_RESULTS_FORMAT);
+	cJSON_AddItemToObject(cp->doc, "environment", bench_env_collect(env_name, repo, (long)now));
+	cJSON_AddItemToObject(cp->doc, "options", bench_options_json(args));
+	cp->progress = bench_progress_add(cp->doc);
+	cJSON_AddObjectToObject(cp->doc, "suites");
+	return 0;
+}
+
+/* A run taken up again: its document, its options; the unit it died in failed. */
+static int resume_run(struct bench_args *args, struct bench_checkpoint *cp,
+		      struct isolab_error *err)
+{
+	const char *failed, *reason = args->resume_reason;
+	int rc;
+
+	if ((size_t)snprintf(cp->path, sizeof(cp->path), "%s", args->resume) >= sizeof(cp->path))
+		return isolab_error_set(err, -ENAMETOOLONG, "--resume: too long");
+	bench_checkpoint_sweep(cp->path);
+	rc = isolab_json_read(cp->path, &cp->doc, err);
+	if (rc == 0)
+		rc = bench_results_check(cp->doc, err);
+	if (rc == 0)
+		rc = bench_options_apply(cJSON_GetObjectItemCaseSensitive(cp->doc, "options"), args, err);
+	if (rc < 0)
+		return isolab_error_wrap(err, "--resume `%s`", cp->path);
+	cp->progress = cJSON_GetObjectItemCaseSensitive(cp->doc, "progress");
+	if (!cJSON_IsObject(cp->progress))
+		return isolab_error_set(err, -EINVAL, "--resume `%s`: no progress record in it",
+					cp->path);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cp->progress, "complete")))
+		return isolab_error_set(err, -EALREADY, "--resume `%s`: that run is complete",
+					cp->path);
+	if (reason == NULL)
+		reason = "the run stopped while this was running (the harness or its lab died)";
+	failed = bench_progress_resume(cp->doc, reason, (double)time(NULL));
+	if (failed != NULL)
+		fprintf(stderr, "isolab-bench: resuming %s: %s recorded as failed: %s\n", cp->path,
+			failed, reason);
+	else
+		fprintf(stderr, "isolab-bench: resuming %s after its last finished unit\n", cp->path);
+	return 0;
+}
+
+static int run(struct bench_args *args, char *path, size_t size, struct isolab_error *err)
 {
 	static const struct {
 		unsigned bit;
 		const char *name;
-		cJSON *(*fn)(struct bench_ctx *, struct isolab_error *);
+		int (*fn)(struct bench_ctx *, cJSON *, struct isolab_error *);
 	} suites[] = {
 		{ BENCH_SUITE_STARTUP, "startup", bench_suite_startup },
 		{ BENCH_SUITE_MEMORY, "memory", bench_suite_memory },
 		{ BENCH_SUITE_SYSCALL, "syscall", bench_suite_syscall },
 	};
+	struct bench_checkpoint cp = { 0 };
 	struct bench_ctx ctx;
-	time_t now = time(NULL);
-	const char *env_name = args->env_name ? args->env_name : bench_env_name();
-	cJSON *doc, *all, *env, *opts;
+	cJSON *all;
 	size_t i;
 	int rc;
 
-	rc = bench_ctx_init(&ctx, args, err);
-	if (rc < 0)
+	rc = args->resume ? resume_run(args, &cp, err) : new_run(args, &cp, err);
+	if (rc == 0)
+		rc = bench_ctx_init(&ctx, args, err);
+	if (rc < 0) {
+		cJSON_Delete(cp.doc);
 		return rc;
-	doc = cJSON_CreateObject();
-	cJSON_AddStringToObject(doc, "format", BENCH_RESULTS_FORMAT);
-	env = bench_env_collect(env_name, ctx.repo, (long)now);
-	cJSON_AddItemToObject(doc, "environment", env);
-	opts = cJSON_AddObjectToObject(doc, "options");
-	cJSON_AddNumberToObject(opts, "runs", args->runs);
-	cJSON_AddNumberToObject(opts, "density_max", args->density_max);
-	cJSON_AddNumberToObject(opts, "samples", args->samples);
-	cJSON_AddNumberToObject(opts, "vm_mem_bytes", (double)args->vm_mem);
-	cJSON_AddBoolToObject(opts, "quick", args->quick);
-	all = cJSON_AddObjectToObject(doc, "suites");
+	}
+	snprintf(path, size, "%s", cp.path);
+	ctx.checkpoint = &cp;
+	rc = bench_checkpoint_write(&cp, err);
+	all = cJSON_GetObjectItemCaseSensitive(cp.doc, "suites");
 	for (i = 0; i < sizeof(suites) / sizeof(suites[0]) && rc == 0; i++) {
-		cJSON *part;
+		cJSON *part = cJSON_GetObjectItemCaseSensitive(all, suites[i].name);
 
 		if (!(args->suites & suites[i].bit))
 			continue;
-		part = suites[i].fn(&ctx, err);
 		if (part == NULL)
-			rc = err->code ? err->code : -EIO;
-		else
-			cJSON_AddItemToObject(all, suites[i].name, part);
+			part = cJSON_AddObjectToObject(all, suites[i].name);
+		rc = suites[i].fn(&ctx, part, err);
 	}
 	if (rc == 0 && bench_stop_requested)
 		rc = isolab_error_set(err, -EINTR, "interrupted");
 	bench_ctx_destroy(&ctx);
 	if (rc == 0)
-		rc = bench_results_write(args->results_dir, env_name, now, doc, path, size, err);
-	cJSON_Delete(doc);
+		bench_set_bool(cp.progress, "complete", true);
+	else if (rc == -EINTR) /* the unit under way was cut short, not failed: to do again */
+		bench_unit_clear_running(cp.progress);
+	if (rc == 0 || rc == -EINTR) {
+		struct isolab_error werr = { 0 };
+
+		if (bench_checkpoint_write(&cp, &werr) < 0 && rc == 0) {
+			*err = werr;
+			rc = werr.code;
+		}
+	}
+	if (rc == 0 && bench_progress_failed_count(cp.doc) > 0)
+		fprintf(stderr, "isolab-bench: %d unit(s) failed; the report lists them\n",
+			bench_progress_failed_count(cp.doc));
+	cJSON_Delete(cp.doc);
 	return rc;
 }
 
@@ -113,9 +202,14 @@ int main(int argc, char **argv)
 	}
 	bench_install_stop_handler();
 	if (args.command == BENCH_CMD_RUN) {
+		path[0] = '\0';
 		rc = run(&args, path, sizeof(path), &err);
 		if (rc == -EINTR || bench_stop_requested) {
-			fprintf(stderr, "isolab-bench: interrupted, no results written\n");
+			if (path[0] != '\0' && access(path, F_OK) == 0)
+				fprintf(stderr, "isolab-bench: interrupted; what was measured is in %s "
+						"(go on with: isolab-bench run --resume %s)\n", path, path);
+			else
+				fprintf(stderr, "isolab-bench: interrupted, no results written\n");
 			return bench_stop_requested == SIGTERM ? 143 : 130;
 		}
 		if (rc < 0) {

@@ -3,7 +3,7 @@
 # tests, and the README's `make bench` / `make bench-quick` targets.
 
 PROBE_SRCS := bench/probe/probe.c bench/probe/ops.c bench/stats.c
-BENCH_CORE_SRCS := bench/stats.c bench/args.c bench/results.c bench/memstat.c bench/table.c \
+BENCH_CORE_SRCS := bench/stats.c bench/args.c bench/results.c bench/checkpoint.c bench/memstat.c bench/table.c \
                    bench/report_md.c
 BENCH_SRCS := $(BENCH_CORE_SRCS) bench/env.c bench/spawn.c bench/systems.c bench/launch.c bench/plot.c bench/report.c \
               bench/suite_startup.c bench/suite_memory.c bench/suite_syscall.c \
@@ -22,9 +22,14 @@ $(BUILD)/tests/unit/bench: bench/tests/test_bench.c \
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $^ -lcjson -lm $(CMOCKA_LIBS)
 
+$(BUILD)/tests/unit/bench_checkpoint: bench/tests/test_checkpoint.c \
+		$(BENCH_CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $^ -lcjson -lm $(CMOCKA_LIBS)
+
 PROGRAMS        += $(BUILD)/isolab-bench
 STATIC_PROGRAMS += $(BUILD)/probe
-UNIT_TESTS      += $(BUILD)/tests/unit/bench
+UNIT_TESTS      += $(BUILD)/tests/unit/bench $(BUILD)/tests/unit/bench_checkpoint
 LINT_SOURCES    += $(PROBE_SRCS) $(BENCH_SRCS)
 
 # `make bench` (after `make deps`, like `make test`): every suite, N=30, natively with /dev/kvm or in the lab,

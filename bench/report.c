@@ -81,8 +81,18 @@ int bench_report(const struct bench_args *args, struct isolab_error *err)
 	}
 	rc = isolab_text_write_atomic(out, md, err);
 	free(md);
-	if (rc == 0)
+	if (rc == 0) {
+		const cJSON *progress = cJSON_GetObjectItemCaseSensitive(doc, "progress"), *f;
+
 		fprintf(stderr, "isolab-bench: report %s, plots in %s\n", out, plots);
+		if (progress != NULL && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(progress, "complete")))
+			fprintf(stderr, "isolab-bench: the run in %s is incomplete (the report says so)\n",
+				input);
+		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(progress, "failed")) {
+			fprintf(stderr, "isolab-bench: failed: %s: %s\n",
+				bench_json_string(f, "unit", "?"), bench_json_string(f, "reason", "?"));
+		}
+	}
 done:
 	cJSON_Delete(doc);
 	return rc;

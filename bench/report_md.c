@@ -56,6 +56,30 @@ static void lab_caveat(struct bench_text *t, const cJSON *env)
 		"> figures from another run or another machine.\n\n");
 }
 
+/* Whether the run finished, how often it was resumed, and every unit that failed. */
+static void run_status(struct bench_text *t, const cJSON *doc)
+{
+	const cJSON *progress = cJSON_GetObjectItemCaseSensitive(doc, "progress"), *f;
+	int failed = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(progress, "failed"));
+	int resumes = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(progress, "resumes"));
+
+	if (progress == NULL)
+		return; /* a results file from before checkpoints */
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(progress, "complete")))
+		bench_text_append(t, "> **This run is incomplete**: it stopped before every unit was "
+				     "measured. What is below is what finished; `isolab-bench run --resume "
+				     "FILE` goes on with it.\n\n");
+	if (failed == 0 && resumes == 0)
+		return;
+	bench_text_printf(t, "## Run status\n\nThe run was taken up again %d time(s) after the "
+			     "harness (or the lab it ran in) stopped; %d unit(s) failed and were not "
+			     "measured:\n\n", resumes, failed);
+	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(progress, "failed")) {
+		bench_text_printf(t, "- `%s`: %s\n", str(f, "unit"), str(f, "reason"));
+	}
+	bench_text_append(t, "\n");
+}
+
 static void not_available(struct bench_text *t, const cJSON *systems)
 {
 	const cJSON *s;
@@ -205,6 +229,11 @@ static void memory(struct bench_text *t, const cJSON *suite, const char *plots_r
 		}
 	}
 	bench_text_append(t, "\n");
+	cJSON_ArrayForEach(s, systems) {
+		if (cJSON_GetObjectItemCaseSensitive(s, "density_note") != NULL)
+			bench_text_printf(t, "- %s's sweep %s\n\n", str(s, "name"),
+					  str(s, "density_note"));
+	}
 	image(t, plots_ref, "density", "density");
 }
 
@@ -286,6 +315,7 @@ char *bench_report_markdown(const cJSON *doc, const char *results_name, const ch
 			      "[bench/README.md](../bench/README.md).\n\n",
 			  results_name, str(env, "name"), str(env, "timestamp"));
 	lab_caveat(&t, env);
+	run_status(&t, doc);
 	if ((s = cJSON_GetObjectItemCaseSensitive(suites, "startup")) != NULL)
 		startup(&t, s, plots_ref);
 	if ((s = cJSON_GetObjectItemCaseSensitive(suites, "memory")) != NULL)

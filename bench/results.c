@@ -2,6 +2,7 @@
 #include "bench/results.h"
 #include "common/cleanup.h"
 #include "common/jsonfile.h"
+#include "common/mkdir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,6 +34,49 @@ cJSON *bench_summary_json(const double *samples, size_t n, const char *unit)
 	for (i = 0; arr != NULL && i < n; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateNumber(samples[i]));
 	return obj;
+}
+
+void bench_set_number(cJSON *obj, const char *key, double value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	cJSON_AddNumberToObject(obj, key, value);
+}
+
+void bench_set_bool(cJSON *obj, const char *key, bool value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	cJSON_AddBoolToObject(obj, key, value);
+}
+
+void bench_set_string(cJSON *obj, const char *key, const char *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	cJSON_AddStringToObject(obj, key, value);
+}
+
+void bench_summary_append(cJSON *obj, const char *key, double v, const char *unit)
+{
+	const cJSON *old = cJSON_GetObjectItemCaseSensitive(obj, key);
+	double *samples = NULL;
+	int n = old ? bench_samples_from_json(old, &samples) : 0;
+	double one = v;
+
+	if (n < 0)
+		n = 0;
+	if (samples != NULL) {
+		double *grown = realloc(samples, ((size_t)n + 1) * sizeof(*samples));
+
+		if (grown == NULL) {
+			free(samples);
+			return;
+		}
+		samples = grown;
+		samples[n++] = v;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	cJSON_AddItemToObject(obj, key, samples ? bench_summary_json(samples, (size_t)n, unit)
+						: bench_summary_json(&one, 1, unit));
+	free(samples);
 }
 
 double bench_json_number(const cJSON *obj, const char *key, double def)
@@ -102,40 +146,29 @@ int bench_results_path(char *buf, size_t size, const char *dir, const char *env,
 	return 0;
 }
 
-static int mkdir_p(char *path)
-{
-	char *p;
-
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-int bench_results_write(const char *dir, const char *env, time_t when, const cJSON *doc,
-			char *path_out, size_t path_size, struct isolab_error *err)
+int bench_results_prepare(const char *dir, const char *env, time_t when, char *path_out,
+			  size_t path_size, struct isolab_error *err)
 {
 	char sub[4096];
 	int rc;
 
 	if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, env) >= sizeof(sub))
 		return isolab_error_set(err, -ENAMETOOLONG, "results dir `%s`: too long", dir);
-	rc = mkdir_p(sub);
+	rc = isolab_mkdir_p(sub, 0755);
 	if (rc < 0)
 		return isolab_error_errno(err, rc, "create `%s`", sub);
 	rc = bench_results_path(path_out, path_size, dir, env, when);
 	if (rc < 0)
 		return isolab_error_set(err, rc, "results path under `%s`: too long", dir);
-	return isolab_json_write_atomic(path_out, doc, err);
+	return 0;
+}
+
+int bench_results_write(const char *dir, const char *env, time_t when, const cJSON *doc,
+			char *path_out, size_t path_size, struct isolab_error *err)
+{
+	int rc = bench_results_prepare(dir, env, when, path_out, path_size, err);
+
+	return rc < 0 ? rc : isolab_json_write_atomic(path_out, doc, err);
 }
 
 /* A results file name: 16 characters of timestamp then ".json". */

@@ -33,7 +33,11 @@ int bench_samples_from_json(const cJSON *obj, double **out);
 int bench_results_path(char *buf, size_t size, const char *dir, const char *env,
 		       time_t when);
 
-/* mkdir -p dir/env, then writes doc atomically at its path; path_out gets it. */
+/* mkdir -p dir/env; path_out gets the results path for `when`. */
+int bench_results_prepare(const char *dir, const char *env, time_t when, char *path_out,
+			  size_t path_size, struct isolab_error *err);
+
+/* bench_results_prepare, then writes doc atomically at its path. */
 int bench_results_write(const char *dir, const char *env, time_t when, const cJSON *doc,
 			char *path_out, size_t path_size, struct isolab_error *err);
 
@@ -45,6 +49,17 @@ int bench_results_newest(const char *dir, char *out, size_t size, struct isolab_
  * suite present with its lists. Returns 0 or -EINVAL with what is wrong.
  */
 int bench_results_check(const cJSON *doc, struct isolab_error *err);
+
+/*
+ * Appends v to the samples of the summary object obj[key] (created when
+ * absent) and recomputes its median, percentiles, min, max and mean.
+ */
+void bench_summary_append(cJSON *obj, const char *key, double v, const char *unit);
+
+/* obj[key] = value, replacing what was there. */
+void bench_set_number(cJSON *obj, const char *key, double value);
+void bench_set_string(cJSON *obj, const char *key, const char *value);
+void bench_set_bool(cJSON *obj, const char *key, bool value);
 
 /* Number helpers that tolerate absent keys (return def). */
 double bench_json_number(const cJSON *obj, const char *key, double def);

@@ -165,61 +165,132 @@ static bool in_density(const struct bench_system *sys)
 	return false;
 }
 
-static void sweep(struct bench_ctx *ctx, const struct bench_system *sys, cJSON *entry)
+/* The density point of n instances in entry's list, or NULL. */
+static const cJSON *point_of(const cJSON *entry, unsigned n)
 {
-	cJSON *points = cJSON_AddArrayToObject(entry, "density");
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(entry, "density"))
+		if (bench_json_number(p, "instances", 0) == n)
+			return p;
+	return NULL;
+}
+
+/*
+ * The sweep 1, 2, 4 ... max, one unit per point. A point that failed (here,
+ * or in a run that died during it) ends the system's sweep: a larger one
+ * asks more of the same host.
+ */
+static int sweep(struct bench_ctx *ctx, const struct bench_system *sys, cJSON *entry,
+		 struct isolab_error *err)
+{
+	cJSON *points = cJSON_GetObjectItemCaseSensitive(entry, "density");
 	unsigned n, max = ctx->args->density_max;
+	int rc;
 
-	for (n = 1; n <= max && !bench_stop_requested; n = n < max && n * 2 > max ? max : n * 2) {
-		struct isolab_error err = { 0 };
-		cJSON *point = cJSON_CreateObject();
+	if (points == NULL)
+		points = cJSON_AddArrayToObject(entry, "density");
+	for (n = 1; n <= max; n = n < max && n * 2 > max ? max : n * 2) {
+		struct isolab_error e = { 0 };
+		char unit[128];
+		cJSON *point;
+		int prc;
 
-		cJSON_AddItemToArray(points, point);
-		if (density_point(ctx, sys, n, point, &err) < 0)
+		snprintf(unit, sizeof(unit), "memory/%s/density/%u", sys->name, n);
+		switch (bench_unit_state(ctx->checkpoint->progress, unit)) {
+		case BENCH_UNIT_FAILED:
+			return 0;
+		case BENCH_UNIT_DONE:
+			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(point_of(entry, n), "ok")))
+				return 0;
 			break;
-		sleep_ms(500); /* let the host take the memory back */
-		if (bench_mem_available() < MIN_AVAILABLE_BYTES) {
-			cJSON_AddStringToObject(entry, "density_note", "stopped: host memory low");
+		case BENCH_UNIT_TODO:
+			if ((rc = bench_unit_begin(ctx, unit, err)) < 0)
+				return rc;
+			point = cJSON_CreateObject();
+			prc = density_point(ctx, sys, n, point, &e);
+			if (bench_stop_requested) {
+				cJSON_Delete(point);
+				return isolab_error_set(err, -EINTR, "interrupted");
+			}
+			cJSON_AddItemToArray(points, point);
+			if (prc < 0) {
+				char note[ISOLAB_ERROR_MSG_MAX + 64];
+
+				snprintf(note, sizeof(note), "stopped: the point of %u instances failed: %s",
+					 n, e.msg);
+				bench_set_string(entry, "density_note", note);
+			}
+			if ((rc = bench_unit_end(ctx, unit, err)) < 0 || prc < 0)
+				return rc;
+			sleep_ms(500); /* let the host take the memory back */
+			if (bench_mem_available() < MIN_AVAILABLE_BYTES) {
+				bench_set_string(entry, "density_note", "stopped: host memory low");
+				return 0;
+			}
 			break;
 		}
 		if (n == max)
 			break;
 	}
+	return 0;
 }
 
-cJSON *bench_suite_memory(struct bench_ctx *ctx, struct isolab_error *err)
+/* One system: its single instance (a unit), then its density sweep. */
+static int measure_system(struct bench_ctx *ctx, const struct bench_system *sys, cJSON *entry,
+			  struct isolab_error *err)
 {
-	cJSON *suite = cJSON_CreateObject(), *systems;
-	size_t k;
+	char unit[128];
+	int rc;
 
-	cJSON_AddNumberToObject(suite, "density_max", ctx->args->density_max);
-	cJSON_AddNumberToObject(suite, "settle_ms", SETTLE_MS);
-	cJSON_AddNumberToObject(suite, "vm_mem_bytes", (double)ctx->args->vm_mem);
-	systems = cJSON_AddArrayToObject(suite, "systems");
-	for (k = 0; k < bench_system_count && !bench_stop_requested; k++) {
-		const struct bench_system *sys = &bench_systems[k];
+	snprintf(unit, sizeof(unit), "memory/%s", sys->name);
+	switch (bench_unit_state(ctx->checkpoint->progress, unit)) {
+	case BENCH_UNIT_FAILED:
+		return 0;
+	case BENCH_UNIT_DONE:
+		break;
+	case BENCH_UNIT_TODO: {
 		struct isolab_error e = { 0 };
+
+		if ((rc = bench_unit_begin(ctx, unit, err)) < 0)
+			return rc;
+		if (single_instance(ctx, sys, entry, &e) < 0 && !bench_stop_requested)
+			bench_set_string(entry, "error", e.msg);
+		if (bench_stop_requested)
+			return isolab_error_set(err, -EINTR, "interrupted");
+		if ((rc = bench_unit_end(ctx, unit, err)) < 0)
+			return rc;
+		break;
+	}
+	}
+	if (cJSON_GetObjectItemCaseSensitive(entry, "error") != NULL)
+		return 0;
+	if (in_density(sys) && ctx->args->density_max > 0)
+		return sweep(ctx, sys, entry, err);
+	return 0;
+}
+
+int bench_suite_memory(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err)
+{
+	size_t k;
+	int rc = 0;
+
+	bench_set_number(suite, "density_max", ctx->args->density_max);
+	bench_set_number(suite, "settle_ms", SETTLE_MS);
+	bench_set_number(suite, "vm_mem_bytes", (double)ctx->args->vm_mem);
+	for (k = 0; k < bench_system_count && rc == 0 && !bench_stop_requested; k++) {
+		const struct bench_system *sys = &bench_systems[k];
 		cJSON *entry;
 
 		if (!bench_system_selected(ctx, sys))
 			continue;
 		bench_progress(ctx, "memory", sys->name, 0, 1);
-		entry = bench_system_entry(ctx, sys);
-		cJSON_AddItemToArray(systems, entry);
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
-			continue;
-		if (single_instance(ctx, sys, entry, &e) < 0) {
-			cJSON_AddStringToObject(entry, "error", e.msg);
-			continue;
-		}
-		if (in_density(sys) && ctx->args->density_max > 0)
-			sweep(ctx, sys, entry);
+		entry = bench_suite_entry(ctx, suite, sys);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
+			rc = measure_system(ctx, sys, entry, err);
 	}
 	bench_progress_done(ctx);
-	if (bench_stop_requested) {
-		cJSON_Delete(suite);
-		isolab_error_set(err, -EINTR, "interrupted");
-		return NULL;
-	}
-	return suite;
+	if (rc == 0 && bench_stop_requested)
+		rc = isolab_error_set(err, -EINTR, "interrupted");
+	return rc;
 }

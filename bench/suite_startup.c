@@ -16,6 +16,7 @@
 #include "bench/probe/probe.h"
 #include "bench/results.h"
 #include "bench/suites.h"
+#include "bench/spawn.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,14 +34,6 @@ static const char *const ratio_pairs[][2] = {
 	{ "isolab-vmm", "isolab-ctr" },
 };
 
-struct series {
-	double *first, *exit;
-	unsigned n, failures;
-	char last_error[ISOLAB_ERROR_MSG_MAX];
-	cJSON *times; /* name -> array of ns, from --stats */
-	char command[2048];
-};
-
 cJSON *bench_system_entry(struct bench_ctx *ctx, const struct bench_system *sys)
 {
 	cJSON *e = cJSON_CreateObject();
@@ -53,16 +46,36 @@ cJSON *bench_system_entry(struct bench_ctx *ctx, const struct bench_system *sys)
 	return e;
 }
 
-static void add_time(void *arg, const char *name, double ns)
+cJSON *bench_suite_entry(struct bench_ctx *ctx, cJSON *suite, const struct bench_system *sys)
 {
-	cJSON *times = arg, *arr = cJSON_GetObjectItemCaseSensitive(times, name);
+	cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems");
+	cJSON *e;
 
-	if (arr == NULL)
-		arr = cJSON_AddArrayToObject(times, name);
-	cJSON_AddItemToArray(arr, cJSON_CreateNumber(ns));
+	if (!cJSON_IsArray(systems))
+		systems = cJSON_AddArrayToObject(suite, "systems");
+	e = bench_entry_by_name(systems, sys->name);
+	if (e == NULL) {
+		e = bench_system_entry(ctx, sys);
+		cJSON_AddItemToArray(systems, e);
+	} else if (cJSON_GetObjectItemCaseSensitive(e, "available") == NULL) {
+		/* made by bench_record_failed_unit: keep what it says, add the head */
+		cJSON *head = bench_system_entry(ctx, sys), *item;
+
+		cJSON_ArrayForEach(item, head)
+			if (cJSON_GetObjectItemCaseSensitive(e, item->string) == NULL)
+				cJSON_AddItemToObject(e, item->string, cJSON_Duplicate(item, 1));
+		cJSON_Delete(head);
+	}
+	return e;
 }
 
-static int run_once(struct bench_ctx *ctx, const struct bench_system *sys, struct series *s,
+static void add_time(void *arg, const char *name, double ns)
+{
+	bench_summary_append(arg, name, ns, "ns");
+}
+
+/* One start-up of sys; its samples go into entry (first_line, exit, stats_times). */
+static int run_once(struct bench_ctx *ctx, const struct bench_system *sys, cJSON *entry,
 		    struct isolab_error *err)
 {
 	static const char *const args[] = { "start", NULL };
@@ -70,153 +83,130 @@ static int run_once(struct bench_ctx *ctx, const struct bench_system *sys, struc
 	int rc;
 
 	rc = bench_launch_start(ctx, sys, args, false, &l, err);
-	if (rc == 0 && s->command[0] == '\0')
-		bench_cmd_string(&l.cmd, s->command, sizeof(s->command));
+	if (rc == 0 && cJSON_GetObjectItemCaseSensitive(entry, "command") == NULL) {
+		char command[2048];
+
+		bench_cmd_string(&l.cmd, command, sizeof(command));
+		cJSON_AddStringToObject(entry, "command", command);
+	}
 	if (rc == 0)
 		rc = bench_launch_wait(ctx, &l, PROBE_START_LINE, err);
 	if (rc == 0)
 		rc = bench_launch_end(ctx, &l, err);
 	if (rc == 0) {
-		s->first[s->n] = (double)(l.child.t_line - l.child.t_start);
-		s->exit[s->n] = (double)(l.child.t_exit - l.child.t_start);
-		s->n++;
-		bench_stats_times(l.stats, add_time, s->times);
+		cJSON *times = cJSON_GetObjectItemCaseSensitive(entry, "stats_times");
+
+		bench_summary_append(entry, "first_line", (double)(l.child.t_line - l.child.t_start), "ns");
+		bench_summary_append(entry, "exit", (double)(l.child.t_exit - l.child.t_start), "ns");
+		if (l.stats != NULL && times == NULL)
+			times = cJSON_AddObjectToObject(entry, "stats_times");
+		bench_stats_times(l.stats, add_time, times);
 	}
 	bench_launch_release(ctx, &l);
 	return rc;
 }
 
-static cJSON *summaries_of(const cJSON *times)
+/* One unit: run i of sys, checkpointed before and after. */
+static int run_unit(struct bench_ctx *ctx, const struct bench_system *sys, cJSON *entry,
+		    unsigned i, struct isolab_error *err)
 {
-	cJSON *out = cJSON_CreateObject();
-	const cJSON *arr;
+	struct isolab_error e = { 0 };
+	char unit[128];
+	int rc;
 
-	cJSON_ArrayForEach(arr, times) {
-		double *v = NULL;
-		int n = 0;
-		const cJSON *x;
-
-		v = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*v));
-		if (v == NULL)
-			continue;
-		cJSON_ArrayForEach(x, arr)
-			v[n++] = x->valuedouble;
-		cJSON_AddItemToObject(out, arr->string, bench_summary_json(v, (size_t)n, "ns"));
-		free(v);
+	snprintf(unit, sizeof(unit), "startup/%u/%s", i, sys->name);
+	if (bench_unit_skip(ctx, unit))
+		return 0;
+	rc = bench_unit_begin(ctx, unit, err);
+	if (rc < 0)
+		return rc;
+	if (run_once(ctx, sys, entry, &e) < 0 && !bench_stop_requested) {
+		bench_set_number(entry, "failures", bench_json_number(entry, "failures", 0) + 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(entry, "last_error");
+		cJSON_AddStringToObject(entry, "last_error", e.msg);
 	}
-	return out;
+	if (bench_stop_requested)
+		return isolab_error_set(err, -EINTR, "interrupted");
+	return bench_unit_end(ctx, unit, err);
 }
 
-static double median_of(const struct series *s, bool exit_time)
+static double median_of(const cJSON *entry, const char *key)
 {
-	struct bench_summary sum;
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(entry, key);
 
-	if (s->n == 0 || bench_summarize(exit_time ? s->exit : s->first, s->n, NULL, &sum) < 0)
-		return -1;
-	return sum.median;
+	return bench_json_number(s, "n", 0) > 0 ? bench_json_number(s, "median", -1) : -1;
 }
 
-cJSON *bench_suite_startup(struct bench_ctx *ctx, struct isolab_error *err)
+/* The suite's ratios, from whatever medians its entries hold now. */
+static void ratios_of(cJSON *suite)
 {
-	unsigned runs = ctx->args->runs, i;
-	struct series s[BENCH_MAX_SYSTEMS];
-	bool use[BENCH_MAX_SYSTEMS] = { false };
-	cJSON *suite = cJSON_CreateObject(), *systems, *ratios;
-	size_t k, nuse = 0;
-	int rc = 0;
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems");
+	cJSON *ratios;
+	size_t k;
 
-	memset(s, 0, sizeof(s));
-	cJSON_AddNumberToObject(suite, "runs", runs);
-	cJSON_AddStringToObject(suite, "first_line",
-		"ns from just before posix_spawn() of the launcher to isolab-bench having read the probe's first line");
-	cJSON_AddStringToObject(suite, "exit",
-		"ns from just before posix_spawn() of the launcher to the launcher's exit (pidfd readable)");
-	for (k = 0; k < bench_system_count; k++) {
-		const struct bench_system *sys = &bench_systems[k];
-
-		use[k] = bench_system_selected(ctx, sys);
-		if (!use[k])
-			continue;
-		bench_progress(ctx, "startup", sys->name, 0, runs);
-		use[k] = bench_system_usable(ctx, sys);
-		if (bench_stop_requested)
-			break;
-		if (!use[k])
-			continue;
-		s[k].first = calloc(runs, sizeof(double));
-		s[k].exit = calloc(runs, sizeof(double));
-		s[k].times = cJSON_CreateObject();
-		if (s[k].first == NULL || s[k].exit == NULL) {
-			rc = isolab_error_set(err, -ENOMEM, "startup: out of memory");
-			goto out;
-		}
-		nuse++;
-	}
-	for (i = 0; i < runs && nuse > 0 && !bench_stop_requested; i++)
-		for (k = 0; k < bench_system_count && !bench_stop_requested; k++) {
-			struct isolab_error e = { 0 };
-
-			if (!use[k])
-				continue;
-			bench_progress(ctx, "startup", bench_systems[k].name, i + 1, runs);
-			if (run_once(ctx, &bench_systems[k], &s[k], &e) < 0) {
-				s[k].failures++;
-				snprintf(s[k].last_error, sizeof(s[k].last_error), "%s", e.msg);
-			}
-		}
-	bench_progress_done(ctx);
-	if (bench_stop_requested) {
-		rc = isolab_error_set(err, -EINTR, "interrupted");
-		goto out;
-	}
-	systems = cJSON_AddArrayToObject(suite, "systems");
-	for (k = 0; k < bench_system_count; k++) {
-		const struct bench_system *sys = &bench_systems[k];
-		cJSON *e;
-
-		if (!bench_system_selected(ctx, sys))
-			continue;
-		e = bench_system_entry(ctx, sys);
-		cJSON_AddItemToArray(systems, e);
-		if (!use[k])
-			continue;
-		cJSON_AddStringToObject(e, "command", s[k].command);
-		cJSON_AddNumberToObject(e, "failures", s[k].failures);
-		if (s[k].failures > 0)
-			cJSON_AddStringToObject(e, "last_error", s[k].last_error);
-		cJSON_AddItemToObject(e, "first_line", bench_summary_json(s[k].first, s[k].n, "ns"));
-		cJSON_AddItemToObject(e, "exit", bench_summary_json(s[k].exit, s[k].n, "ns"));
-		if (cJSON_GetArraySize(s[k].times) > 0)
-			cJSON_AddItemToObject(e, "stats_times", summaries_of(s[k].times));
-	}
+	cJSON_DeleteItemFromObjectCaseSensitive(suite, "ratios");
 	ratios = cJSON_AddArrayToObject(suite, "ratios");
 	for (k = 0; k < sizeof(ratio_pairs) / sizeof(ratio_pairs[0]); k++) {
-		const struct bench_system *a = bench_system_find(ratio_pairs[k][0]);
-		const struct bench_system *b = bench_system_find(ratio_pairs[k][1]);
-		size_t ia = (size_t)(a - bench_systems), ib = (size_t)(b - bench_systems);
-		double fa = median_of(&s[ia], false), fb = median_of(&s[ib], false);
-		double xa = median_of(&s[ia], true), xb = median_of(&s[ib], true);
+		const cJSON *a = bench_entry_by_name(systems, ratio_pairs[k][0]);
+		const cJSON *b = bench_entry_by_name(systems, ratio_pairs[k][1]);
+		double fa = median_of(a, "first_line"), fb = median_of(b, "first_line");
+		double xa = median_of(a, "exit"), xb = median_of(b, "exit");
 		cJSON *r;
 		char name[64];
 
-		if (!use[ia] || !use[ib] || fa <= 0 || fb <= 0)
+		if (a == NULL || b == NULL || fa <= 0 || fb <= 0)
 			continue;
-		snprintf(name, sizeof(name), "%s/%s", a->name, b->name);
+		snprintf(name, sizeof(name), "%s/%s", ratio_pairs[k][0], ratio_pairs[k][1]);
 		r = cJSON_CreateObject();
 		cJSON_AddStringToObject(r, "name", name);
 		cJSON_AddNumberToObject(r, "first_line", fa / fb);
 		cJSON_AddNumberToObject(r, "exit", xb > 0 ? xa / xb : 0);
 		cJSON_AddItemToArray(ratios, r);
 	}
-out:
-	for (k = 0; k < bench_system_count; k++) {
-		free(s[k].first);
-		free(s[k].exit);
-		cJSON_Delete(s[k].times);
+}
+
+int bench_suite_startup(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err)
+{
+	unsigned runs = ctx->args->runs, i;
+	cJSON *entry[BENCH_MAX_SYSTEMS] = { NULL };
+	size_t k, nuse = 0;
+	int rc = 0;
+
+	bench_set_number(suite, "runs", runs);
+	bench_set_string(suite, "first_line",
+		"ns from just before posix_spawn() of the launcher to isolab-bench having read the probe's first line");
+	bench_set_string(suite, "exit",
+		"ns from just before posix_spawn() of the launcher to the launcher's exit (pidfd readable)");
+	for (k = 0; k < bench_system_count && !bench_stop_requested; k++) {
+		const struct bench_system *sys = &bench_systems[k];
+
+		if (!bench_system_selected(ctx, sys))
+			continue;
+		bench_progress(ctx, "startup", sys->name, 0, runs);
+		entry[k] = bench_suite_entry(ctx, suite, sys);
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry[k], "available"))) {
+			entry[k] = NULL;
+			continue;
+		}
+		nuse++;
+		if (cJSON_GetObjectItemCaseSensitive(entry[k], "failures") == NULL)
+			cJSON_AddNumberToObject(entry[k], "failures", 0);
+		if (cJSON_GetObjectItemCaseSensitive(entry[k], "first_line") == NULL)
+			cJSON_AddItemToObject(entry[k], "first_line", bench_summary_json(NULL, 0, "ns"));
+		if (cJSON_GetObjectItemCaseSensitive(entry[k], "exit") == NULL)
+			cJSON_AddItemToObject(entry[k], "exit", bench_summary_json(NULL, 0, "ns"));
 	}
-	if (rc < 0) {
-		cJSON_Delete(suite);
-		return NULL;
-	}
-	return suite;
+	for (i = 0; i < runs && nuse > 0 && rc == 0 && !bench_stop_requested; i++)
+		for (k = 0; k < bench_system_count && rc == 0 && !bench_stop_requested; k++) {
+			if (entry[k] == NULL)
+				continue;
+			bench_progress(ctx, "startup", bench_systems[k].name, i + 1, runs);
+			rc = run_unit(ctx, &bench_systems[k], entry[k], i + 1, err);
+		}
+	bench_progress_done(ctx);
+	if (rc == 0 && bench_stop_requested)
+		rc = isolab_error_set(err, -EINTR, "interrupted");
+	if (rc == 0)
+		ratios_of(suite);
+	return rc;
 }

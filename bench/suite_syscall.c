@@ -97,43 +97,36 @@ static const cJSON *find_op(const cJSON *entry, const char *name)
 	return NULL;
 }
 
-cJSON *bench_suite_syscall(struct bench_ctx *ctx, struct isolab_error *err)
+/* One unit: sys's probe run, checkpointed before and after. */
+static int measure_system(struct bench_ctx *ctx, const struct bench_system *sys, cJSON *entry,
+			  struct isolab_error *err)
 {
-	cJSON *suite = cJSON_CreateObject(), *systems, *ratios, *native = NULL;
-	size_t k, total = sizeof(syscall_systems) / sizeof(syscall_systems[0]);
-	const cJSON *e;
+	struct isolab_error e = { 0 };
+	char unit[128];
+	int rc;
 
-	cJSON_AddNumberToObject(suite, "samples", ctx->args->samples);
-	systems = cJSON_AddArrayToObject(suite, "systems");
-	for (k = 0; k < total; k++) {
-		const struct bench_system *sys = bench_system_find(syscall_systems[k]);
-		struct isolab_error e2 = { 0 };
-		cJSON *entry;
+	snprintf(unit, sizeof(unit), "syscall/%s", sys->name);
+	if (bench_unit_skip(ctx, unit))
+		return 0;
+	if ((rc = bench_unit_begin(ctx, unit, err)) < 0)
+		return rc;
+	if (run_ops(ctx, sys, entry, &e) < 0 && !bench_stop_requested) {
+		cJSON_ReplaceItemInObjectCaseSensitive(entry, "available", cJSON_CreateFalse());
+		cJSON_ReplaceItemInObjectCaseSensitive(entry, "note", cJSON_CreateString(e.msg));
+	}
+	if (bench_stop_requested)
+		return isolab_error_set(err, -EINTR, "interrupted");
+	return bench_unit_end(ctx, unit, err);
+}
 
-		if (!bench_system_selected(ctx, sys))
-			continue;
-		bench_progress(ctx, "syscall", sys->name, (unsigned)k + 1, (unsigned)total);
-		entry = bench_system_entry(ctx, sys);
-		cJSON_AddItemToArray(systems, entry);
-		if (bench_stop_requested)
-			break;
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
-			continue;
-		if (run_ops(ctx, sys, entry, &e2) < 0) {
-			if (e2.code == -EINTR)
-				break;
-			cJSON_ReplaceItemInObjectCaseSensitive(entry, "available", cJSON_CreateFalse());
-			cJSON_ReplaceItemInObjectCaseSensitive(entry, "note", cJSON_CreateString(e2.msg));
-		}
-		if (strcmp(sys->name, "native") == 0)
-			native = entry;
-	}
-	bench_progress_done(ctx);
-	if (bench_stop_requested) {
-		cJSON_Delete(suite);
-		isolab_error_set(err, -EINTR, "interrupted");
-		return NULL;
-	}
+/* Each system's medians as ratios to native's, from the entries as they are. */
+static void ratios_of(cJSON *suite)
+{
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems");
+	const cJSON *native = bench_entry_by_name(systems, "native"), *e;
+	cJSON *ratios;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(suite, "ratios");
 	ratios = cJSON_AddArrayToObject(suite, "ratios");
 	cJSON_ArrayForEach(e, systems) {
 		const cJSON *op;
@@ -156,5 +149,29 @@ cJSON *bench_suite_syscall(struct bench_ctx *ctx, struct isolab_error *err)
 			cJSON_AddItemToArray(ratios, r);
 		}
 	}
-	return suite;
+}
+
+int bench_suite_syscall(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err)
+{
+	size_t k, total = sizeof(syscall_systems) / sizeof(syscall_systems[0]);
+	int rc = 0;
+
+	bench_set_number(suite, "samples", ctx->args->samples);
+	for (k = 0; k < total && rc == 0 && !bench_stop_requested; k++) {
+		const struct bench_system *sys = bench_system_find(syscall_systems[k]);
+		cJSON *entry;
+
+		if (!bench_system_selected(ctx, sys))
+			continue;
+		bench_progress(ctx, "syscall", sys->name, (unsigned)k + 1, (unsigned)total);
+		entry = bench_suite_entry(ctx, suite, sys);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
+			rc = measure_system(ctx, sys, entry, err);
+	}
+	bench_progress_done(ctx);
+	if (rc == 0 && bench_stop_requested)
+		rc = isolab_error_set(err, -EINTR, "interrupted");
+	if (rc == 0)
+		ratios_of(suite);
+	return rc;
 }

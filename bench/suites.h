@@ -1,7 +1,9 @@
 /*
- * suites.h: the three suites. Each returns its part of the results
- * document ("suites": {"startup": ..., "memory": ..., "syscall": ...}), or
- * NULL with err set when the run was interrupted or could not go on.
+ * suites.h: the three suites. Each fills its part of the results document
+ * ("suites": {"startup": ..., "memory": ..., "syscall": ...}) unit by unit
+ * (checkpoint.h), skipping the units a resumed run has already done, and
+ * returns 0, or a negative code with err set when the run was interrupted
+ * or its results file could not be written.
  * A system that cannot run here is listed with "available": false and a
  * note, never a failure of the suite.
  */
@@ -11,11 +13,14 @@
 #include <cjson/cJSON.h>
 #include "bench/systems.h"
 
-cJSON *bench_suite_startup(struct bench_ctx *ctx, struct isolab_error *err);
-cJSON *bench_suite_memory(struct bench_ctx *ctx, struct isolab_error *err);
-cJSON *bench_suite_syscall(struct bench_ctx *ctx, struct isolab_error *err);
+int bench_suite_startup(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
+int bench_suite_memory(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
+int bench_suite_syscall(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
 
 /* {"name", "kind", "available", "note"}: the common head of a system entry. */
 cJSON *bench_system_entry(struct bench_ctx *ctx, const struct bench_system *sys);
+
+/* suite's entry for sys: the one a resumed run already has, else a new one. */
+cJSON *bench_suite_entry(struct bench_ctx *ctx, cJSON *suite, const struct bench_system *sys);
 
 #endif

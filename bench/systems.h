@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "bench/args.h"
+#include "bench/checkpoint.h"
 #include "common/error.h"
 
 #define BENCH_MAX_SYSTEMS 16
@@ -34,6 +35,7 @@ struct bench_ctx {
 	bool kvm;                  /* /dev/kvm usable */
 	bool tty;                  /* stderr is a terminal: progress in place */
 	uint64_t started_ns;
+	struct bench_checkpoint *checkpoint; /* the results file, written unit by unit */
 	unsigned sequence;         /* unique ids for container names and files */
 	/* Per bench_systems[] entry: 0 not tried, 1 usable, -1 not (note says why). */
 	int state[BENCH_MAX_SYSTEMS];

@@ -22,6 +22,7 @@ PACKAGES=(
 	crun runc bubblewrap # peer container runtimes
 	cppcheck clang-tidy # make lint
 	python3             # integration tests read --stats JSON and craft bad kernel images
+	jq                  # integration tests check results files and their progress record
 )
 
 missing=()

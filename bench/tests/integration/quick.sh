@@ -95,42 +95,67 @@ test_quick_suite_writes_full_results_and_pictures() {
 	fi
 }
 
-# Interrupted mid-way (SIGTERM, then SIGKILL): no results file, no temp file.
-test_interrupted_run_leaves_no_half_file() {
+# Interrupted mid-way (SIGTERM, then SIGKILL): what was measured stays, in
+# a whole results file marked incomplete; no temp file, no work folder.
+test_interrupted_run_keeps_what_it_measured() {
 	need_tools
-	local r pid status
+	local r pid status f
 	r=$(results_dir)
 	trap "rm -rf '$r'" EXIT
+	f=$r/run.json
 	mkdir -p "$TEST_TMP/tmp"
 	TMPDIR=$TEST_TMP/tmp "$ISOLAB_BUILD/isolab-bench" run --suites startup --runs 5000 \
-		--systems native --results "$r" --no-report >"$TEST_TMP/out" 2>&1 &
+		--systems native --results-file "$f" --no-report >"$TEST_TMP/out" 2>&1 &
 	pid=$!
-	# wait (at most 20 s on a loaded machine) until it is under way
+	# wait (at most 20 s on a loaded machine) until a few runs are in the file
 	for _ in $(seq 100); do
-		[ -n "$(ls "$TEST_TMP/tmp")" ] && break
+		[ -f "$f" ] && [ "$(jq '.progress.done | length' "$f" 2>/dev/null || echo 0)" -ge 3 ] && break
 		sleep 0.2
 	done
 	[ -n "$(ls "$TEST_TMP/tmp")" ] || fail "no work folder while running (TMPDIR ignored?)"
-	sleep 1
 	kill -0 "$pid" 2>/dev/null || fail "the run ended before it was interrupted: $(cat "$TEST_TMP/out")"
 	kill -TERM "$pid"
 	status=0
 	wait "$pid" || status=$?
 	assert_eq 143 "$status" "exit status after SIGTERM"
-	assert_contains "$(cat "$TEST_TMP/out")" "interrupted, no results written" "message"
-	[ -z "$(find "$r" -type f)" ] || fail "files left after SIGTERM: $(find "$r" -type f)"
+	assert_contains "$(cat "$TEST_TMP/out")" "interrupted; what was measured is in $f" "message"
+	assert_contains "$(cat "$TEST_TMP/out")" "--resume $f" "message"
+	jq -e '.progress.complete == false and (.progress | has("running") | not)
+		and (.progress.done | length) >= 3
+		and (.suites.startup.systems[] | select(.name == "native") | .first_line.n) ==
+		    ([.progress.done[] | select(startswith("startup/"))] | length)' "$f" >/dev/null ||
+		fail "the interrupted run's file does not hold what it measured: $(jq -c .progress "$f" | head -c 600)"
+	[ -z "$(find "$r" -name '*.tmp.*')" ] || fail "temp files left: $(find "$r" -name '*.tmp.*')"
 	[ -z "$(ls "$TEST_TMP/tmp")" ] || fail "work folder left after SIGTERM"
+	# a second new run refuses to overwrite it
+	assert_status 1 "$ISOLAB_BUILD/isolab-bench" run --suites startup --runs 1 --systems native \
+		--results-file "$f" --no-report
+	assert_contains "$OUTPUT" "isolab-bench: results file \`$f\` exists" "message"
 
+	rm -f "$f"
 	TMPDIR=$TEST_TMP/tmp "$ISOLAB_BUILD/isolab-bench" run --suites startup --runs 5000 \
-		--systems native --results "$r" --no-report >"$TEST_TMP/out" 2>&1 &
+		--systems native --results-file "$f" --no-report >"$TEST_TMP/out" 2>&1 &
 	pid=$!
 	sleep 2
 	kill -KILL "$pid"
 	wait "$pid" || true
-	[ -z "$(find "$r" -name '*.json*')" ] || fail "files left after SIGKILL: $(find "$r" -type f)"
+	jq -e '.progress.complete == false' "$f" >/dev/null || fail "after SIGKILL the file is not whole JSON"
 	# nothing of the probe is left running in the killed run's process group
 	sleep 0.5
 	! pgrep -f "$ISOLAB_BUILD/probe start" >/dev/null || fail "a probe survived"
+	# a resume sweeps a temp file the killed writer may have left
+	: >"$f.tmp.999999999"
+	assert_status 2 "$ISOLAB_BUILD/isolab-bench" run --resume "$f" --runs 3
+	timeout 600 "$ISOLAB_BUILD/isolab-bench" run --resume "$f" --resume-reason "test: SIGKILL" \
+		--no-report >"$TEST_TMP/out" 2>&1 & pid=$!
+	for _ in $(seq 100); do
+		[ -e "$f.tmp.999999999" ] || break
+		sleep 0.1
+	done
+	kill -TERM "$pid"; wait "$pid" || true
+	[ ! -e "$f.tmp.999999999" ] || fail "a dead writer's temp file was not swept"
+	jq -e '(.progress.resumes | length) == 1 and .progress.resumes[0].reason == "test: SIGKILL"' \
+		"$f" >/dev/null || fail "the resume is not recorded: $(jq -c .progress.resumes "$f")"
 }
 
 test_bad_usage_exits_2_and_writes_nothing() {
