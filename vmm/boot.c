@@ -16,8 +16,18 @@ static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(
 static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
 static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
 
-/* Space the VMM's own structures need below the kernel (cmdline ends at 0x30000). */
-#define LOW_STRUCTS_END (BOOT_CMDLINE_ADDR + BOOT_CMDLINE_MAX)
+/*
+ * Every address and size below comes from the untrusted kernel file: sums
+ * are overflow-checked (a load address near 2^64 plus init_size must not
+ * wrap round to a small number) and every range is checked against guest
+ * RAM with boot_range_in_ram().
+ */
+#define add_overflows(a, b, sum) __builtin_add_overflow((a), (b), (sum))
+
+bool boot_range_in_ram(uint64_t addr, uint64_t len, uint64_t mem_size)
+{
+	return addr <= mem_size && len <= mem_size - addr;
+}
 
 static int parse_bzimage(const uint8_t *p, size_t len, uint64_t file_size,
 			 uint64_t mem_size, struct kernel_info *k,
@@ -44,28 +54,30 @@ static int parse_bzimage(const uint8_t *p, size_t len, uint64_t file_size,
 	uint64_t pm_size = (uint64_t)get32(p + BP_SYSSIZE) * 16;
 	if (pm_size == 0)
 		return isolab_error_set(err, -ENOEXEC, "kernel declares an empty protected-mode part");
-	if (pm_offset + pm_size > file_size)
+	uint64_t pm_end;
+	if (add_overflows(pm_offset, pm_size, &pm_end) || pm_end > file_size)
 		return isolab_error_set(err, -ENOEXEC,
 					"kernel is truncated: %llu bytes, the header declares %llu",
-					(unsigned long long)file_size,
-					(unsigned long long)pm_offset + pm_size);
+					(unsigned long long)file_size, (unsigned long long)pm_end);
 	uint64_t load = p[BP_RELOCATABLE] ? BOOT_BZIMAGE_LOAD : get64(p + BP_PREF_ADDRESS);
-	if (load < LOW_STRUCTS_END)
+	if (load < BOOT_KERNEL_MIN_ADDR)
 		return isolab_error_set(err, -ENOEXEC, "kernel wants to load at %#llx, below 1 MiB",
 					(unsigned long long)load);
 	uint64_t init_size = get32(p + BP_INIT_SIZE);
 	if (init_size < pm_size)
 		init_size = pm_size;
 	k->format = KERNEL_BZIMAGE;
-	k->entry = load + 0x200;
-	k->end = load + init_size;
+	if (add_overflows(load, init_size, &k->end) || add_overflows(load, BP_ENTRY_64, &k->entry))
+		return isolab_error_set(err, -ENOEXEC,
+					"kernel's pref_address %#llx plus init_size %#llx wraps past 2^64",
+					(unsigned long long)load, (unsigned long long)init_size);
 	k->initrd_addr_max = get32(p + BP_INITRD_ADDR_MAX);
 	k->cmdline_size = get32(p + BP_CMDLINE_SIZE);
 	k->nsegments = 1;
 	k->segments[0] = (struct kernel_segment){ pm_offset, pm_size, load, pm_size };
 	k->setup_header_len = hdr_end - BP_SETUP_SECTS;
 	memcpy(k->setup_header, p + BP_SETUP_SECTS, k->setup_header_len);
-	if (k->end > mem_size)
+	if (!boot_range_in_ram(load, init_size, mem_size))
 		return isolab_error_set(err, -E2BIG,
 					"kernel needs %llu MiB of guest memory to decompress, --mem gives %llu MiB",
 					(unsigned long long)(k->end >> 20) + 1,
@@ -109,22 +121,27 @@ static int parse_elf(const uint8_t *p, size_t len, uint64_t file_size,
 		if (k->nsegments == KERNEL_MAX_SEGMENTS)
 			return isolab_error_set(err, -ENOEXEC, "ELF kernel has more than %d loadable segments",
 						KERNEL_MAX_SEGMENTS);
-		if (ph.p_filesz > ph.p_memsz || ph.p_offset > file_size ||
-		    ph.p_filesz > file_size - ph.p_offset)
+		if (ph.p_filesz > ph.p_memsz)
 			return isolab_error_set(err, -ENOEXEC,
-						"ELF kernel is truncated: segment %u needs bytes up to %llu, file has %llu",
-						i, (unsigned long long)ph.p_offset + ph.p_filesz,
+						"ELF segment %u has more file bytes (%#llx) than memory bytes (%#llx)",
+						i, (unsigned long long)ph.p_filesz,
+						(unsigned long long)ph.p_memsz);
+		if (!boot_range_in_ram(ph.p_offset, ph.p_filesz, file_size))
+			return isolab_error_set(err, -ENOEXEC,
+						"ELF kernel is truncated: segment %u needs %#llx bytes at offset %#llx, file has %llu",
+						i, (unsigned long long)ph.p_filesz,
+						(unsigned long long)ph.p_offset,
 						(unsigned long long)file_size);
-		if (ph.p_paddr < LOW_STRUCTS_END || ph.p_paddr > mem_size ||
-		    ph.p_memsz > mem_size - ph.p_paddr)
+		if (ph.p_paddr < BOOT_KERNEL_MIN_ADDR ||
+		    !boot_range_in_ram(ph.p_paddr, ph.p_memsz, mem_size))
 			return isolab_error_set(err, -E2BIG,
-						"ELF segment %u at %#llx..%#llx does not fit in %llu MiB of guest memory",
+						"ELF segment %u at %#llx (%#llx bytes) does not fit in guest memory above 1 MiB (%llu MiB)",
 						i, (unsigned long long)ph.p_paddr,
-						(unsigned long long)ph.p_paddr + ph.p_memsz,
+						(unsigned long long)ph.p_memsz,
 						(unsigned long long)(mem_size >> 20));
 		k->segments[k->nsegments++] = (struct kernel_segment){
 			ph.p_offset, ph.p_filesz, ph.p_paddr, ph.p_memsz };
-		if (ph.p_paddr + ph.p_memsz > k->end)
+		if (ph.p_paddr + ph.p_memsz > k->end) /* cannot wrap: checked against mem_size */
 			k->end = ph.p_paddr + ph.p_memsz;
 		/* e_entry is physical in vmlinux (ENTRY(phys_startup_64)); accept a virtual one too. */
 		if (eh.e_entry >= ph.p_paddr && eh.e_entry - ph.p_paddr < ph.p_memsz) {
@@ -162,12 +179,14 @@ int boot_place_initrd(const struct kernel_info *k, uint64_t mem_size,
 		      uint64_t initrd_size, uint64_t *addr,
 		      struct isolab_error *err)
 {
-	uint64_t top = mem_size;
+	/* The zero page holds the initrd's address and size in 32 bits. */
+	uint64_t top = mem_size < BOOT_ZERO_PAGE_ADDR_LIMIT ? mem_size : BOOT_ZERO_PAGE_ADDR_LIMIT;
+	uint64_t low;
 
-	if (k->initrd_addr_max && k->initrd_addr_max + 1 < top)
+	if (k->initrd_addr_max && k->initrd_addr_max < top)
 		top = k->initrd_addr_max + 1;
-	uint64_t low = (k->end + 0xfff) & ~0xfffull;
-	if (initrd_size > top || ((top - initrd_size) & ~0xfffull) < low)
+	if (add_overflows(k->end, 0xfffull, &low) || (low &= ~0xfffull) > top ||
+	    initrd_size > top || ((top - initrd_size) & ~0xfffull) < low)
 		return isolab_error_set(err, -E2BIG,
 					"initrd of %llu bytes does not fit between the kernel's end (%#llx) and %#llx; raise --mem",
 					(unsigned long long)initrd_size, (unsigned long long)low,
@@ -200,6 +219,15 @@ int boot_write_zero_page(uint8_t zp[4096], const struct kernel_info *k,
 	if (cmdline_len > k->cmdline_size || cmdline_len >= BOOT_CMDLINE_MAX)
 		return isolab_error_set(err, -E2BIG, "command line of %zu bytes is longer than the kernel's %u",
 					cmdline_len, k->cmdline_size);
+	/* cmd_line_ptr, ramdisk_image and ramdisk_size are 32-bit fields (zero-page.rst). */
+	if (!boot_range_in_ram(cmdline_addr, cmdline_len + 1, mem_size) ||
+	    cmdline_addr + cmdline_len + 1 > BOOT_ZERO_PAGE_ADDR_LIMIT)
+		return isolab_error_set(err, -E2BIG, "command line at %#llx does not fit in guest memory",
+					(unsigned long long)cmdline_addr);
+	if (initrd_size && (!boot_range_in_ram(initrd_addr, initrd_size, mem_size) ||
+			    initrd_addr + initrd_size > BOOT_ZERO_PAGE_ADDR_LIMIT))
+		return isolab_error_set(err, -E2BIG, "initrd at %#llx (%llu bytes) does not fit below 4 GiB of guest memory",
+					(unsigned long long)initrd_addr, (unsigned long long)initrd_size);
 	memset(zp, 0, 4096);
 	if (k->format == KERNEL_BZIMAGE) {
 		memcpy(zp + BP_SETUP_SECTS, k->setup_header, k->setup_header_len);

@@ -12,6 +12,7 @@
 #ifndef ISOLAB_VMM_BOOT_H
 #define ISOLAB_VMM_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "common/error.h"
@@ -27,6 +28,10 @@
 #define BOOT_LOW_RAM_END     0x9fc00ull  /* e820 RAM below this, then EBDA/ISA hole */
 #define BOOT_HIGH_RAM_START  0x100000ull /* 1 MiB */
 #define BOOT_BZIMAGE_LOAD    0x100000ull /* relocatable bzImage goes at 1 MiB */
+/* No kernel byte below 1 MiB: the VMM's structures, the MP table and the e820 hole live there. */
+#define BOOT_KERNEL_MIN_ADDR BOOT_HIGH_RAM_START
+/* The zero page's address fields are 32-bit: what they point at must end below 4 GiB. */
+#define BOOT_ZERO_PAGE_ADDR_LIMIT (1ull << 32)
 
 /* How much of a kernel file the parsers look at (setup header, ELF headers). */
 #define BOOT_PROBE_BYTES 4096
@@ -37,6 +42,7 @@
 #define BP_SYSSIZE         0x1f4
 #define BP_BOOT_FLAG       0x1fe
 #define BP_JUMP            0x200
+#define BP_ENTRY_64        0x200       /* 64-bit entry: load address + 0x200 (boot.rst, "64-bit BOOT PROTOCOL") */
 #define BP_HEADER          0x202
 #define BP_VERSION         0x206
 #define BP_TYPE_OF_LOADER  0x210
@@ -90,9 +96,17 @@ struct kernel_info {
 };
 
 /*
+ * True when [addr, addr + len) lies inside [0, mem_size), without
+ * overflow: the one check every copy into guest RAM goes through.
+ */
+bool boot_range_in_ram(uint64_t addr, uint64_t len, uint64_t mem_size);
+
+/*
  * Recognises the kernel from its first bytes (probe, probe_len <= file_size)
- * and checks it against the file size and guest memory. -ENOEXEC for a
- * file that is not a usable kernel, with a message saying why.
+ * and checks it against the file size and guest memory: on success every
+ * segment lies inside the file and inside guest RAM above 1 MiB, and
+ * entry and end do not wrap. -ENOEXEC for a file that is not a usable
+ * kernel, -E2BIG for one that does not fit, with a message saying why.
  */
 int boot_parse_kernel(const uint8_t *probe, size_t probe_len, uint64_t file_size,
 		      uint64_t mem_size, struct kernel_info *out,

@@ -33,6 +33,7 @@ static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] 
 static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)v); wr16(p + 2, (uint16_t)(v >> 16)); }
+static void wr64(uint8_t *p, uint64_t v) { wr32(p, (uint32_t)v); wr32(p + 4, (uint32_t)(v >> 32)); }
 
 /* A synthetic bzImage header: 4 setup sectors after the boot sector, 1 MiB payload. */
 static void make_bzimage(uint8_t *buf)
@@ -184,6 +185,147 @@ static void test_elf(void **state)
 	expect_refused(buf, sizeof(buf), size, MEM, "not an executable");
 	make_elf(buf);
 	expect_refused(buf, 40, 40, MEM, "truncated");
+}
+
+/* Crafted bzImage headers whose addresses wrap or leave guest RAM: refused, never loaded. */
+static void test_bzimage_hostile_addresses(void **state)
+{
+	uint8_t buf[BOOT_PROBE_BYTES];
+
+	(void)state;
+	/* pref_address + init_size wraps past 2^64 to a small "end" that used to pass */
+	make_bzimage(buf);
+	buf[BP_RELOCATABLE] = 0;
+	wr64(buf + BP_PREF_ADDRESS, 0xffffffffffff0000ull);
+	expect_refused(buf, sizeof(buf), bz_size, MEM, "wraps past 2^64");
+	/* the entry point (pref_address + 0x200) would wrap even though init_size fits */
+	wr64(buf + BP_PREF_ADDRESS, 0xffffffffffffff00ull);
+	wr32(buf + BP_INIT_SIZE, 0);
+	wr32(buf + BP_SYSSIZE, 1);
+	expect_refused(buf, sizeof(buf), 5 * 512 + 16, MEM, "wraps past 2^64");
+	/* high but not wrapping: beyond guest RAM */
+	make_bzimage(buf);
+	buf[BP_RELOCATABLE] = 0;
+	wr64(buf + BP_PREF_ADDRESS, 0xfffffffff0000000ull);
+	expect_refused(buf, sizeof(buf), bz_size, MEM, "guest memory");
+	/* just past the end of guest RAM */
+	wr64(buf + BP_PREF_ADDRESS, MEM - (8u << 20) + 1);
+	expect_refused(buf, sizeof(buf), bz_size, MEM, "guest memory");
+	/* below 1 MiB the kernel would overwrite the MP table and the e820 hole */
+	wr64(buf + BP_PREF_ADDRESS, 0x30000);
+	expect_refused(buf, sizeof(buf), bz_size, MEM, "below 1 MiB");
+	/* the largest syssize cannot overflow the truncation check */
+	make_bzimage(buf);
+	wr32(buf + BP_SYSSIZE, 0xffffffffu);
+	expect_refused(buf, sizeof(buf), bz_size, MEM, "truncated");
+	/* a jump offset pointing the header past 0x290 */
+	make_bzimage(buf);
+	buf[0x201] = 0xff;
+	expect_refused(buf, sizeof(buf), bz_size, MEM, "does not fit");
+}
+
+static void set_phdr(uint8_t *buf, unsigned i, const Elf64_Phdr *ph)
+{
+	memcpy(buf + sizeof(Elf64_Ehdr) + i * sizeof(*ph), ph, sizeof(*ph));
+}
+
+static void get_phdr(const uint8_t *buf, unsigned i, Elf64_Phdr *ph)
+{
+	memcpy(ph, buf + sizeof(Elf64_Ehdr) + i * sizeof(*ph), sizeof(*ph));
+}
+
+/* Crafted vmlinux program headers: offsets and addresses that wrap or leave the file or RAM. */
+static void test_elf_hostile_segments(void **state)
+{
+	uint8_t buf[BOOT_PROBE_BYTES];
+	Elf64_Phdr ph;
+	size_t size;
+
+	(void)state;
+	/* p_paddr + p_memsz wraps past 2^64 */
+	size = make_elf(buf);
+	get_phdr(buf, 1, &ph);
+	ph.p_paddr = 0xfffffffffff00000ull;
+	ph.p_memsz = 0x200000;
+	set_phdr(buf, 1, &ph);
+	expect_refused(buf, sizeof(buf), size, MEM, "does not fit in guest memory");
+	/* p_offset + p_filesz wraps past 2^64 */
+	size = make_elf(buf);
+	get_phdr(buf, 1, &ph);
+	ph.p_offset = 0xffffffffffffff00ull;
+	set_phdr(buf, 1, &ph);
+	expect_refused(buf, sizeof(buf), size, MEM, "truncated");
+	/* more file bytes than memory bytes: the copy would overrun the segment */
+	size = make_elf(buf);
+	get_phdr(buf, 1, &ph);
+	ph.p_filesz = ph.p_memsz + 1;
+	set_phdr(buf, 1, &ph);
+	expect_refused(buf, sizeof(buf), size, MEM, "more file bytes");
+	/* a segment below 1 MiB */
+	size = make_elf(buf);
+	get_phdr(buf, 0, &ph);
+	ph.p_paddr = 0x30000;
+	set_phdr(buf, 0, &ph);
+	expect_refused(buf, sizeof(buf), size, MEM, "above 1 MiB");
+	/* program headers beyond the probed bytes */
+	size = make_elf(buf);
+	Elf64_Ehdr eh;
+	memcpy(&eh, buf, sizeof(eh));
+	eh.e_phoff = 0xfffffffffffffff0ull;
+	memcpy(buf, &eh, sizeof(eh));
+	expect_refused(buf, sizeof(buf), size, MEM, "program headers");
+	eh.e_phoff = sizeof(eh);
+	eh.e_phnum = 0xffff;
+	memcpy(buf, &eh, sizeof(eh));
+	expect_refused(buf, sizeof(buf), size, MEM, "program headers");
+}
+
+static void test_range_in_ram(void **state)
+{
+	(void)state;
+	assert_true(boot_range_in_ram(0, MEM, MEM));
+	assert_true(boot_range_in_ram(MEM, 0, MEM));
+	assert_true(boot_range_in_ram(MEM - 1, 1, MEM));
+	assert_false(boot_range_in_ram(MEM - 1, 2, MEM));
+	assert_false(boot_range_in_ram(MEM + 1, 0, MEM));
+	assert_false(boot_range_in_ram(0xfffffffffffff000ull, 0x2000, MEM));
+	assert_false(boot_range_in_ram(0x1000, UINT64_MAX, MEM));
+}
+
+/* Initrd and command line placement against a hostile kernel_info or bad addresses. */
+static void test_initrd_and_cmdline_bounds(void **state)
+{
+	uint8_t buf[BOOT_PROBE_BYTES], zp[4096];
+	struct kernel_info k;
+	struct isolab_error err = { 0 };
+	uint64_t addr;
+
+	(void)state;
+	make_bzimage(buf);
+	assert_int_equal(boot_parse_kernel(buf, sizeof(buf), bz_size, MEM, &k, &err), 0);
+	/* a kernel end near 2^64 must not round up to page 0 */
+	k.end = UINT64_MAX - 10;
+	assert_int_equal(boot_place_initrd(&k, MEM, 4096, &addr, &err), -E2BIG);
+	/* initrd_addr_max of 2^64 - 1 means "no limit below RAM", not a wrap to 0 */
+	make_bzimage(buf);
+	assert_int_equal(boot_parse_kernel(buf, sizeof(buf), bz_size, MEM, &k, &err), 0);
+	k.initrd_addr_max = UINT64_MAX;
+	assert_int_equal(boot_place_initrd(&k, MEM, 4096, &addr, &err), 0);
+	assert_true(addr + 4096 <= MEM);
+	/* an initrd_addr_max below the kernel's end leaves no room */
+	k.initrd_addr_max = 0x200000;
+	assert_int_equal(boot_place_initrd(&k, MEM, 4096, &addr, &err), -E2BIG);
+	/* RAM above 4 GiB is never used: the zero page has 32-bit fields */
+	k.initrd_addr_max = UINT64_MAX;
+	assert_int_equal(boot_place_initrd(&k, 8ull << 30, 4096, &addr, &err), 0);
+	assert_true(addr + 4096 <= (1ull << 32));
+
+	k.initrd_addr_max = 0x7fffffff;
+	assert_int_equal(boot_write_zero_page(zp, &k, MEM, MEM - 4, 10, 0, 0, &err), -E2BIG);
+	assert_non_null(strstr(err.msg, "command line"));
+	assert_int_equal(boot_write_zero_page(zp, &k, MEM, 0x20000, 10, MEM - 4096, 8192, &err), -E2BIG);
+	assert_non_null(strstr(err.msg, "initrd"));
+	assert_int_equal(boot_write_zero_page(zp, &k, MEM, 0x20000, 10, UINT64_MAX - 100, 200, &err), -E2BIG);
 }
 
 /* The real guest kernel, when `make kernel` has built it. */
@@ -679,6 +821,10 @@ int main(void)
 		cmocka_unit_test(test_bzimage_good),
 		cmocka_unit_test(test_bzimage_bad),
 		cmocka_unit_test(test_elf),
+		cmocka_unit_test(test_bzimage_hostile_addresses),
+		cmocka_unit_test(test_elf_hostile_segments),
+		cmocka_unit_test(test_range_in_ram),
+		cmocka_unit_test(test_initrd_and_cmdline_bounds),
 		cmocka_unit_test(test_real_kernels),
 		cmocka_unit_test(test_initrd_place),
 		cmocka_unit_test(test_zero_page),
