@@ -60,3 +60,20 @@ assert_status() {
 kvm_usable() {
 	[ -c /dev/kvm ] && { exec 9<>/dev/kvm; } 2>/dev/null && exec 9>&-
 }
+
+# write_ud2_kernel PATH: a hand-made ELF64 "vmlinux" that isolab-vmm's
+# parser accepts (one PT_LOAD at 16 MiB) and whose entry is ud2: with the
+# VMM's empty IDT the #UD escalates to a triple fault.
+write_ud2_kernel() {
+	python3 - "$1" <<'PY'
+import struct, sys
+entry = 0x1000000
+code = b"\x0f\x0b" * 8                         # ud2
+ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + b"\0" * 9, 2, 62, 1,
+                   entry, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+phdr = struct.pack("<IIQQQQQQ", 1, 5, 0x1000, entry, entry, len(code), len(code), 0x1000)
+data = ehdr + phdr
+data += b"\0" * (0x1000 - len(data)) + code
+open(sys.argv[1], "wb").write(data)
+PY
+}

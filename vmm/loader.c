@@ -7,44 +7,38 @@
 #include "vmm/vm.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "common/cleanup.h"
+#include "common/safe_open.h"
 #include "vmm/x86_setup.h"
 
-/* Reads exactly len bytes at offset; -EIO names a file that shrank. */
-static int read_at(int fd, const char *path, uint8_t *dst, uint64_t len, uint64_t offset,
-		   struct isolab_error *err)
+/* Reads exactly len bytes at offset; -EIO for a file that shrank. The caller names the file. */
+static int read_at(int fd, uint8_t *dst, uint64_t len, uint64_t offset, struct isolab_error *err)
 {
 	while (len > 0) {
 		ssize_t n = pread(fd, dst, len > (1u << 30) ? (1u << 30) : len, (off_t)offset);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return isolab_error_errno(err, -errno, "read `%s`", path);
+			return isolab_error_errno(err, -errno, "read");
 		}
 		if (n == 0)
-			return isolab_error_set(err, -EIO, "read `%s`: file ended early", path);
+			return isolab_error_set(err, -EIO, "file ended early");
 		dst += n, len -= (uint64_t)n, offset += (uint64_t)n;
 	}
 	return 0;
 }
 
-static int open_regular(const char *path, uint64_t *size, struct isolab_error *err)
+/* A pointer to [addr, addr + len) of guest RAM; -E2BIG if any byte lies outside it. */
+static int guest_range(const struct vm *vm, uint64_t addr, uint64_t len, const char *what,
+		       uint8_t **dst, struct isolab_error *err)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return isolab_error_errno(err, -errno, "open `%s`", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return isolab_error_set(err, -EINVAL, "`%s` is not a regular file", path);
-	}
-	*size = (uint64_t)st.st_size;
-	return fd;
+	if (!boot_range_in_ram(addr, len, vm->mem_size))
+		return isolab_error_set(err, -E2BIG, "%s at %#llx (%llu bytes) lies outside guest memory",
+					what, (unsigned long long)addr, (unsigned long long)len);
+	*dst = vm->mem + addr;
+	return 0;
 }
 
 int vm_load(struct vm *vm, const char *kernel, const char *initrd, const char *cmdline,
@@ -52,46 +46,58 @@ int vm_load(struct vm *vm, const char *kernel, const char *initrd, const char *c
 {
 	uint8_t probe[BOOT_PROBE_BYTES];
 	uint64_t ksize = 0, isize = 0, initrd_addr = 0;
+	uint8_t *dst = NULL;
 	int r;
 
-	_cleanup_close_ int kfd = open_regular(kernel, &ksize, err);
+	/* A FIFO or a device would block the open or the reads, with signals blocked. */
+	_cleanup_close_ int kfd = isolab_open_regular(kernel, &ksize, err);
 	if (kfd < 0)
-		return isolab_error_wrap(err, "kernel");
+		return isolab_error_wrap(err, "--kernel %s", kernel);
 	uint64_t plen = ksize < sizeof(probe) ? ksize : sizeof(probe);
-	r = read_at(kfd, kernel, probe, plen, 0, err);
+	r = read_at(kfd, probe, plen, 0, err);
+	if (r == 0)
+		r = boot_parse_kernel(probe, plen, ksize, vm->mem_size, &vm->kernel, err);
 	if (r < 0)
-		return r;
-	r = boot_parse_kernel(probe, plen, ksize, vm->mem_size, &vm->kernel, err);
-	if (r < 0)
-		return isolab_error_wrap(err, "kernel `%s`", kernel);
+		return isolab_error_wrap(err, "--kernel %s", kernel);
 
 	_cleanup_close_ int ifd = -1;
 	if (initrd) {
-		ifd = open_regular(initrd, &isize, err);
+		ifd = isolab_open_regular(initrd, &isize, err);
 		if (ifd < 0)
-			return isolab_error_wrap(err, "initrd");
+			return isolab_error_wrap(err, "--initrd %s", initrd);
 		r = boot_place_initrd(&vm->kernel, vm->mem_size, isize, &initrd_addr, err);
 		if (r < 0)
-			return r;
+			return isolab_error_wrap(err, "--initrd %s", initrd);
 	}
 	size_t cmdline_len = strlen(cmdline);
-	r = boot_write_zero_page(vm->mem + BOOT_ZERO_PAGE_ADDR, &vm->kernel, vm->mem_size,
-				 BOOT_CMDLINE_ADDR, cmdline_len, initrd_addr, isize, err);
+	r = guest_range(vm, BOOT_ZERO_PAGE_ADDR, 4096, "zero page", &dst, err);
+	if (r == 0)
+		r = boot_write_zero_page(dst, &vm->kernel, vm->mem_size, BOOT_CMDLINE_ADDR,
+					 cmdline_len, initrd_addr, isize, err);
+	if (r == 0)
+		r = guest_range(vm, BOOT_CMDLINE_ADDR, cmdline_len + 1, "command line", &dst, err);
 	if (r < 0)
 		return r;
-	memcpy(vm->mem + BOOT_CMDLINE_ADDR, cmdline, cmdline_len + 1);
+	memcpy(dst, cmdline, cmdline_len + 1);
 
+	/* boot.c checked these ranges already; every copy is checked again where it happens. */
 	for (unsigned i = 0; i < vm->kernel.nsegments; i++) {
 		const struct kernel_segment *s = &vm->kernel.segments[i];
 
-		r = read_at(kfd, kernel, vm->mem + s->guest_addr, s->file_size, s->file_offset, err);
+		r = guest_range(vm, s->guest_addr, s->mem_size, "kernel segment", &dst, err);
+		if (r == 0 && s->file_size > s->mem_size)
+			r = isolab_error_set(err, -E2BIG, "kernel segment larger in the file than in memory");
+		if (r == 0)
+			r = read_at(kfd, dst, s->file_size, s->file_offset, err);
 		if (r < 0)
-			return r;
+			return isolab_error_wrap(err, "--kernel %s", kernel);
 	}
 	if (initrd) {
-		r = read_at(ifd, initrd, vm->mem + initrd_addr, isize, 0, err);
+		r = guest_range(vm, initrd_addr, isize, "initrd", &dst, err);
+		if (r == 0)
+			r = read_at(ifd, dst, isize, 0, err);
 		if (r < 0)
-			return r;
+			return isolab_error_wrap(err, "--initrd %s", initrd);
 	}
 	vm->initrd_size = isize;
 

@@ -1,4 +1,4 @@
-/* test_common.c: unit tests for common/ (size parsing, errors, JSON files). */
+/* test_common.c: unit tests for common/ (size parsing, errors, JSON files, safe opening). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
 #include "common/jsonfile.h"
 #include "common/procfs.h"
+#include "common/safe_open.h"
 #include "common/size.h"
 #include "common/timing.h"
 
@@ -145,6 +147,40 @@ static void read_text_reads_whole_or_truncates(void **state)
 	rmdir(dir);
 }
 
+/* A FIFO with no writer, a directory and a device are refused at once, not waited on. */
+static void open_regular_refuses_the_rest(void **state)
+{
+	char dir[] = "/tmp/isolab-test-XXXXXX", path[64];
+	struct isolab_error err = {0};
+	uint64_t size = 7;
+	FILE *f;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(isolab_open_regular(path, &size, &err), -EINVAL);
+	assert_string_equal(err.msg, "not a regular file");
+	unlink(path);
+	assert_int_equal(isolab_open_regular(dir, &size, &err), -EINVAL);
+	assert_int_equal(isolab_open_regular("/dev/null", &size, &err), -EINVAL);
+	assert_int_equal(size, 7);
+	assert_int_equal(isolab_open_regular(path, &size, &err), -ENOENT);
+	assert_string_equal(err.msg, "No such file or directory");
+
+	snprintf(path, sizeof(path), "%s/f", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("12345", f);
+	fclose(f);
+	fd = isolab_open_regular(path, &size, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(size, 5);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +192,7 @@ int main(void)
 		cmocka_unit_test(json_parse_reports_offset),
 		cmocka_unit_test(timing_is_monotonic),
 		cmocka_unit_test(read_text_reads_whole_or_truncates),
+		cmocka_unit_test(open_regular_refuses_the_rest),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }

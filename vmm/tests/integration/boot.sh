@@ -110,21 +110,11 @@ test_truncated_kernel_is_refused() {
 	[ "$(printf '%s\n' "$OUTPUT" | wc -l)" = 1 ] || fail "more than one line: $OUTPUT"
 }
 
-# A hand-made ELF "kernel" whose entry is ud2: with the VMM's empty IDT the
-# #UD escalates to a triple fault.
+# A hand-made ELF "kernel" whose entry is ud2 (tests/lib.sh): with the VMM's
+# empty IDT the #UD escalates to a triple fault.
 test_triple_fault_is_an_error() {
 	vmm_assets
-	python3 - "$TEST_TMP/tf.elf" <<'PY'
-import struct, sys
-entry = 0x1000000
-code = b"\x0f\x0b" * 8                         # ud2
-ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + b"\0" * 9, 2, 62, 1,
-                   entry, 64, 0, 0, 64, 56, 1, 0, 0, 0)
-phdr = struct.pack("<IIQQQQQQ", 1, 5, 0x1000, entry, entry, len(code), len(code), 0x1000)
-data = ehdr + phdr
-data += b"\0" * (0x1000 - len(data)) + code
-open(sys.argv[1], "wb").write(data)
-PY
+	write_ud2_kernel "$TEST_TMP/tf.elf"
 	assert_status 1 "$VMM" --kernel "$TEST_TMP/tf.elf" --timeout 30
 	assert_contains "$OUTPUT" "triple-fault" "reason"
 	# registers are dumped; on AMD, KVM has already reset the vCPU after the
