@@ -5,7 +5,8 @@
  *     _cleanup_close_ int fd = open(...);
  *     _cleanup_free_ char *buf = malloc(...);
  *
- * To hand a resource on, set the variable to -1 / NULL first.
+ * To hand a resource on, set the variable to -1 / NULL first, or for an
+ * fd: return isolab_take_fd(&fd);
  */
 #ifndef ISOLAB_COMMON_CLEANUP_H
 #define ISOLAB_COMMON_CLEANUP_H
@@ -22,6 +23,15 @@ static inline void isolab_cleanup_close(int *fd)
 static inline void isolab_cleanup_free(void *p)
 {
 	free(*(void **)p);
+}
+
+/* Returns *fd and leaves -1 in its place, so the cleanup does not close it. */
+static inline int isolab_take_fd(int *fd)
+{
+	int taken = *fd;
+
+	*fd = -1;
+	return taken;
 }
 
 #define _cleanup_close_ __attribute__((cleanup(isolab_cleanup_close)))

@@ -20,7 +20,5 @@ int isolab_open_regular(const char *path, uint64_t *size, struct isolab_error *e
 	if (!S_ISREG(st.st_mode))
 		return isolab_error_set(err, -EINVAL, "not a regular file");
 	*size = (uint64_t)st.st_size;
-	int ret = fd;
-	fd = -1;
-	return ret;
+	return isolab_take_fd(&fd);
 }

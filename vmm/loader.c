@@ -30,15 +30,16 @@ static int read_at(int fd, uint8_t *dst, uint64_t len, uint64_t offset, struct i
 	return 0;
 }
 
-/* A pointer to [addr, addr + len) of guest RAM; -E2BIG if any byte lies outside it. */
-static int guest_range(const struct vm *vm, uint64_t addr, uint64_t len, const char *what,
-		       uint8_t **dst, struct isolab_error *err)
+/* A pointer to [addr, addr + len) of guest RAM, or NULL (-E2BIG in err) if any byte lies outside it. */
+static uint8_t *guest_range(const struct vm *vm, uint64_t addr, uint64_t len, const char *what,
+			    struct isolab_error *err)
 {
-	if (!boot_range_in_ram(addr, len, vm->mem_size))
-		return isolab_error_set(err, -E2BIG, "%s at %#llx (%llu bytes) lies outside guest memory",
-					what, (unsigned long long)addr, (unsigned long long)len);
-	*dst = vm->mem + addr;
-	return 0;
+	if (!boot_range_in_ram(addr, len, vm->mem_size)) {
+		isolab_error_set(err, -E2BIG, "%s at %#llx (%llu bytes) lies outside guest memory",
+				 what, (unsigned long long)addr, (unsigned long long)len);
+		return NULL;
+	}
+	return vm->mem + addr;
 }
 
 int vm_load(struct vm *vm, const char *kernel, const char *initrd, const char *cmdline,
@@ -46,7 +47,6 @@ int vm_load(struct vm *vm, const char *kernel, const char *initrd, const char *c
 {
 	uint8_t probe[BOOT_PROBE_BYTES];
 	uint64_t ksize = 0, isize = 0, initrd_addr = 0;
-	uint8_t *dst = NULL;
 	int r;
 
 	/* A FIFO or a device would block the open or the reads, with signals blocked. */
@@ -70,32 +70,38 @@ int vm_load(struct vm *vm, const char *kernel, const char *initrd, const char *c
 			return isolab_error_wrap(err, "--initrd %s", initrd);
 	}
 	size_t cmdline_len = strlen(cmdline);
-	r = guest_range(vm, BOOT_ZERO_PAGE_ADDR, 4096, "zero page", &dst, err);
-	if (r == 0)
-		r = boot_write_zero_page(dst, &vm->kernel, vm->mem_size, BOOT_CMDLINE_ADDR,
-					 cmdline_len, initrd_addr, isize, err);
-	if (r == 0)
-		r = guest_range(vm, BOOT_CMDLINE_ADDR, cmdline_len + 1, "command line", &dst, err);
+	uint8_t *zero_page = guest_range(vm, BOOT_ZERO_PAGE_ADDR, 4096, "zero page", err);
+	if (zero_page == NULL)
+		return err->code;
+	r = boot_write_zero_page(zero_page, &vm->kernel, vm->mem_size, BOOT_CMDLINE_ADDR,
+				 cmdline_len, initrd_addr, isize, err);
 	if (r < 0)
 		return r;
-	memcpy(dst, cmdline, cmdline_len + 1);
+	uint8_t *cmdline_dst = guest_range(vm, BOOT_CMDLINE_ADDR, cmdline_len + 1, "command line", err);
+	if (cmdline_dst == NULL)
+		return err->code;
+	memcpy(cmdline_dst, cmdline, cmdline_len + 1);
 
 	/* boot.c checked these ranges already; every copy is checked again where it happens. */
 	for (unsigned i = 0; i < vm->kernel.nsegments; i++) {
 		const struct kernel_segment *s = &vm->kernel.segments[i];
+		uint8_t *dst = guest_range(vm, s->guest_addr, s->mem_size, "kernel segment", err);
 
-		r = guest_range(vm, s->guest_addr, s->mem_size, "kernel segment", &dst, err);
-		if (r == 0 && s->file_size > s->mem_size)
-			r = isolab_error_set(err, -E2BIG, "kernel segment larger in the file than in memory");
-		if (r == 0)
-			r = read_at(kfd, dst, s->file_size, s->file_offset, err);
+		if (dst == NULL)
+			return isolab_error_wrap(err, "--kernel %s", kernel);
+		if (s->file_size > s->mem_size)
+			return isolab_error_set(err, -E2BIG, "--kernel %s: segment larger in the file than in memory",
+						kernel);
+		r = read_at(kfd, dst, s->file_size, s->file_offset, err);
 		if (r < 0)
 			return isolab_error_wrap(err, "--kernel %s", kernel);
 	}
 	if (initrd) {
-		r = guest_range(vm, initrd_addr, isize, "initrd", &dst, err);
-		if (r == 0)
-			r = read_at(ifd, dst, isize, 0, err);
+		uint8_t *dst = guest_range(vm, initrd_addr, isize, "initrd", err);
+
+		if (dst == NULL)
+			return isolab_error_wrap(err, "--initrd %s", initrd);
+		r = read_at(ifd, dst, isize, 0, err);
 		if (r < 0)
 			return isolab_error_wrap(err, "--initrd %s", initrd);
 	}
