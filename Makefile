@@ -10,7 +10,9 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
-CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -I. $(WARN) -MMD -MP
+# Header dependencies of each object (build/obj*/**.d, included below).
+DEPFLAGS     := -MMD -MP
+CPPFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -I. $(WARN) $(DEPFLAGS)
 CMOCKA_LIBS := -lcmocka
 
 # Lists the module.mk files append to.
@@ -47,6 +49,9 @@ deps:
 	@scripts/deps.sh
 
 unit: $(UNIT_TESTS)
+# A unit test binary is compiled and linked in one step: no .d file beside it
+# (nothing includes one, and build/tests/unit/ should hold only test binaries).
+$(BUILD)/tests/unit/%: private DEPFLAGS :=
 
 # The README's test command: everything built, unit tests, then integration
 # tests (natively where possible, inside the nested-KVM lab otherwise).
