@@ -57,6 +57,16 @@ static void make_bzimage(uint8_t *buf)
 
 static const uint64_t bz_size = 5 * 512 + (1u << 20);
 
+/* k = the synthetic bzImage, parsed for MEM bytes of guest RAM. */
+static void parse_good_bzimage(struct kernel_info *k)
+{
+	uint8_t buf[BOOT_PROBE_BYTES];
+	struct isolab_error err = { 0 };
+
+	make_bzimage(buf);
+	assert_int_equal(boot_parse_kernel(buf, sizeof(buf), bz_size, MEM, k, &err), 0);
+}
+
 static void test_bzimage_good(void **state)
 {
 	uint8_t buf[BOOT_PROBE_BYTES];
@@ -295,20 +305,18 @@ static void test_range_in_ram(void **state)
 /* Initrd and command line placement against a hostile kernel_info or bad addresses. */
 static void test_initrd_and_cmdline_bounds(void **state)
 {
-	uint8_t buf[BOOT_PROBE_BYTES], zp[4096];
+	uint8_t zp[4096];
 	struct kernel_info k;
 	struct isolab_error err = { 0 };
 	uint64_t addr;
 
 	(void)state;
-	make_bzimage(buf);
-	assert_int_equal(boot_parse_kernel(buf, sizeof(buf), bz_size, MEM, &k, &err), 0);
+	parse_good_bzimage(&k);
 	/* a kernel end near 2^64 must not round up to page 0 */
 	k.end = UINT64_MAX - 10;
 	assert_int_equal(boot_place_initrd(&k, MEM, 4096, &addr, &err), -E2BIG);
 	/* initrd_addr_max of 2^64 - 1 means "no limit below RAM", not a wrap to 0 */
-	make_bzimage(buf);
-	assert_int_equal(boot_parse_kernel(buf, sizeof(buf), bz_size, MEM, &k, &err), 0);
+	parse_good_bzimage(&k);
 	k.initrd_addr_max = UINT64_MAX;
 	assert_int_equal(boot_place_initrd(&k, MEM, 4096, &addr, &err), 0);
 	assert_true(addr + 4096 <= MEM);
@@ -376,14 +384,12 @@ static void test_real_kernels(void **state)
 
 static void test_initrd_place(void **state)
 {
-	uint8_t buf[BOOT_PROBE_BYTES];
 	struct kernel_info k;
 	struct isolab_error err = { 0 };
 	uint64_t addr;
 
 	(void)state;
-	make_bzimage(buf);
-	assert_int_equal(boot_parse_kernel(buf, sizeof(buf), bz_size, MEM, &k, &err), 0);
+	parse_good_bzimage(&k);
 	assert_int_equal(boot_place_initrd(&k, MEM, 1000000, &addr, &err), 0);
 	assert_int_equal(addr % 4096, 0);
 	assert_true(addr >= k.end && addr + 1000000 <= MEM);
