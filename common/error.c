@@ -5,9 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static void set_message(struct isolab_error *err, const char *fmt, va_list ap)
+static __attribute__((format(printf, 2, 0))) void set_message(struct isolab_error *err,
+								const char *fmt, va_list ap)
 {
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 }
 
 int isolab_error_set(struct isolab_error *err, int code, const char *fmt, ...)
@@ -48,7 +49,7 @@ int isolab_error_wrap(struct isolab_error *err, const char *fmt, ...)
 	if (err == NULL)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
 	/* A message longer than the buffer is cut; that is acceptable. */
