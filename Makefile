@@ -2,7 +2,8 @@
 #
 # Every program keeps its own rules in its folder's module.mk; this file holds
 # the shared flags, the pattern rules and the user-facing targets that the
-# README documents (deps, kernel, image, test, bench, bench-quick, lint).
+# README documents (deps, kernel, image, test, bench, bench-quick, lint,
+# fuzz, fuzz-quick).
 # All output goes under build/, which git ignores.
 
 BUILD   := build
@@ -31,6 +32,7 @@ include bench/module.mk
 include guest-kernel-config/module.mk
 include image/module.mk
 include lab/module.mk
+include fuzz/module.mk
 
 .PHONY: programs
 programs: $(PROGRAMS) $(STATIC_PROGRAMS)

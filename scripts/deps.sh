@@ -21,6 +21,8 @@ PACKAGES=(
 	flex bison bc libelf-dev libssl-dev  # the guest kernel's build tools
 	crun runc bubblewrap # peer container runtimes
 	cppcheck clang-tidy # make lint
+	clang               # make fuzz: the compiler with -fsanitize=fuzzer
+	libclang-rt-14-dev  # make fuzz: libFuzzer and the ASan/UBSan runtimes for clang 14
 	python3             # integration tests read --stats JSON and craft bad kernel images
 	jq                  # integration tests check results files and their progress record
 )
