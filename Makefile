@@ -69,10 +69,12 @@ demo: deps
 lint: $(LINT_SOURCES)
 	@scripts/lint.sh $(LINT_SOURCES)
 
-# `make clean` keeps the expensive caches (guest kernel, lab kernel).
+# `make clean` keeps the expensive caches (guest kernel, lab kernel) and the
+# fuzzers' grown corpus (build/fuzz/corpus).
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-static $(BUILD)/tests $(BUILD)/image \
-	       $(PROGRAMS) $(STATIC_PROGRAMS) $(BUILD)/test-results
+	       $(PROGRAMS) $(STATIC_PROGRAMS) $(BUILD)/test-results \
+	       $(BUILD)/fuzz/obj $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 
 distclean:
 	rm -rf $(BUILD)
