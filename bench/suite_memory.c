@@ -272,25 +272,8 @@ static int measure_system(struct bench_ctx *ctx, const struct bench_system *sys,
 
 int bench_suite_memory(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err)
 {
-	size_t k;
-	int rc = 0;
-
 	bench_set_number(suite, "density_max", ctx->args->density_max);
 	bench_set_number(suite, "settle_ms", SETTLE_MS);
 	bench_set_number(suite, "vm_mem_bytes", (double)ctx->args->vm_mem);
-	for (k = 0; k < bench_system_count && rc == 0 && !bench_stop_requested; k++) {
-		const struct bench_system *sys = &bench_systems[k];
-		cJSON *entry;
-
-		if (!bench_system_selected(ctx, sys))
-			continue;
-		bench_progress(ctx, "memory", sys->name, 0, 1);
-		entry = bench_suite_entry(ctx, suite, sys);
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
-			rc = measure_system(ctx, sys, entry, err);
-	}
-	bench_progress_done(ctx);
-	if (rc == 0 && bench_stop_requested)
-		rc = isolab_error_set(err, -EINTR, "interrupted");
-	return rc;
+	return bench_suite_each(ctx, suite, "memory", NULL, 0, measure_system, err);
 }

@@ -34,41 +34,6 @@ static const char *const ratio_pairs[][2] = {
 	{ "isolab-vmm", "isolab-ctr" },
 };
 
-cJSON *bench_system_entry(struct bench_ctx *ctx, const struct bench_system *sys)
-{
-	cJSON *e = cJSON_CreateObject();
-	bool ok = bench_system_usable(ctx, sys);
-
-	cJSON_AddStringToObject(e, "name", sys->name);
-	cJSON_AddStringToObject(e, "kind", bench_kind_name(sys->kind));
-	cJSON_AddBoolToObject(e, "available", ok);
-	cJSON_AddStringToObject(e, "note", ok ? "" : bench_system_note(ctx, sys));
-	return e;
-}
-
-cJSON *bench_suite_entry(struct bench_ctx *ctx, cJSON *suite, const struct bench_system *sys)
-{
-	cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems");
-	cJSON *e;
-
-	if (!cJSON_IsArray(systems))
-		systems = cJSON_AddArrayToObject(suite, "systems");
-	e = bench_entry_by_name(systems, sys->name);
-	if (e == NULL) {
-		e = bench_system_entry(ctx, sys);
-		cJSON_AddItemToArray(systems, e);
-	} else if (cJSON_GetObjectItemCaseSensitive(e, "available") == NULL) {
-		/* made by bench_record_failed_unit: keep what it says, add the head */
-		cJSON *head = bench_system_entry(ctx, sys), *item;
-
-		cJSON_ArrayForEach(item, head)
-			if (cJSON_GetObjectItemCaseSensitive(e, item->string) == NULL)
-				cJSON_AddItemToObject(e, item->string, cJSON_Duplicate(item, 1));
-		cJSON_Delete(head);
-	}
-	return e;
-}
-
 static void add_time(void *arg, const char *name, double ns)
 {
 	bench_summary_append(arg, name, ns, "ns");
@@ -203,9 +168,7 @@ int bench_suite_startup(struct bench_ctx *ctx, cJSON *suite, struct isolab_error
 			bench_progress(ctx, "startup", bench_systems[k].name, i + 1, runs);
 			rc = run_unit(ctx, &bench_systems[k], entry[k], i + 1, err);
 		}
-	bench_progress_done(ctx);
-	if (rc == 0 && bench_stop_requested)
-		rc = isolab_error_set(err, -EINTR, "interrupted");
+	rc = bench_suite_end(ctx, rc, err);
 	if (rc == 0)
 		ratios_of(suite);
 	return rc;

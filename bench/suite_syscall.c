@@ -153,24 +153,11 @@ static void ratios_of(cJSON *suite)
 
 int bench_suite_syscall(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err)
 {
-	size_t k, total = sizeof(syscall_systems) / sizeof(syscall_systems[0]);
-	int rc = 0;
+	int rc;
 
 	bench_set_number(suite, "samples", ctx->args->samples);
-	for (k = 0; k < total && rc == 0 && !bench_stop_requested; k++) {
-		const struct bench_system *sys = bench_system_find(syscall_systems[k]);
-		cJSON *entry;
-
-		if (!bench_system_selected(ctx, sys))
-			continue;
-		bench_progress(ctx, "syscall", sys->name, (unsigned)k + 1, (unsigned)total);
-		entry = bench_suite_entry(ctx, suite, sys);
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
-			rc = measure_system(ctx, sys, entry, err);
-	}
-	bench_progress_done(ctx);
-	if (rc == 0 && bench_stop_requested)
-		rc = isolab_error_set(err, -EINTR, "interrupted");
+	rc = bench_suite_each(ctx, suite, "syscall", syscall_systems,
+			      sizeof(syscall_systems) / sizeof(syscall_systems[0]), measure_system, err);
 	if (rc == 0)
 		ratios_of(suite);
 	return rc;

@@ -23,4 +23,19 @@ cJSON *bench_system_entry(struct bench_ctx *ctx, const struct bench_system *sys)
 /* suite's entry for sys: the one a resumed run already has, else a new one. */
 cJSON *bench_suite_entry(struct bench_ctx *ctx, cJSON *suite, const struct bench_system *sys);
 
+/*
+ * For each selected system, in the order of names (count of them; NULL:
+ * every system in bench_systems order): its entry in suite, then, if it is
+ * available here, measure(). Stops at the first error. Ends as
+ * bench_suite_end does.
+ */
+typedef int (*bench_measure_fn)(struct bench_ctx *ctx, const struct bench_system *sys,
+				cJSON *entry, struct isolab_error *err);
+int bench_suite_each(struct bench_ctx *ctx, cJSON *suite, const char *suite_name,
+		     const char *const *names, size_t count, bench_measure_fn measure,
+		     struct isolab_error *err);
+
+/* A suite's last step: the progress line closed; -EINTR if a stop was asked. */
+int bench_suite_end(struct bench_ctx *ctx, int rc, struct isolab_error *err);
+
 #endif
