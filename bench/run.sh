@@ -19,7 +19,8 @@
 # Options after MODE go to `isolab-bench run` (e.g. --results DIR), and
 # `--resume FILE` goes on with an earlier run that was interrupted.
 # Environment: ISOLAB_BENCH_LAB_MEM (default 4G), ISOLAB_BENCH_PLACE=host
-# to skip the lab, ISOLAB_BENCH_LAB_BOOTS (default 4).
+# to skip the lab (=lab to use it even where /dev/kvm works),
+# ISOLAB_BENCH_LAB_BOOTS (default 4).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-}
@@ -53,7 +54,7 @@ kvm_usable() { [ -c /dev/kvm ] && { exec 9<>/dev/kvm; } 2>/dev/null && exec 9>&-
 bench=$PWD/build/isolab-bench
 start=$(date +%s)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-if kvm_usable || [ "${ISOLAB_LAB:-}" = 1 ]; then
+if [ "${ISOLAB_BENCH_PLACE:-}" != lab ] && { kvm_usable || [ "${ISOLAB_LAB:-}" = 1 ]; }; then
 	place=native env=native-kvm
 	[ "${ISOLAB_LAB:-}" = 1 ] && env=lab
 	echo "bench: $mode run natively (/dev/kvm usable)" >&2
