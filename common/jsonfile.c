@@ -1,6 +1,7 @@
 /* jsonfile.c: atomic JSON output and checked JSON input (see jsonfile.h). */
 #include "common/jsonfile.h"
 #include "common/cleanup.h"
+#include "common/safe_open.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,21 +93,20 @@ int isolab_json_parse(const char *text, const char *what, cJSON **out,
 
 int isolab_json_read(const char *path, cJSON **out, struct isolab_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
+	/* Only a regular file: a FIFO named config.json must not hang us. */
+	uint64_t size = 0;
+	_cleanup_close_ int fd = isolab_open_regular(path, &size, err);
 	size_t got = 0;
 	char *buf;
 	int rc;
 
 	if (fd < 0)
-		return isolab_error_errno(err, -errno, "read `%s`", path);
-	if (fstat(fd, &st) < 0)
-		return isolab_error_errno(err, -errno, "stat `%s`", path);
-	buf = malloc((size_t)st.st_size + 1);
+		return isolab_error_wrap(err, "read `%s`", path);
+	buf = malloc((size_t)size + 1);
 	if (buf == NULL)
 		return isolab_error_set(err, -ENOMEM, "read `%s`: out of memory", path);
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	while (got < (size_t)size) {
+		ssize_t n = read(fd, buf + got, (size_t)size - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -1,24 +1,50 @@
 /* safe_open.c: open a user-named file, refusing all but regular files (see safe_open.h). */
 #include "common/safe_open.h"
+#include "common/cleanup.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "common/cleanup.h"
+
+const char *isolab_file_kind(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFLNK:
+		return "a symbolic link";
+	default:
+		return "of an unknown type";
+	}
+}
 
 int isolab_open_regular(const char *path, uint64_t *size, struct isolab_error *err)
 {
-	struct stat st;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
 
 	if (fd < 0)
 		return isolab_error_set(err, -errno, "%s", strerror(errno));
 	if (fstat(fd, &st) < 0)
 		return isolab_error_errno(err, -errno, "fstat");
 	if (!S_ISREG(st.st_mode))
-		return isolab_error_set(err, -EINVAL, "not a regular file");
-	*size = (uint64_t)st.st_size;
+		return isolab_error_set(err, -EINVAL, "not a regular file (%s)",
+					isolab_file_kind(st.st_mode));
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		return isolab_error_errno(err, -errno, "fcntl");
+	if (size != NULL)
+		*size = (uint64_t)st.st_size;
 	return isolab_take_fd(&fd);
 }

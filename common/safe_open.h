@@ -1,7 +1,8 @@
 /*
  * safe_open.h: opening a file the user named (a kernel, an initrd, a
- * config.json) without letting a FIFO, a device or a directory hang or
- * confuse the program that reads it.
+ * config.json) without trusting what it is: a FIFO would block open() or
+ * read() forever, a terminal would become the controlling one, a
+ * directory or a device would be read as data.
  */
 #ifndef ISOLAB_COMMON_SAFE_OPEN_H
 #define ISOLAB_COMMON_SAFE_OPEN_H
@@ -12,13 +13,16 @@
 /*
  * Opens path read-only with O_NONBLOCK (a FIFO without a writer does not
  * block the open), O_NOCTTY (a terminal does not become ours) and
- * O_CLOEXEC, then fstat()s the descriptor and refuses anything but a
- * regular file. O_NONBLOCK stays set: it changes nothing for a regular
- * file (open(2)). Returns the fd and sets *size, or a negative errno:
- * -EINVAL "not a regular file", or the open/fstat error. The message
- * does not repeat the path: the caller names the file with
+ * O_CLOEXEC, fstat()s the descriptor and refuses anything but a regular
+ * file, then clears O_NONBLOCK again. Returns the fd and sets *size (if
+ * size is not NULL), or a negative errno: -EINVAL "not a regular file (a
+ * FIFO)", or the open/fstat error ("No such file or directory"). The
+ * message does not repeat the path: the caller names the file, e.g. with
  * isolab_error_wrap(err, "--kernel %s", path).
  */
 int isolab_open_regular(const char *path, uint64_t *size, struct isolab_error *err);
+
+/* "a FIFO", "a directory", ...: what a non-regular st_mode is. Pure. */
+const char *isolab_file_kind(unsigned mode);
 
 #endif

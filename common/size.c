@@ -78,13 +78,17 @@ int isolab_parse_size(const char *text, const char *what, uint64_t *bytes,
 		return isolab_error_set(err, -EINVAL, "%s: missing size", what);
 	rc = parse_digits(text, &v, &end);
 	if (rc == -ERANGE)
-		return isolab_error_set(err, -EINVAL, "%s `%s`: too large", what, text);
+		return isolab_error_set(err, -EINVAL, "%s `%s`: too large (at most 1024T)",
+					what, text);
 	if (rc < 0 || suffix_shift(end, &shift) < 0)
 		return isolab_error_set(err, -EINVAL,
 					"%s `%s`: not a size (use e.g. 512K, 128M, 2G)",
 					what, text);
-	if (shift && v > (UINT64_MAX >> shift))
-		return isolab_error_set(err, -EINVAL, "%s `%s`: too large", what, text);
+	/* Checked before the shift, so it cannot overflow: v << shift is at
+	 * most ISOLAB_SIZE_MAX exactly when v is at most the shifted maximum. */
+	if (v > (ISOLAB_SIZE_MAX >> shift))
+		return isolab_error_set(err, -EINVAL, "%s `%s`: too large (at most 1024T)",
+					what, text);
 	*bytes = v << shift;
 	return 0;
 }

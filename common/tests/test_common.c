@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,12 +39,19 @@ static void size_accepts_suffixes(void **state)
 	assert_int_equal(v, 1ull << 40);
 	assert_int_equal(isolab_parse_size("64b", "mem", &v, &err), 0);
 	assert_int_equal(v, 64);
+	/* the largest accepted, in bytes and with a suffix */
+	assert_int_equal(isolab_parse_size("1125899906842624", "mem", &v, &err), 0);
+	assert_int_equal(v, ISOLAB_SIZE_MAX);
+	assert_int_equal(isolab_parse_size("1024T", "mem", &v, &err), 0);
+	assert_int_equal(v, ISOLAB_SIZE_MAX);
 }
 
 static void size_rejects_garbage(void **state)
 {
 	static const char *bad[] = { "", "M", "-1", "1.5G", "12Q", "12MM", "12 M",
-				     "99999999999999999999", "17179869184G", " 1" };
+				     "99999999999999999999", "17179869184G", " 1",
+				     "18446744073709551615", "9223372036854775808",
+				     "1125899906842625", "1025T", "1048577G", "16777216T" };
 	struct isolab_error err = {0};
 	uint64_t v = 7;
 
@@ -147,28 +155,36 @@ static void read_text_reads_whole_or_truncates(void **state)
 	rmdir(dir);
 }
 
-/* A FIFO with no writer, a directory and a device are refused at once, not waited on. */
+/*
+ * A FIFO with no writer, a directory and a device are refused at once,
+ * not waited on, with one message naming the kind; a regular file opens,
+ * blocking again, close-on-exec, with its size.
+ */
 static void open_regular_refuses_the_rest(void **state)
 {
 	char dir[] = "/tmp/isolab-test-XXXXXX", path[64];
 	struct isolab_error err = {0};
 	uint64_t size = 7;
+	cJSON *doc = NULL;
 	FILE *f;
 	int fd;
 
 	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/fifo", dir);
+	snprintf(path, sizeof(path), "%s/config.json", dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	assert_int_equal(isolab_open_regular(path, &size, &err), -EINVAL);
-	assert_string_equal(err.msg, "not a regular file");
+	assert_string_equal(err.msg, "not a regular file (a FIFO)");
+	assert_int_equal(isolab_json_read(path, &doc, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "config.json`: not a regular file (a FIFO)"));
 	unlink(path);
 	assert_int_equal(isolab_open_regular(dir, &size, &err), -EINVAL);
+	assert_string_equal(err.msg, "not a regular file (a directory)");
 	assert_int_equal(isolab_open_regular("/dev/null", &size, &err), -EINVAL);
+	assert_string_equal(err.msg, "not a regular file (a character device)");
 	assert_int_equal(size, 7);
 	assert_int_equal(isolab_open_regular(path, &size, &err), -ENOENT);
 	assert_string_equal(err.msg, "No such file or directory");
 
-	snprintf(path, sizeof(path), "%s/f", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("12345", f);
@@ -176,9 +192,15 @@ static void open_regular_refuses_the_rest(void **state)
 	fd = isolab_open_regular(path, &size, &err);
 	assert_true(fd >= 0);
 	assert_int_equal(size, 5);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	close(fd);
+	fd = isolab_open_regular(path, NULL, &err); /* size is optional */
+	assert_true(fd >= 0);
 	close(fd);
 	unlink(path);
 	rmdir(dir);
+	assert_string_equal(isolab_file_kind(S_IFBLK), "a block device");
 }
 
 int main(void)
