@@ -253,10 +253,7 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 	case OPT_MEMORY:
 		if (isolab_parse_size(value, "--memory", &v, err) < 0)
 			return err->code;
-		if (v < 6ull << 20) /* as Docker: below 6 MiB nothing starts */
-			return isolab_error_set(err, -EINVAL,
-						"--memory `%s`: below the 6M minimum", value);
-		cfg->memory_limit = v;
+		cfg->memory_limit = v; /* the minimum: ctr_config_validate */
 		return 0;
 	case OPT_CPUS:
 		return ctr_parse_cpus(value, cfg->cpu_period, &cfg->cpu_quota, err);

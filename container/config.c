@@ -253,6 +253,34 @@ int ctr_config_add_default_mounts(struct ctr_config *cfg, struct isolab_error *e
 	return rc;
 }
 
+bool ctr_name_valid(const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	/* runc's ^[\w+-\.]+$, at most CTR_NAME_MAX bytes, and no leading dot:
+	 * dot names in /run/isolab-ctr are the runtime's own (owner.h). */
+	if (len == 0 || len > CTR_NAME_MAX || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '+' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+int ctr_check_rlimit(const struct ctr_rlimit *rl, struct isolab_error *err)
+{
+	if (rl->soft > rl->hard)
+		return isolab_error_set(err, -EINVAL,
+					"rlimit %d: soft limit %llu above the hard limit %llu",
+					rl->resource, (unsigned long long)rl->soft,
+					(unsigned long long)rl->hard);
+	return 0;
+}
+
 int ctr_config_validate(const struct ctr_config *cfg, struct isolab_error *err)
 {
 	if (cfg->argc == 0)
@@ -262,12 +290,19 @@ int ctr_config_validate(const struct ctr_config *cfg, struct isolab_error *err)
 	if (cfg->cwd != NULL && cfg->cwd[0] != '/')
 		return isolab_error_set(err, -EINVAL, "working directory `%s`: not absolute",
 					cfg->cwd);
-	/* The id names a state dir and an owner record in /run/isolab-ctr,
-	 * whose dot names are the runtime's own (owner.h). */
-	if (cfg->id == NULL || cfg->id[0] == '\0' || cfg->id[0] == '.' ||
-	    strchr(cfg->id, '/') != NULL || strlen(cfg->id) > 128)
-		return isolab_error_set(err, -EINVAL, "container name `%s`: invalid",
-					cfg->id ? cfg->id : "");
+	/* The id names a state dir, an owner record and a cgroup. */
+	if (!ctr_name_valid(cfg->id))
+		return isolab_error_set(err, -EINVAL,
+					"container name `%.*s`: invalid (1 to %d of A-Z a-z 0-9 _ + - ., not starting with a dot)",
+					CTR_NAME_MAX + 1, cfg->id ? cfg->id : "", CTR_NAME_MAX);
+	/* One check for the command line and config.json alike. */
+	if (cfg->memory_limit != 0 && cfg->memory_limit < CTR_MEMORY_MIN)
+		return isolab_error_set(err, -EINVAL,
+					"memory limit %llu bytes: below the 6M minimum",
+					(unsigned long long)cfg->memory_limit);
+	for (size_t i = 0; i < cfg->n_rlimits; i++)
+		if (ctr_check_rlimit(&cfg->rlimits[i], err) < 0)
+			return err->code;
 	if ((cfg->namespaces & CLONE_NEWNS) == 0)
 		return isolab_error_set(err, -EINVAL, "a mount namespace is required");
 	if ((cfg->namespaces & CLONE_NEWUSER) && (cfg->n_uid_map == 0 || cfg->n_gid_map == 0))

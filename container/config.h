@@ -16,7 +16,9 @@
 
 #include "common/error.h"
 
-#define CTR_MAX_IDMAPS 5 /* user_namespaces(7): at most 5 lines before 4.15 */
+#define CTR_MAX_IDMAPS 5
+#define CTR_NAME_MAX 64              /* container name, bytes */
+#define CTR_MEMORY_MIN (6ull << 20)  /* as Docker: below 6 MiB nothing starts */ /* user_namespaces(7): at most 5 lines before 4.15 */
 
 /* A mount inside the container, in the order it is made. */
 struct ctr_mount {
@@ -119,7 +121,15 @@ int ctr_parse_mount_options(const char *const *options, size_t n,
 			    unsigned long *flags, unsigned long *propagation,
 			    char **data, struct isolab_error *err);
 
-/* Checks the config is complete: argv, a layer, absolute paths. */
+/* A container name as runc allows them (^[\w+-.]+$), 1 to CTR_NAME_MAX
+ * bytes, not starting with a dot (no '/', no control character). Pure. */
+bool ctr_name_valid(const char *name);
+
+/* Refuses a soft limit above the hard one. Pure. */
+int ctr_check_rlimit(const struct ctr_rlimit *rl, struct isolab_error *err);
+
+/* Checks the config is complete and sane: argv, a layer, absolute paths,
+ * the name, the memory minimum, the rlimits. */
 int ctr_config_validate(const struct ctr_config *cfg, struct isolab_error *err);
 
 #endif

@@ -217,6 +217,12 @@ static int parse_process(const cJSON *proc, struct ctr_config *cfg, struct isola
 		snprintf(field, sizeof(field), "process.rlimits[%d].hard", i);
 		if (required(it, "hard", field, cJSON_Number, &hard, err) < 0)
 			return err->code < 0 ? err->code : -EINVAL;
+		if (soft->valuedouble < 0 || hard->valuedouble < 0 ||
+		    soft->valuedouble != (double)(long long)soft->valuedouble ||
+		    hard->valuedouble != (double)(long long)hard->valuedouble) {
+			snprintf(field, sizeof(field), "process.rlimits[%d]", i);
+			return bad(err, field, "soft and hard must be non-negative integers");
+		}
 		nr = realloc(cfg->rlimits, (cfg->n_rlimits + 1) * sizeof(*nr));
 		if (nr == NULL)
 			return isolab_error_set(err, -ENOMEM, "config.json: out of memory");

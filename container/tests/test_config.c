@@ -84,6 +84,20 @@ static void test_default_mounts_and_validate(void **state)
 	cfg.namespaces |= CLONE_NEWUSER;
 	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL);
 	cfg.namespaces &= ~CLONE_NEWUSER;
+	/* the memory minimum, for the command line and config.json alike */
+	cfg.memory_limit = 4096;
+	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL);
+	assert_string_equal(err.msg, "memory limit 4096 bytes: below the 6M minimum");
+	cfg.memory_limit = 6ull << 20;
+	assert_int_equal(ctr_config_validate(&cfg, &err), 0);
+	/* a soft rlimit above its hard one */
+	cfg.rlimits = calloc(1, sizeof(*cfg.rlimits));
+	cfg.n_rlimits = 1;
+	cfg.rlimits[0] = (struct ctr_rlimit){ 7, 10, 5 };
+	assert_int_equal(ctr_config_validate(&cfg, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "rlimit 7: soft limit 10 above the hard limit 5"));
+	cfg.rlimits[0].soft = 5;
+	assert_int_equal(ctr_config_validate(&cfg, &err), 0);
 	assert_int_equal(ctr_config_add_default_mounts(&cfg, &err), 0);
 	assert_int_equal(cfg.n_mounts, 5);
 	assert_string_equal(cfg.mounts[0].destination, "/proc");
@@ -92,6 +106,23 @@ static void test_default_mounts_and_validate(void **state)
 	assert_int_equal(ctr_config_add_mount(&cfg, "x", "rel", "tmpfs", NULL, 0, &err), -EINVAL);
 	assert_int_equal(ctr_default_caps(), 0xa80425fbull);
 	ctr_config_free(&cfg);
+}
+
+static void test_names(void **state)
+{
+	static const char *const good[] = { "a", "web-1", "A_b+c.d", "0", "x..y",
+					    "1234567890123456789012345678901234567890123456789012345678901234" };
+	static const char *const bad[] = { "", ".", "..", ".x", "a/b", "a\nb", "a b", "a\tb",
+					   "a\x7f", "a:b", "a$b", "\xc3\xa9", NULL,
+					   "12345678901234567890123456789012345678901234567890123456789012345" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!ctr_name_valid(good[i]))
+			fail_msg("`%s` refused", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (ctr_name_valid(bad[i]))
+			fail_msg("case %zu accepted", i);
 }
 
 static void test_stats_document(void **state)
@@ -135,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_overlay_options),
 		cmocka_unit_test(test_default_mounts_and_validate),
 		cmocka_unit_test(test_stats_document),
+		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

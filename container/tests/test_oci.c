@@ -162,6 +162,18 @@ static void test_errors_name_the_field(void **state)
 		  "\"rlimits\":[{\"type\":\"RLIMIT_X\",\"hard\":1,\"soft\":1}]}}",
 		  "process.rlimits[0].type" },
 		{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},"
+		  "\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+		  "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":-1,\"soft\":1}]}}",
+		  "process.rlimits[0]" },
+		{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},"
+		  "\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+		  "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":8,\"soft\":-8}]}}",
+		  "process.rlimits[0]" },
+		{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},"
+		  "\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+		  "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":8,\"soft\":1.5}]}}",
+		  "process.rlimits[0]" },
+		{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},"
 		  "\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
 		  "\"mounts\":[{\"type\":\"tmpfs\"}]}", "mounts[0].destination" },
 		{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},"
