@@ -2,16 +2,28 @@
 # tests and the static test helper).
 
 CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/cgroup.c \
-                 container/stats.c container/caps.c container/rootfs.c container/owner.c
-CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c
+                 container/stats.c container/caps.c container/rootfs.c container/owner.c \
+                 container/reap.c container/fds.c
+CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c container/init_exec.c
 CTR_SRCS      := $(CTR_PURE_SRCS) $(CTR_SYS_SRCS)
+# The --init program: static (it runs inside the container's root, which
+# need not hold a C library), stripped, and embedded in isolab-ctr.
+CTR_INIT_SRCS := container/init.c container/reap.c
 CTR_LIBS      := -lcjson -lcap
 # libcap is linked statically when its archive exists: one shared object
 # less for the dynamic loader on every container start.
 CTR_STATIC_CAP := -Wl,-Bstatic -lcap -Wl,-Bdynamic
 CTR_LINK_LIBS := -lcjson $(if $(wildcard /usr/lib/x86_64-linux-gnu/libcap.a /usr/lib/libcap.a),$(CTR_STATIC_CAP),-lcap)
 
-$(BUILD)/isolab-ctr: $(CTR_SRCS:%.c=$(BUILD)/obj/%.o) $(COMMON_LIB)
+$(BUILD)/isolab-ctr-init: $(CTR_INIT_SRCS:%.c=$(BUILD)/obj-static/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) -static -s $(CFLAGS) -o $@ $^
+
+$(BUILD)/obj/container/init_blob.o: container/init_blob.S $(BUILD)/isolab-ctr-init
+	@mkdir -p $(dir $@)
+	$(CC) -c -DCTR_INIT_BLOB='"$(BUILD)/isolab-ctr-init"' -o $@ $<
+
+$(BUILD)/isolab-ctr: $(CTR_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/container/init_blob.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(CTR_LINK_LIBS)
 
@@ -25,7 +37,7 @@ $(BUILD)/tests/unit/container_%: container/tests/test_%.c $(CTR_TEST_OBJS)
 
 PROGRAMS     += $(BUILD)/isolab-ctr
 UNIT_TESTS   += $(patsubst container/tests/test_%.c,$(BUILD)/tests/unit/container_%,$(wildcard container/tests/test_*.c))
-LINT_SOURCES += $(CTR_SRCS)
+LINT_SOURCES += $(CTR_SRCS) container/init.c
 
 .PHONY: ctr
 ctr: $(BUILD)/isolab-ctr

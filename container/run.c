@@ -4,6 +4,8 @@
 #include "common/timing.h"
 #include "container/caps.h"
 #include "container/cgroup.h"
+#include "container/fds.h"
+#include "container/init_exec.h"
 #include "container/netns.h"
 #include "container/owner.h"
 #include "container/rootfs.h"
@@ -37,15 +39,6 @@ struct child_msg {
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-int ctr_exit_status(int wstatus)
-{
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	if (WIFSIGNALED(wstatus))
-		return 128 + WTERMSIG(wstatus);
-	return CTR_EXIT_RUNTIME;
-}
-
 /* ---- child ---- */
 
 struct child_ctx {
@@ -54,6 +47,7 @@ struct child_ctx {
 	enum ctr_cgroup_mode cgmode;
 	bool unshare_cgroupns; /* not cloned into its cgroup: unshare after attach */
 	int sock;
+	int init_memfd;        /* --init: the sealed init program (init_exec.h) */
 };
 
 static void send_msg(int sock, const struct child_msg *m)
@@ -171,53 +165,37 @@ static void wait_go(struct child_ctx *c)
 }
 
 /*
- * --init: this process stays as PID 1, forks the command, forwards the
- * usual signals to it, reaps every orphan, and exits with the command's
- * status (as tini and docker run --init do). Returns in the command's
- * process only.
+ * --init: this process (PID 1) forks the command, then becomes the init
+ * program from its sealed memfd (init_exec.h): no runtime code, fds or
+ * environment stay in PID 1. The forwarded signals stay blocked across
+ * the exec until the init's handlers are in place. Returns in the
+ * command's process only.
  */
-static volatile pid_t init_command;
-
-static void init_forward(int sig)
-{
-	if (init_command > 0)
-		kill(init_command, sig);
-}
-
 static void run_init(struct child_ctx *c)
 {
-	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 	struct isolab_error err = { 0 };
+	sigset_t fwd, old;
 	pid_t pid;
+	int rc;
 
-	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
-		struct sigaction sa = { .sa_handler = init_forward };
-
-		sigemptyset(&sa.sa_mask);
-		sigaction(fwd[i], &sa, NULL);
-	}
+	sigemptyset(&fwd);
+	for (size_t i = 0; i < CTR_N_FORWARDED; i++)
+		sigaddset(&fwd, ctr_forwarded_signals[i]);
+	sigprocmask(SIG_BLOCK, &fwd, &old);
 	pid = fork();
 	if (pid < 0) {
 		isolab_error_errno(&err, -errno, "--init: fork the command");
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
 	if (pid == 0) {
-		for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
-			signal(fwd[i], SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(c->init_memfd);
 		return;
 	}
-	init_command = pid;
-	close(c->sock); /* the command's copy reports exec, or its failure */
-	prctl(PR_SET_NAME, "isolab-init", 0, 0, 0);
-	for (;;) {
-		int ws;
-		pid_t p = wait(&ws);
-
-		if (p == pid)
-			_exit(ctr_exit_status(ws));
-		if (p < 0 && errno == ECHILD)
-			_exit(CTR_EXIT_RUNTIME);
-	}
+	rc = ctr_init_exec(c->init_memfd, pid);
+	kill(pid, SIGKILL);
+	isolab_error_errno(&err, rc, "--init: exec the init");
+	child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 }
 
 static __attribute__((noreturn)) void child_main(struct child_ctx *c)
@@ -231,6 +209,19 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 	times.times[3] = isolab_since_start_ns();
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Nothing the runtime or its caller holds open reaches the program
+	 * (fds.h), and the container is not in the caller's session, so its
+	 * terminal is not the container's controlling one (TIOCSTI). */
+	int rc = ctr_fds_cloexec_from(3);
+
+	if (rc < 0) {
+		isolab_error_errno(&err, rc, "mark inherited fds close-on-exec");
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	}
+	if (setsid() < 0) {
+		isolab_error_errno(&err, -errno, "setsid");
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	}
 	/*
 	 * Without a user namespace the file system work needs nothing from the
 	 * parent, so it overlaps with the parent's cgroup attach; "go" is
@@ -360,14 +351,14 @@ static int wait_child(pid_t pid, int pidfd, struct ctr_cgroup *cg, bool sample)
 int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 	    struct isolab_error *err)
 {
-	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	const int *fwd = ctr_forwarded_signals;
 	struct ctr_cgroup cg = { .dirfd = -1 };
 	struct ctr_cgroup_stats cgs;
 	struct ctr_state state;
 	struct child_ctx ctx;
 	struct child_msg msg;
 	struct isolab_error child_err = { 0 };
-	int sv[2] = { -1, -1 }, pidfd = -1, flags, rc, child_status = -1;
+	int sv[2] = { -1, -1 }, pidfd = -1, init_memfd = -1, flags, rc, child_status = -1;
 	bool owner_ok = false, cg_ok = false, state_ok = false, into_cgroup;
 	pid_t pid = -1;
 
@@ -409,7 +400,15 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		goto out;
 	}
 
-	ctx = (struct child_ctx){ .cfg = cfg, .state = &state, .cgmode = cg.mode, .sock = sv[1] };
+	if (cfg->init) {
+		init_memfd = ctr_init_memfd(err);
+		if (init_memfd < 0) {
+			rc = init_memfd;
+			goto out;
+		}
+	}
+	ctx = (struct child_ctx){ .cfg = cfg, .state = &state, .cgmode = cg.mode, .sock = sv[1],
+				  .init_memfd = init_memfd };
 	flags = cfg->namespaces;
 	into_cgroup = cg.mode == CTR_CGROUP_V2 && cg.dirfd >= 0;
 	if (!into_cgroup && (flags & CLONE_NEWCGROUP)) {
@@ -439,7 +438,7 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 	close(sv[1]);
 	sv[1] = -1;
 	forward_pid = pid;
-	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
+	for (size_t i = 0; i < CTR_N_FORWARDED; i++) {
 		struct sigaction sa = { .sa_handler = forward_signal };
 
 		sigemptyset(&sa.sa_mask);
@@ -499,7 +498,7 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		}
 		*status = ctr_exit_status(ws);
 	}
-	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+	for (size_t i = 0; i < CTR_N_FORWARDED; i++)
 		signal(fwd[i], SIG_DFL);
 	forward_pid = 0;
 	ctr_cgroup_read_stats(&cg, &cgs);
@@ -517,6 +516,8 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 out:
 	if (pidfd >= 0)
 		close(pidfd);
+	if (init_memfd >= 0)
+		close(init_memfd);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)

@@ -11,10 +11,7 @@
 #include "container/config.h"
 #include "container/stats.h"
 
-/* Exit statuses (Docker's convention, docker-run(1) "EXIT STATUS"). */
-#define CTR_EXIT_RUNTIME 125
-#define CTR_EXIT_NOEXEC 126
-#define CTR_EXIT_NOTFOUND 127
+#include "container/reap.h" /* CTR_EXIT_*, ctr_exit_status() */
 
 /*
  * Runs the container to completion. Returns 0 and sets *status to the
@@ -25,8 +22,5 @@
  */
 int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 	    struct isolab_error *err);
-
-/* The exit status for a wait(2) status. */
-int ctr_exit_status(int wstatus);
 
 #endif
