@@ -30,6 +30,7 @@ const char ctr_usage[] =
 	"  --userns[=OUT[:N]]    user namespace: root inside = OUT outside (100000:65536)\n"
 	"  --read-only           root filesystem read-only\n"
 	"  --init                a tiny init is PID 1: reaps zombies, forwards signals\n"
+	"  -t, --tty             a terminal of its own, relayed to ours\n"
 	"  --cap-add CAP, --cap-drop CAP   change the default capability set (ALL allowed)\n"
 	"  --cgroup-parent P     cgroup parent, relative (default isolab-ctr)\n"
 	"  --keep-layer DIR      save the writable layer into DIR after exit\n"
@@ -192,7 +193,7 @@ enum opt_id {
 	OPT_ROOTFS, OPT_LAYER, OPT_NAME, OPT_HOSTNAME, OPT_MEMORY, OPT_CPUS, OPT_PIDS,
 	OPT_VOLUME, OPT_NET, OPT_ENV, OPT_WORKDIR, OPT_USER, OPT_USERNS, OPT_READONLY,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_CGROUP_PARENT, OPT_KEEP, OPT_STATS, OPT_BUNDLE,
-	OPT_HELP, OPT_INIT,
+	OPT_HELP, OPT_INIT, OPT_TTY,
 };
 
 struct opt {
@@ -215,7 +216,7 @@ static const struct opt opts[] = {
 	{ "cgroup-parent", 0, OPT_CGROUP_PARENT, 1 },
 	{ "keep-layer", 0, OPT_KEEP, 1 }, { "stats", 0, OPT_STATS, 1 },
 	{ "bundle", 'b', OPT_BUNDLE, 1 }, { "help", 0, OPT_HELP, 0 },
-	{ "init", 0, OPT_INIT, 0 },
+	{ "init", 0, OPT_INIT, 0 },       { "tty", 't', OPT_TTY, 0 },
 };
 
 static int set_string(char **slot, const char *value, const char *what,
@@ -327,6 +328,9 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 		return 0;
 	case OPT_INIT:
 		cfg->init = true;
+		return 0;
+	case OPT_TTY:
+		cfg->tty = true;
 		return 0;
 	}
 	return isolab_error_set(err, -EINVAL, "internal: unknown option");

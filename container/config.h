@@ -62,6 +62,7 @@ struct ctr_config {
 	size_t n_groups;
 	bool no_new_privs;
 	bool init;            /* a tiny init is PID 1 and runs the command */
+	bool tty;             /* a pseudo-terminal of its own (-t, process.terminal) */
 	struct ctr_caps caps;
 	struct ctr_rlimit *rlimits;
 	size_t n_rlimits;

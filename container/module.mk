@@ -4,7 +4,8 @@
 CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/cgroup.c \
                  container/stats.c container/caps.c container/rootfs.c container/owner.c \
                  container/reap.c container/fds.c
-CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c container/init_exec.c
+CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c container/init_exec.c \
+                 container/tty.c
 CTR_SRCS      := $(CTR_PURE_SRCS) $(CTR_SYS_SRCS)
 # The --init program: static (it runs inside the container's root, which
 # need not hold a C library), stripped, and embedded in isolab-ctr.
@@ -35,9 +36,15 @@ $(BUILD)/tests/unit/container_%: container/tests/test_%.c $(CTR_TEST_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $^ $(CTR_LIBS) $(CMOCKA_LIBS)
 
+# A test helper for the image: TIOCSTI from inside a container.
+$(BUILD)/tiocsti: $(BUILD)/obj-static/container/tests/tiocsti.o
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) -o $@ $^
+
 PROGRAMS     += $(BUILD)/isolab-ctr
+STATIC_PROGRAMS += $(BUILD)/tiocsti
 UNIT_TESTS   += $(patsubst container/tests/test_%.c,$(BUILD)/tests/unit/container_%,$(wildcard container/tests/test_*.c))
-LINT_SOURCES += $(CTR_SRCS) container/init.c
+LINT_SOURCES += $(CTR_SRCS) container/init.c container/tests/tiocsti.c
 
 .PHONY: ctr
 ctr: $(BUILD)/isolab-ctr

@@ -139,7 +139,7 @@ static int rlimit_from_name(const char *name, int *res)
 
 static int parse_process(const cJSON *proc, struct ctr_config *cfg, struct isolab_error *err)
 {
-	const cJSON *args, *env, *cwd, *user, *caps, *rl, *nnp, *it;
+	const cJSON *args, *env, *cwd, *user, *caps, *rl, *nnp, *term, *it;
 	uint64_t v = 0;
 	int i = 0;
 
@@ -197,6 +197,9 @@ static int parse_process(const cJSON *proc, struct ctr_config *cfg, struct isola
 	if (member(proc, "noNewPrivileges", "process.noNewPrivileges", cJSON_True, &nnp, err) < 0)
 		return err->code < 0 ? err->code : -EINVAL;
 	cfg->no_new_privs = nnp != NULL && cJSON_IsTrue(nnp);
+	if (member(proc, "terminal", "process.terminal", cJSON_True, &term, err) < 0)
+		return err->code < 0 ? err->code : -EINVAL;
+	cfg->tty = term != NULL && cJSON_IsTrue(term);
 	if (member(proc, "rlimits", "process.rlimits", cJSON_Array, &rl, err) < 0)
 		return err->code < 0 ? err->code : -EINVAL;
 	cJSON_ArrayForEach(it, rl) {

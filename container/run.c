@@ -9,6 +9,7 @@
 #include "container/netns.h"
 #include "container/owner.h"
 #include "container/rootfs.h"
+#include "container/tty.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +30,7 @@
 #include <unistd.h>
 
 /* Child -> parent messages, one per SOCK_SEQPACKET datagram. */
-enum { MSG_TIMES = 1, MSG_ERROR = 2 };
+enum { MSG_TIMES = 1, MSG_ERROR = 2, MSG_TTY = 3 /* carries the pty master */ };
 struct child_msg {
 	int type;
 	int status;                 /* MSG_ERROR: the exit status to use */
@@ -247,6 +248,19 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 	}
 	if ((cfg->namespaces & CLONE_NEWNET) && ctr_netns_loopback_up(&err) < 0)
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	if (cfg->tty) { /* on the container's own devpts, after the pivot */
+		struct child_msg tm = { .type = MSG_TTY };
+		int master = ctr_tty_create(&err);
+
+		if (master < 0)
+			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		rc = ctr_send_with_fd(c->sock, &tm, sizeof(tm), master);
+		close(master);
+		if (rc < 0) {
+			isolab_error_errno(&err, rc, "-t: pass the terminal to the runtime");
+			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		}
+	}
 	if (early)
 		wait_go(c);
 	for (size_t i = 0; i < cfg->n_rlimits; i++) {
@@ -353,6 +367,7 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 {
 	const int *fwd = ctr_forwarded_signals;
 	struct ctr_cgroup cg = { .dirfd = -1 };
+	struct ctr_tty tty = { .master = -1 };
 	struct ctr_cgroup_stats cgs;
 	struct ctr_state state;
 	struct child_ctx ctx;
@@ -460,12 +475,15 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		kill(pid, SIGKILL);
 	/* Timestamps, then EOF (exec happened) or an error message. */
 	for (;;) {
-		ssize_t n = recv(sv[0], &msg, sizeof(msg), 0);
+		int fd;
+		ssize_t n = ctr_recv_with_fd(sv[0], &msg, sizeof(msg), &fd);
 
-		if (n < 0 && errno == EINTR)
-			continue;
+		if (fd >= 0 && (n != (ssize_t)sizeof(msg) || msg.type != MSG_TTY))
+			close(fd);
 		if (n != (ssize_t)sizeof(msg))
 			break;
+		if (msg.type == MSG_TTY && fd >= 0)
+			ctr_tty_adopt(&tty, fd);
 		if (msg.type == MSG_TIMES) {
 			stats->phase_ns[CTR_PHASE_MOUNTS] = msg.times[0];
 			stats->phase_ns[CTR_PHASE_PIVOT] = msg.times[1];
@@ -486,6 +504,9 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		goto out;
 	}
 	rc = 0;
+	if (tty.master >= 0 && child_err.code == 0)
+		rc = ctr_tty_relay(&tty, pidfd, err);
+	ctr_tty_close(&tty);
 	{
 		int ws = wait_child(pid, pidfd, &cg, cg.mode == CTR_CGROUP_V2 && !cg.has_peak &&
 							      child_err.code == 0);
@@ -518,6 +539,7 @@ out:
 		close(pidfd);
 	if (init_memfd >= 0)
 		close(init_memfd);
+	ctr_tty_close(&tty);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)
