@@ -33,7 +33,9 @@ const char ctr_usage[] =
 	"  -t, --tty             a terminal of its own, relayed to ours\n"
 	"  --cap-add CAP, --cap-drop CAP   change the default capability set (ALL allowed)\n"
 	"  --cgroup-parent P     cgroup parent, relative (default isolab-ctr)\n"
-	"  --keep-layer DIR      save the writable layer into DIR after exit\n"
+	"  --keep-layer DIR      save the writable layer into DIR (a new directory) after\n"
+	"                        exit; setuid/setgid bits stripped, devices skipped\n"
+	"  --keep-devices        with --keep-layer: copy device nodes too\n"
 	"  --stats FILE.json     write phase times, peak memory, OOM, exit status\n"
 	"exit status: the command's; 125 runtime error, 126 not executable,\n"
 	"127 command not found, 128+N killed by signal N\n";
@@ -193,7 +195,7 @@ enum opt_id {
 	OPT_ROOTFS, OPT_LAYER, OPT_NAME, OPT_HOSTNAME, OPT_MEMORY, OPT_CPUS, OPT_PIDS,
 	OPT_VOLUME, OPT_NET, OPT_ENV, OPT_WORKDIR, OPT_USER, OPT_USERNS, OPT_READONLY,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_CGROUP_PARENT, OPT_KEEP, OPT_STATS, OPT_BUNDLE,
-	OPT_HELP, OPT_INIT, OPT_TTY,
+	OPT_HELP, OPT_INIT, OPT_TTY, OPT_KEEP_DEVICES,
 };
 
 struct opt {
@@ -217,6 +219,7 @@ static const struct opt opts[] = {
 	{ "keep-layer", 0, OPT_KEEP, 1 }, { "stats", 0, OPT_STATS, 1 },
 	{ "bundle", 'b', OPT_BUNDLE, 1 }, { "help", 0, OPT_HELP, 0 },
 	{ "init", 0, OPT_INIT, 0 },       { "tty", 't', OPT_TTY, 0 },
+	{ "keep-devices", 0, OPT_KEEP_DEVICES, 0 },
 };
 
 static int set_string(char **slot, const char *value, const char *what,
@@ -331,6 +334,9 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 		return 0;
 	case OPT_TTY:
 		cfg->tty = true;
+		return 0;
+	case OPT_KEEP_DEVICES:
+		cfg->keep_devices = true;
 		return 0;
 	}
 	return isolab_error_set(err, -EINVAL, "internal: unknown option");

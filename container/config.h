@@ -85,6 +85,7 @@ struct ctr_config {
 	char *cgroup_parent;     /* relative to each hierarchy's root */
 
 	char *keep_layer;     /* save the writable layer here after exit */
+	bool keep_devices;    /* --keep-devices: device nodes too (keep_policy.h) */
 	char *stats_path;     /* write --stats JSON here */
 	char *bundle;         /* OCI bundle dir, if any */
 };

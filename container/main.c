@@ -45,6 +45,7 @@ static int load_config(struct ctr_config *cfg, struct isolab_error *err)
 		oci.id = cfg->id, cfg->id = NULL;
 		oci.stats_path = cfg->stats_path, cfg->stats_path = NULL;
 		oci.keep_layer = cfg->keep_layer, cfg->keep_layer = NULL;
+		oci.keep_devices = cfg->keep_devices;
 		oci.cgroup_parent = cfg->cgroup_parent, cfg->cgroup_parent = NULL;
 		oci.bundle = cfg->bundle, cfg->bundle = NULL;
 		ctr_config_free(cfg);
@@ -151,6 +152,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "isolab-ctr: %s\n", err.msg);
 		stats.error = err.msg;
 	}
+	if (stats.kept.devices || stats.kept.special || stats.kept.stripped)
+		fprintf(stderr,
+			"isolab-ctr: warning: --keep-layer: left out %u device node(s) and %u FIFO(s) or socket(s), stripped setuid/setgid from %u\n",
+			stats.kept.devices, stats.kept.special, stats.kept.stripped);
 	if (stats.oom_killed)
 		fprintf(stderr,
 			"isolab-ctr: container %s: out of memory: killed by the OOM killer at its %llu-byte limit\n",

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +16,7 @@
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* ---- pure part ---- */
 
@@ -173,32 +169,6 @@ int ctr_state_mount(struct ctr_state *st, const struct ctr_config *cfg,
 		return isolab_error_errno(err, -errno, "mount overlay on `%s` (layers %s)", st->root,
 					  opts);
 	st->mounted_overlay = true;
-	return 0;
-}
-
-int ctr_state_keep_layer(const struct ctr_state *st, const char *dir,
-			 struct isolab_error *err)
-{
-	char src[PATH_MAX + 8];
-	char *const argv[] = { "cp", "-a", "--", src, (char *)dir, NULL };
-	pid_t pid;
-	int rc, status;
-
-	rc = ctr_mkdir_p(dir, 0755);
-	if (rc < 0)
-		return isolab_error_errno(err, rc, "--keep-layer: create `%s`", dir);
-	snprintf(src, sizeof(src), "%.4000s/.", st->upper);
-	/* Whiteouts (0/0 character devices) and overlay xattrs are kept, so
-	 * the saved directory works as a --layer later. */
-	rc = posix_spawnp(&pid, "cp", NULL, NULL, argv, environ);
-	if (rc != 0)
-		return isolab_error_errno(err, -rc, "--keep-layer: run cp");
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return isolab_error_errno(err, -errno, "--keep-layer: wait for cp");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return isolab_error_set(err, -EIO, "--keep-layer: copying `%s` to `%s` failed",
-					st->upper, dir);
 	return 0;
 }
 

@@ -49,9 +49,6 @@ int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in
  * calling process's mount namespace). */
 int ctr_state_mount(struct ctr_state *st, const struct ctr_config *cfg,
 		    struct isolab_error *err);
-/* Copies the writable layer into dir (cp -a), after the container ended. */
-int ctr_state_keep_layer(const struct ctr_state *st, const char *dir,
-			 struct isolab_error *err);
 /* Lazily unmounts and removes everything ctr_state_create made. */
 int ctr_state_destroy(struct ctr_state *st, struct isolab_error *err);
 /* The same for the state dir of a container whose runtime died: lazily

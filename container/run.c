@@ -6,6 +6,7 @@
 #include "container/cgroup.h"
 #include "container/fds.h"
 #include "container/init_exec.h"
+#include "container/keep_layer.h"
 #include "container/netns.h"
 #include "container/owner.h"
 #include "container/rootfs.h"
@@ -533,7 +534,8 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		goto out;
 	}
 	if (cfg->keep_layer != NULL)
-		rc = ctr_state_keep_layer(&state, cfg->keep_layer, err);
+		rc = ctr_keep_layer_copy(state.upper, cfg->keep_layer, cfg->keep_devices,
+					 &stats->kept, err);
 out:
 	if (pidfd >= 0)
 		close(pidfd);

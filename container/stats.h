@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "container/keep_layer.h"
 
 enum ctr_phase {
 	CTR_PHASE_START,   /* configuration parsed, runtime work begins */
@@ -38,6 +39,7 @@ struct ctr_stats {
 	uint64_t oom_kills;
 	int exit_status;
 	const char *error;                  /* runtime error, or NULL */
+	struct ctr_keep_counts kept;        /* --keep-layer: what was left out */
 };
 
 /* Builds the JSON document; NULL when out of memory. */
