@@ -3,7 +3,8 @@
 
 CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/cgroup.c \
                  container/stats.c container/caps.c container/rootfs.c container/owner.c \
-                 container/reap.c container/fds.c container/keep_policy.c
+                 container/reap.c container/fds.c container/keep_policy.c \
+                 container/resolve.c
 CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c container/init_exec.c \
                  container/tty.c container/keep_layer.c
 CTR_SRCS      := $(CTR_PURE_SRCS) $(CTR_SYS_SRCS)

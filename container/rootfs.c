@@ -1,5 +1,6 @@
 /* rootfs.c: state dir, overlay, mounts, pivot_root, masks (see rootfs.h). */
 #include "container/rootfs.h"
+#include "container/resolve.h"
 #include "common/cleanup.h"
 #include "common/timing.h"
 
@@ -251,112 +252,115 @@ static int remount_ro(const char *path, unsigned long extra, struct isolab_error
 	return 0;
 }
 
-static int make_mountpoint(const char *path, bool file)
+/* The mount at destination (just made) as an fd path, for remounts. */
+static int remount_at(int rootfd, const char *destination, unsigned long flags,
+		      const char *what, struct isolab_error *err)
 {
-	char parent[PATH_MAX];
-	char *slash;
-	int fd, rc;
+	_cleanup_close_ int fd = ctr_resolve_in_root(rootfd, destination, CTR_RESOLVE_EXISTING, err);
+	char path[32];
 
-	if (!file)
-		return ctr_mkdir_p(path, 0755);
-	snprintf(parent, sizeof(parent), "%s", path);
-	slash = strrchr(parent, '/');
-	if (slash != NULL && slash != parent) {
-		*slash = '\0';
-		rc = ctr_mkdir_p(parent, 0755);
-		if (rc < 0)
-			return rc;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
-		return errno == EEXIST ? 0 : -errno;
-	close(fd);
+		return fd;
+	ctr_fd_path(fd, path, sizeof(path));
+	if (flags & MS_REMOUNT)
+		flags |= locked_flags(path);
+	if (mount(NULL, path, NULL, flags, NULL) < 0)
+		return isolab_error_errno(err, -errno, "%s `%s`", what, destination);
 	return 0;
 }
 
-static int do_bind(const struct ctr_mount *m, const char *dst, struct isolab_error *err)
+static int do_bind(const struct ctr_mount *m, int rootfd, struct isolab_error *err)
 {
+	_cleanup_close_ int fd = -1;
 	struct stat st;
-	int rc;
+	char path[32];
 
 	if (stat(m->source, &st) < 0)
 		return isolab_error_errno(err, -errno, "volume `%s`", m->source);
-	rc = make_mountpoint(dst, !S_ISDIR(st.st_mode));
-	if (rc < 0)
-		return isolab_error_errno(err, rc, "create mount point `%s`", m->destination);
-	if (mount(m->source, dst, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+	fd = ctr_resolve_in_root(rootfd, m->destination,
+				 S_ISDIR(st.st_mode) ? CTR_RESOLVE_DIR : CTR_RESOLVE_FILE, err);
+	if (fd < 0)
+		return isolab_error_wrap(err, "mount point");
+	if (mount(m->source, ctr_fd_path(fd, path, sizeof(path)), NULL,
+		  MS_BIND | (m->flags & MS_REC), NULL) < 0)
 		return isolab_error_errno(err, -errno, "bind `%s` on `%s`", m->source,
 					  m->destination);
-	if ((m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))) {
-		unsigned long f = MS_BIND | MS_REMOUNT | locked_flags(dst) |
-				  (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
-
-		if (mount(NULL, dst, NULL, f, NULL) < 0)
-			return isolab_error_errno(err, -errno, "remount `%s` with its options",
-						  m->destination);
-	}
+	if ((m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)))
+		return remount_at(rootfd, m->destination,
+				  MS_BIND | MS_REMOUNT |
+					  (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)),
+				  "remount with its options", err);
 	return 0;
 }
 
-static int do_mount(const struct ctr_mount *m, const char *dst, bool userns,
+static int do_mount(const struct ctr_mount *m, int rootfd, bool userns,
 		    enum ctr_cgroup_mode cgmode, struct isolab_error *err)
 {
+	_cleanup_close_ int fd = -1;
 	const char *type = m->type;
 	unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+	char path[32];
 	int rc;
 
 	if (m->flags & MS_BIND)
-		return do_bind(m, dst, err);
+		return do_bind(m, rootfd, err);
 	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
 		if (cgmode != CTR_CGROUP_V2)
 			return 0; /* v1/hybrid hosts: the container gets no cgroupfs */
 		type = "cgroup2";
 	}
-	rc = ctr_mkdir_p(dst, 0755);
-	if (rc < 0)
-		return isolab_error_errno(err, rc, "create mount point `%s`", m->destination);
-	if (mount(m->source, dst, type, flags, m->data[0] ? m->data : NULL) == 0)
+	fd = ctr_resolve_in_root(rootfd, m->destination, CTR_RESOLVE_DIR, err);
+	if (fd < 0)
+		return isolab_error_wrap(err, "mount point");
+	ctr_fd_path(fd, path, sizeof(path));
+	if (mount(m->source, path, type, flags, m->data[0] ? m->data : NULL) == 0)
 		return 0;
 	rc = -errno;
 	/* sysfs belongs to the network namespace: with a user namespace but
 	 * the host's network it cannot be mounted, so bind the host's. */
 	if (strcmp(type, "sysfs") == 0 && (rc == -EPERM || rc == -EACCES) && userns) {
-		if (mount("/sys", dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+		if (mount("/sys", path, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return isolab_error_errno(err, -errno, "bind `/sys` on `%s`", m->destination);
-		return remount_ro(dst, 0, err);
+		return remount_at(rootfd, m->destination, MS_BIND | MS_REMOUNT | MS_RDONLY,
+				  "remount read-only", err);
 	}
 	return isolab_error_errno(err, rc, "mount %s on `%s`", type, m->destination);
 }
 
-static int make_devices(const char *root, bool userns, struct isolab_error *err)
+/* The default nodes and links in the container's /dev (a fresh tmpfs),
+ * made relative to its fd. */
+static int make_devices(int rootfd, bool userns, struct isolab_error *err)
 {
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 		{ "pts/ptmx", "ptmx" }, { "/proc/kcore", "core" },
 	};
-	char path[PATH_MAX + 32], host[32];
+	_cleanup_close_ int devfd = ctr_resolve_in_root(rootfd, "/dev", CTR_RESOLVE_EXISTING, err);
+	char host[32], path[32];
 
+	if (devfd < 0)
+		return devfd;
 	for (size_t i = 0; i < sizeof(devnodes) / sizeof(devnodes[0]); i++) {
-		snprintf(path, sizeof(path), "%.4000s/dev/%s", root, devnodes[i].name);
+		_cleanup_close_ int fd = -1;
+
 		if (!userns) {
-			if (mknod(path, S_IFCHR | 0666,
-				  makedev(devnodes[i].major, devnodes[i].minor)) < 0 && errno != EEXIST)
+			if (mknodat(devfd, devnodes[i].name, S_IFCHR | 0666,
+				    makedev(devnodes[i].major, devnodes[i].minor)) < 0 && errno != EEXIST)
 				return isolab_error_errno(err, -errno, "mknod `/dev/%s`",
 							  devnodes[i].name);
 			continue;
 		}
 		/* mknod is not allowed in a user namespace: bind the host's. */
 		snprintf(host, sizeof(host), "/dev/%s", devnodes[i].name);
-		int rc = make_mountpoint(path, true);
-		if (rc < 0)
-			return isolab_error_errno(err, rc, "create `/dev/%s`", devnodes[i].name);
-		if (mount(host, path, NULL, MS_BIND, NULL) < 0)
+		fd = openat(devfd, devnodes[i].name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return isolab_error_errno(err, -errno, "create `/dev/%s`", devnodes[i].name);
+		if (mount(host, ctr_fd_path(fd, path, sizeof(path)), NULL, MS_BIND, NULL) < 0)
 			return isolab_error_errno(err, -errno, "bind `%s`", host);
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		snprintf(path, sizeof(path), "%.4000s/dev/%s", root, links[i][1]);
-		if (symlink(links[i][0], path) < 0 && errno != EEXIST)
+		if (symlinkat(links[i][0], devfd, links[i][1]) < 0 && errno != EEXIST)
 			return isolab_error_errno(err, -errno, "symlink `/dev/%s`", links[i][1]);
 	}
 	return 0;
@@ -426,7 +430,7 @@ int ctr_rootfs_setup(const struct ctr_config *cfg, struct ctr_state *st,
 {
 	bool userns = (cfg->namespaces & CLONE_NEWUSER) != 0;
 	bool dev_tmpfs = false;
-	char dst[PATH_MAX * 2];
+	_cleanup_close_ int rootfd = -1;
 	int rc;
 
 	/* Nothing from here on propagates back to the host. */
@@ -442,23 +446,26 @@ int ctr_rootfs_setup(const struct ctr_config *cfg, struct ctr_state *st,
 	 * it: bind it onto itself to get a mount this namespace owns. */
 	if (userns && mount(st->root, st->root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return isolab_error_errno(err, -errno, "bind `%s` onto itself", st->root);
+	/* Every destination is looked up inside this (resolve.h). */
+	rootfd = open(st->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return isolab_error_errno(err, -errno, "open `%s`", st->root);
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const struct ctr_mount *m = &cfg->mounts[i];
 
 		if (strcmp(m->destination, "/") == 0)
 			return isolab_error_set(err, -EINVAL, "mount on `/` is not allowed");
-		snprintf(dst, sizeof(dst), "%s%s", st->root, m->destination);
-		rc = do_mount(m, dst, userns, cgmode, err);
+		rc = do_mount(m, rootfd, userns, cgmode, err);
 		if (rc < 0)
 			return rc;
-		if (m->propagation && mount(NULL, dst, NULL, m->propagation, NULL) < 0)
-			return isolab_error_errno(err, -errno, "set propagation of `%s`",
-						  m->destination);
+		if (m->propagation &&
+		    remount_at(rootfd, m->destination, m->propagation, "set propagation of", err) < 0)
+			return err->code;
 		if (strcmp(m->destination, "/dev") == 0 && strcmp(m->type, "tmpfs") == 0)
 			dev_tmpfs = true;
 	}
 	if (dev_tmpfs) {
-		rc = make_devices(st->root, userns, err);
+		rc = make_devices(rootfd, userns, err);
 		if (rc < 0)
 			return rc;
 	}
