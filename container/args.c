@@ -21,7 +21,8 @@ const char ctr_usage[] =
 	"  --hostname H          hostname (default: the id)\n"
 	"  -m, --memory SIZE     memory limit (e.g. 64M; no swap)\n"
 	"  --cpus FRACTION       CPU quota in CPUs (e.g. 0.5)\n"
-	"  --pids N              pids limit\n"
+	"  --pids N              pids limit (default 2048; 0 or unlimited: none)\n"
+	"  --layer-size SIZE     writable layer's size (default 1G; 0 or unlimited: none)\n"
 	"  -v, --volume H:C[:ro] bind mount host dir H at C\n"
 	"  --net none|host       fresh net namespace with lo (default), or the host's\n"
 	"  -e, --env K=V         environment variable (repeatable; K alone copies it)\n"
@@ -195,7 +196,7 @@ enum opt_id {
 	OPT_ROOTFS, OPT_LAYER, OPT_NAME, OPT_HOSTNAME, OPT_MEMORY, OPT_CPUS, OPT_PIDS,
 	OPT_VOLUME, OPT_NET, OPT_ENV, OPT_WORKDIR, OPT_USER, OPT_USERNS, OPT_READONLY,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_CGROUP_PARENT, OPT_KEEP, OPT_STATS, OPT_BUNDLE,
-	OPT_HELP, OPT_INIT, OPT_TTY, OPT_KEEP_DEVICES,
+	OPT_HELP, OPT_INIT, OPT_TTY, OPT_KEEP_DEVICES, OPT_LAYER_SIZE,
 };
 
 struct opt {
@@ -219,7 +220,7 @@ static const struct opt opts[] = {
 	{ "keep-layer", 0, OPT_KEEP, 1 }, { "stats", 0, OPT_STATS, 1 },
 	{ "bundle", 'b', OPT_BUNDLE, 1 }, { "help", 0, OPT_HELP, 0 },
 	{ "init", 0, OPT_INIT, 0 },       { "tty", 't', OPT_TTY, 0 },
-	{ "keep-devices", 0, OPT_KEEP_DEVICES, 0 },
+	{ "keep-devices", 0, OPT_KEEP_DEVICES, 0 }, { "layer-size", 0, OPT_LAYER_SIZE, 1 },
 };
 
 static int set_string(char **slot, const char *value, const char *what,
@@ -262,12 +263,18 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 	case OPT_CPUS:
 		return ctr_parse_cpus(value, cfg->cpu_period, &cfg->cpu_quota, err);
 	case OPT_PIDS:
-		if (isolab_parse_uint(value, "--pids", 1ull << 22, &v, err) < 0)
+		if (strcmp(value, "unlimited") == 0)
+			v = 0;
+		else if (isolab_parse_uint(value, "--pids", 1ull << 22, &v, err) < 0)
 			return err->code;
-		if (v == 0)
-			return isolab_error_set(err, -EINVAL, "--pids `%s`: must be at least 1",
-						value);
-		cfg->pids_limit = (int64_t)v;
+		cfg->pids_limit = (int64_t)v; /* 0: no limit */
+		return 0;
+	case OPT_LAYER_SIZE:
+		if (strcmp(value, "unlimited") == 0)
+			v = 0;
+		else if (isolab_parse_size(value, "--layer-size", &v, err) < 0)
+			return err->code;
+		cfg->layer_size = v;
 		return 0;
 	case OPT_VOLUME:
 		return ctr_parse_volume(value, cfg, err);

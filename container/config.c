@@ -47,6 +47,8 @@ void ctr_config_init(struct ctr_config *cfg)
 	cfg->namespaces = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 			  CLONE_NEWCGROUP | CLONE_NEWNET;
 	cfg->cpu_period = 100000;
+	cfg->pids_limit = CTR_DEFAULT_PIDS;
+	cfg->layer_size = CTR_DEFAULT_LAYER_SIZE;
 }
 
 static void strv_free(char **v, size_t n)

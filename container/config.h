@@ -18,7 +18,13 @@
 
 #define CTR_MAX_IDMAPS 5
 #define CTR_NAME_MAX 64              /* container name, bytes */
-#define CTR_MEMORY_MIN (6ull << 20)  /* as Docker: below 6 MiB nothing starts */ /* user_namespaces(7): at most 5 lines before 4.15 */
+#define CTR_MEMORY_MIN (6ull << 20)  /* as Docker: below 6 MiB nothing starts */
+/* Default bounds, each lifted with 0 or `unlimited`: podman's default
+ * pids limit (containers.conf pids_limit = 2048; Docker has none but
+ * advises one), and a size for the writable layer's tmpfs (else half the
+ * host's RAM, bounded only by --memory). */
+#define CTR_DEFAULT_PIDS 2048
+#define CTR_DEFAULT_LAYER_SIZE (1ull << 30) /* user_namespaces(7): at most 5 lines before 4.15 */
 
 /* A mount inside the container, in the order it is made. */
 struct ctr_mount {
@@ -81,7 +87,8 @@ struct ctr_config {
 	uint64_t memory_limit;   /* bytes; 0 = none */
 	int64_t cpu_quota;       /* microseconds per period; 0 = none */
 	uint64_t cpu_period;     /* microseconds */
-	int64_t pids_limit;      /* 0 = none */
+	int64_t pids_limit;      /* 0 = none; default CTR_DEFAULT_PIDS */
+	uint64_t layer_size;     /* writable layer's tmpfs size= in bytes; 0 = none */
 	char *cgroup_parent;     /* relative to each hierarchy's root */
 
 	char *keep_layer;     /* save the writable layer here after exit */

@@ -422,6 +422,7 @@ static int parse_linux(const cJSON *lnx, struct ctr_config *cfg, struct isolab_e
 			if (required(pids, "limit", "linux.resources.pids.limit", cJSON_Number, &x,
 				     err) < 0)
 				return err->code < 0 ? err->code : -EINVAL;
+			cfg->pids_limit = 0; /* runtime-spec: 0 or -1 is unlimited */
 			if (x->valuedouble > 0) {
 				if (number_u64(x, "linux.resources.pids.limit", 1ull << 22, &v, err) < 0)
 					return err->code < 0 ? err->code : -EINVAL;

@@ -136,7 +136,7 @@ int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in
 int ctr_state_mount(struct ctr_state *st, const struct ctr_config *cfg,
 		    struct isolab_error *err)
 {
-	char work[PATH_MAX + 8], opts[8192];
+	char work[PATH_MAX + 8], opts[8192], tmpfs_opts[64];
 	uid_t root_uid = 0;
 	gid_t root_gid = 0;
 	int rc;
@@ -150,7 +150,13 @@ int ctr_state_mount(struct ctr_state *st, const struct ctr_config *cfg,
 				root_gid = cfg->gid_map[i].outside;
 	}
 	snprintf(work, sizeof(work), "%.4000s/work", st->dir);
-	if (mount("isolab-ctr", st->dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711") < 0)
+	/* The writable layer's bound (config.h), besides --memory. */
+	if (cfg->layer_size)
+		snprintf(tmpfs_opts, sizeof(tmpfs_opts), "mode=0711,size=%llu",
+			 (unsigned long long)cfg->layer_size);
+	else
+		snprintf(tmpfs_opts, sizeof(tmpfs_opts), "mode=0711");
+	if (mount("isolab-ctr", st->dir, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts) < 0)
 		return isolab_error_errno(err, -errno, "mount tmpfs on `%s`", st->dir);
 	st->mounted_tmpfs = true;
 	/* Private: nothing mounted below propagates to the host's peers. */

@@ -89,6 +89,19 @@ static void test_defaults(void **state)
 	assert_true(cfg.no_new_privs);
 	assert_false(cfg.init);
 	assert_int_equal(cfg.memory_limit, 0);
+	/* default bounds, and lifting them */
+	assert_int_equal(cfg.pids_limit, CTR_DEFAULT_PIDS);
+	assert_int_equal(cfg.layer_size, 1ull << 30);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--pids", "unlimited", "--layer-size", "0",
+			       "--", "x", NULL), 0);
+	assert_int_equal(cfg.pids_limit, 0);
+	assert_int_equal(cfg.layer_size, 0);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--pids", "0", "--layer-size", "64M",
+			       "--", "x", NULL), 0);
+	assert_int_equal(cfg.pids_limit, 0);
+	assert_int_equal(cfg.layer_size, 64ull << 20);
 	ctr_config_free(&cfg);
 	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--init", "--read-only", "x", NULL), 0);
 	assert_true(cfg.init);
@@ -120,7 +133,11 @@ static void test_bad_input_names_the_option(void **state)
 	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--cpus", "abc", "--", "x", NULL), -EINVAL);
 	assert_non_null(strstr(err.msg, "--cpus"));
 	ctr_config_free(&cfg);
-	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--pids", "0", "--", "x", NULL), -EINVAL);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--pids", "-1", "--", "x", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--layer-size", "1X", "--", "x", NULL),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "--layer-size `1X`"));
 	ctr_config_free(&cfg);
 	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--net", "bridge", "--", "x", NULL), -EINVAL);
 	assert_non_null(strstr(err.msg, "none or host"));

@@ -101,6 +101,11 @@ static void test_no_limits_no_writes(void **state)
 
 	(void)state;
 	ctr_config_init(&cfg);
+	/* by default only the pids limit (config.h) */
+	assert_int_equal(ctr_cgroup_plan_writes(&cfg, CTR_CGROUP_V2, w), 1);
+	assert_string_equal(w[0].value, "2048");
+	assert_int_equal(ctr_cgroup_plan_writes(&cfg, CTR_CGROUP_V1, w), 1);
+	cfg.pids_limit = 0; /* --pids 0 */
 	assert_int_equal(ctr_cgroup_plan_writes(&cfg, CTR_CGROUP_V2, w), 0);
 	assert_int_equal(ctr_cgroup_plan_writes(&cfg, CTR_CGROUP_V1, w), 0);
 	ctr_config_free(&cfg);
