@@ -43,7 +43,7 @@ static int cloexec_by_listing(int first)
 	dir = fdopendir(listfd);
 	if (dir == NULL)
 		return -errno;
-	listfd = -1; /* closedir closes it */
+	(void)isolab_take_fd(&listfd); /* closedir closes it */
 	while ((de = readdir(dir)) != NULL) {
 		int fd, flags;
 

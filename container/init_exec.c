@@ -19,7 +19,6 @@ int ctr_init_memfd(struct isolab_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	const unsigned char *p = ctr_init_blob;
-	int ret;
 
 	/* MFD_EXEC: executable even where vm.memfd_noexec=1 makes it the
 	 * exception; older kernels refuse the flag (EINVAL). */
@@ -39,9 +38,7 @@ int ctr_init_memfd(struct isolab_error *err)
 	}
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
 		return isolab_error_errno(err, -errno, "--init: seal the memfd");
-	ret = fd;
-	fd = -1;
-	return ret;
+	return isolab_take_fd(&fd);
 }
 
 int ctr_init_exec(int memfd, pid_t command)

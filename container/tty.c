@@ -23,7 +23,6 @@ int ctr_tty_create(struct isolab_error *err)
 {
 	_cleanup_close_ int master = -1, slave = -1;
 	char name[64];
-	int ret;
 
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
@@ -38,9 +37,7 @@ int ctr_tty_create(struct isolab_error *err)
 	for (int fd = 0; fd < 3; fd++)
 		if (dup2(slave, fd) < 0)
 			return isolab_error_errno(err, -errno, "-t: dup2 the terminal");
-	ret = master;
-	master = -1;
-	return ret;
+	return isolab_take_fd(&master);
 }
 
 void ctr_tty_adopt(struct ctr_tty *t, int master)

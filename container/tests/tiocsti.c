@@ -13,15 +13,20 @@
 
 int main(int argc, char **argv)
 {
-	int fd;
+	char *end;
+	long fd;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: tiocsti FD TEXT\n");
 		return 2;
 	}
-	fd = atoi(argv[1]);
+	fd = strtol(argv[1], &end, 10);
+	if (*end != '\0' || fd < 0 || fd > 1 << 20) {
+		fprintf(stderr, "tiocsti: `%s`: not an fd\n", argv[1]);
+		return 2;
+	}
 	for (const char *p = argv[2]; *p; p++) {
-		if (ioctl(fd, TIOCSTI, p) < 0) {
+		if (ioctl((int)fd, TIOCSTI, p) < 0) {
 			printf("tiocsti: %s\n", strerror(errno));
 			return 1;
 		}
