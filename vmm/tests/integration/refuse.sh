@@ -32,27 +32,28 @@ test_bad_kernels_are_refused_with_2() {
 	fi
 }
 
-# assert_not_regular OPTION PATH ARGS...: isolab-vmm refuses PATH at once
-# with status 2 and one line. A FIFO used to block the open with SIGTERM
-# and SIGINT blocked: `timeout -k` turns such a hang into 124 or 137.
+# assert_not_regular OPTION PATH KIND ARGS...: isolab-vmm refuses PATH at
+# once with status 2 and one line naming its KIND. A FIFO used to block the
+# open with SIGTERM and SIGINT blocked: `timeout -k` turns such a hang into
+# 124 or 137.
 assert_not_regular() {
-	local opt=$1 path=$2
-	shift 2
+	local opt=$1 path=$2 kind=$3
+	shift 3
 	assert_status 2 timeout -k 5 20 "$VMM" "$@" "$opt" "$path"
-	assert_eq "isolab-vmm: $opt $path: not a regular file" "$OUTPUT" "$opt $path"
+	assert_eq "isolab-vmm: $opt $path: not a regular file ($kind)" "$OUTPUT" "$opt $path"
 }
 
 test_non_regular_files_are_refused_with_2() {
 	vmm_bin
 	mkfifo "$TEST_TMP/fifo"
-	assert_not_regular --kernel "$TEST_TMP/fifo"
-	assert_not_regular --kernel "$TEST_TMP"
-	assert_not_regular --kernel /dev/null
+	assert_not_regular --kernel "$TEST_TMP/fifo" "a FIFO"
+	assert_not_regular --kernel "$TEST_TMP" "a directory"
+	assert_not_regular --kernel /dev/null "a character device"
 	# the kernel is read first: a parseable one lets the initrd be checked
 	write_ud2_kernel "$TEST_TMP/k.elf"
-	assert_not_regular --initrd "$TEST_TMP/fifo" --kernel "$TEST_TMP/k.elf"
-	assert_not_regular --initrd "$TEST_TMP" --kernel "$TEST_TMP/k.elf"
-	assert_not_regular --initrd /dev/zero --kernel "$TEST_TMP/k.elf"
+	assert_not_regular --initrd "$TEST_TMP/fifo" "a FIFO" --kernel "$TEST_TMP/k.elf"
+	assert_not_regular --initrd "$TEST_TMP" "a directory" --kernel "$TEST_TMP/k.elf"
+	assert_not_regular --initrd /dev/zero "a character device" --kernel "$TEST_TMP/k.elf"
 }
 
 test_bad_options_are_refused_with_2() {
