@@ -38,6 +38,7 @@ const char ctr_usage[] =
 	"                        exit; setuid/setgid bits stripped, devices skipped\n"
 	"  --keep-devices        with --keep-layer: copy device nodes too\n"
 	"  --stats FILE.json     write phase times, peak memory, OOM, exit status\n"
+	"  --security-opt seccomp=unconfined|FILE.json   no filter, or Docker-format profile\n"
 	"exit status: the command's; 125 runtime error, 126 not executable,\n"
 	"127 command not found, 128+N killed by signal N\n";
 
@@ -144,6 +145,28 @@ int ctr_parse_userns(const char *text, struct ctr_config *cfg, struct isolab_err
 	return 0;
 }
 
+static int set_string(char **slot, const char *value, const char *what,
+		      struct isolab_error *err);
+
+int ctr_parse_security_opt(const char *text, struct ctr_config *cfg, struct isolab_error *err)
+{
+	const char *v;
+
+	if (strncmp(text, "seccomp=", 8) != 0 && strncmp(text, "seccomp:", 8) != 0)
+		return isolab_error_set(err, -EINVAL,
+					"--security-opt `%s`: expected seccomp=unconfined or seccomp=FILE.json",
+					text);
+	v = text + 8;
+	if (v[0] == '\0')
+		return isolab_error_set(err, -EINVAL, "--security-opt `%s`: no profile given", text);
+	free(cfg->seccomp_path);
+	cfg->seccomp_path = NULL;
+	cfg->seccomp_unconfined = strcmp(v, "unconfined") == 0;
+	if (cfg->seccomp_unconfined)
+		return 0;
+	return set_string(&cfg->seccomp_path, v, "--security-opt", err);
+}
+
 static int parse_user(const char *text, struct ctr_config *cfg, struct isolab_error *err)
 {
 	char buf[64];
@@ -196,7 +219,7 @@ enum opt_id {
 	OPT_ROOTFS, OPT_LAYER, OPT_NAME, OPT_HOSTNAME, OPT_MEMORY, OPT_CPUS, OPT_PIDS,
 	OPT_VOLUME, OPT_NET, OPT_ENV, OPT_WORKDIR, OPT_USER, OPT_USERNS, OPT_READONLY,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_CGROUP_PARENT, OPT_KEEP, OPT_STATS, OPT_BUNDLE,
-	OPT_HELP, OPT_INIT, OPT_TTY, OPT_KEEP_DEVICES, OPT_LAYER_SIZE,
+	OPT_HELP, OPT_INIT, OPT_TTY, OPT_KEEP_DEVICES, OPT_LAYER_SIZE, OPT_SECURITY_OPT,
 };
 
 struct opt {
@@ -221,6 +244,7 @@ static const struct opt opts[] = {
 	{ "bundle", 'b', OPT_BUNDLE, 1 }, { "help", 0, OPT_HELP, 0 },
 	{ "init", 0, OPT_INIT, 0 },       { "tty", 't', OPT_TTY, 0 },
 	{ "keep-devices", 0, OPT_KEEP_DEVICES, 0 }, { "layer-size", 0, OPT_LAYER_SIZE, 1 },
+	{ "security-opt", 0, OPT_SECURITY_OPT, 1 },
 };
 
 static int set_string(char **slot, const char *value, const char *what,
@@ -345,6 +369,8 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 	case OPT_KEEP_DEVICES:
 		cfg->keep_devices = true;
 		return 0;
+	case OPT_SECURITY_OPT:
+		return ctr_parse_security_opt(value, cfg, err);
 	}
 	return isolab_error_set(err, -EINVAL, "internal: unknown option");
 }

@@ -33,6 +33,10 @@ int ctr_parse_volume(const char *text, struct ctr_config *cfg, struct isolab_err
 /* "--userns" value: "" (defaults), "OUTSIDE" or "OUTSIDE:COUNT". */
 int ctr_parse_userns(const char *text, struct ctr_config *cfg, struct isolab_error *err);
 
+/* "--security-opt" value: "seccomp=unconfined" or "seccomp=FILE.json"
+ * (the file is read later, by main.c). */
+int ctr_parse_security_opt(const char *text, struct ctr_config *cfg, struct isolab_error *err);
+
 extern const char ctr_usage[];
 
 #endif

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const ctr_cgroup_v1_names[CTR_V1_COUNT] = { "memory", "cpu", "pids" };
+const char *const ctr_cgroup_v1_names[CTR_V1_COUNT] = { "memory", "cpu", "pids", "devices" };
 
 /* ---- pure part ---- */
 
@@ -213,7 +213,7 @@ static int mkdir_parents(const char *path, struct isolab_error *err)
  * delegate memory, cpu and pids in cgroup.subtree_control. */
 static int v2_enable_controllers(const char *path, struct isolab_error *err)
 {
-	static const char *const want[] = { "memory", "cpu", "pids" };
+	static const char *const want[] = { "memory", "cpu", "pids", "devices" };
 	char dir[PATH_MAX], avail[512] = "", enabled[512] = "";
 	size_t rootlen = strlen(CTR_CGROUP_ROOT);
 	char *p;
@@ -273,9 +273,9 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 			char hier[PATH_MAX];
 			struct stat st;
 
-			/* v1: memory always (peak, OOM, the process list); cpu
-			 * and pids only when limited, each costs a mkdir, an
-			 * attach and an rmdir. */
+			/* v1: memory (peak, OOM, the process list) and devices
+			 * always; cpu and pids only when limited, each costs a
+			 * mkdir, an attach and an rmdir. */
 			if ((c == CTR_V1_CPU && cfg->cpu_quota <= 0) ||
 			    (c == CTR_V1_PIDS && cfg->pids_limit <= 0)) {
 				cg->path[c][0] = '\0';

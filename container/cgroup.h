@@ -5,7 +5,8 @@
  * The pure half decides the mode from filesystem magic numbers (as crun's
  * libcrun_get_cgroup_mode does with statfs on /sys/fs/cgroup) and computes
  * the paths and the (file, value) writes for memory, CPU and pids limits;
- * the thin half does the mkdir/write/rmdir.
+ * the thin half does the mkdir/write/rmdir. The device rules written into
+ * the v1 devices cgroup or attached to the v2 one are devices.h's.
  *
  * Files (Documentation/admin-guide/cgroup-v2.rst; cgroup-v1/memory.rst,
  * scheduler/sched-bwc.rst, cgroup-v1/pids.rst):
@@ -39,8 +40,8 @@ enum ctr_cgroup_mode {
 	CTR_CGROUP_V2,     /* unified */
 };
 
-/* The v1 controllers isolab uses, in this order. */
-enum ctr_cgroup_v1_ctrl { CTR_V1_MEMORY, CTR_V1_CPU, CTR_V1_PIDS, CTR_V1_COUNT };
+/* The v1 controllers isolab uses, in this order (devices: devices.h). */
+enum ctr_cgroup_v1_ctrl { CTR_V1_MEMORY, CTR_V1_CPU, CTR_V1_PIDS, CTR_V1_DEVICES, CTR_V1_COUNT };
 extern const char *const ctr_cgroup_v1_names[CTR_V1_COUNT];
 
 /* Mode from the statfs f_type of /sys/fs/cgroup and of .../unified

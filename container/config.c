@@ -1,6 +1,7 @@
 /* config.c: the container description shared by the CLI and OCI front
  * ends: defaults, ownership, mount option parsing, validation (pure). */
 #include "container/config.h"
+#include "container/seccomp.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -78,6 +79,12 @@ void ctr_config_free(struct ctr_config *cfg)
 	strv_free(cfg->masked_paths, cfg->n_masked);
 	strv_free(cfg->readonly_paths, cfg->n_readonly);
 	free(cfg->cgroup_parent);
+	free(cfg->dev_rules);
+	for (size_t i = 0; i < cfg->n_dev_nodes; i++)
+		free(cfg->dev_nodes[i].path);
+	free(cfg->dev_nodes);
+	ctr_seccomp_free(cfg->seccomp);
+	free(cfg->seccomp_path);
 	free(cfg->keep_layer);
 	free(cfg->stats_path);
 	free(cfg->bundle);

@@ -15,6 +15,9 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "container/devices.h"
+
+struct ctr_seccomp_profile;
 
 #define CTR_MAX_IDMAPS 5
 #define CTR_NAME_MAX 64              /* container name, bytes */
@@ -90,6 +93,15 @@ struct ctr_config {
 	int64_t pids_limit;      /* 0 = none; default CTR_DEFAULT_PIDS */
 	uint64_t layer_size;     /* writable layer's tmpfs size= in bytes; 0 = none */
 	char *cgroup_parent;     /* relative to each hierarchy's root */
+
+	/* Security policy (devices.h, seccomp.h). */
+	struct ctr_dev_rule *dev_rules; /* linux.resources.devices */
+	size_t n_dev_rules;
+	struct ctr_dev_node *dev_nodes; /* linux.devices */
+	size_t n_dev_nodes;
+	struct ctr_seccomp_profile *seccomp; /* NULL: the default profile */
+	bool seccomp_unconfined;
+	char *seccomp_path;   /* --security-opt seccomp=FILE, read by main.c */
 
 	char *keep_layer;     /* save the writable layer here after exit */
 	bool keep_devices;    /* --keep-devices: device nodes too (keep_policy.h) */

@@ -14,6 +14,7 @@
 #include "container/oci.h"
 #include "container/owner.h"
 #include "container/run.h"
+#include "container/seccomp.h"
 #include "container/stats.h"
 
 static int make_id(struct ctr_config *cfg)
@@ -75,6 +76,8 @@ static int load_config(struct ctr_config *cfg, struct isolab_error *err)
 			if (ctr_strv_push(&cfg->readonly_paths, &cfg->n_readonly, *p) < 0)
 				return isolab_error_set(err, -ENOMEM, "out of memory");
 	}
+	if (cfg->seccomp_path != NULL && ctr_seccomp_read_file(cfg->seccomp_path, &cfg->seccomp, err) < 0)
+		return err->code;
 	if (make_id(cfg) < 0)
 		return isolab_error_set(err, -ENOMEM, "out of memory");
 	if (cfg->hostname == NULL) {

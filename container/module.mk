@@ -4,18 +4,21 @@
 CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/cgroup.c \
                  container/stats.c container/caps.c container/rootfs.c container/owner.c \
                  container/reap.c container/fds.c container/keep_policy.c \
-                 container/resolve.c
+                 container/resolve.c container/devices.c container/seccomp.c \
+                 container/seccomp_default.c container/oci_policy.c
 CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c container/init_exec.c \
-                 container/tty.c container/keep_layer.c
+                 container/tty.c container/keep_layer.c container/devices_cgroup.c \
+                 container/seccomp_load.c
 CTR_SRCS      := $(CTR_PURE_SRCS) $(CTR_SYS_SRCS)
 # The --init program: static (it runs inside the container's root, which
 # need not hold a C library), stripped, and embedded in isolab-ctr.
 CTR_INIT_SRCS := container/init.c container/reap.c
 CTR_LIBS      := -lcjson -lcap
+# libseccomp: the container's system call filter (seccomp_load.c).
 # libcap is linked statically when its archive exists: one shared object
 # less for the dynamic loader on every container start.
 CTR_STATIC_CAP := -Wl,-Bstatic -lcap -Wl,-Bdynamic
-CTR_LINK_LIBS := -lcjson $(if $(wildcard /usr/lib/x86_64-linux-gnu/libcap.a /usr/lib/libcap.a),$(CTR_STATIC_CAP),-lcap)
+CTR_LINK_LIBS := -lcjson -lseccomp $(if $(wildcard /usr/lib/x86_64-linux-gnu/libcap.a /usr/lib/libcap.a),$(CTR_STATIC_CAP),-lcap)
 
 $(BUILD)/isolab-ctr-init: $(CTR_INIT_SRCS:%.c=$(BUILD)/obj-static/%.o)
 	@mkdir -p $(dir $@)

@@ -4,6 +4,7 @@
 #include "container/oci.h"
 #include "common/jsonfile.h"
 #include "container/caps.h"
+#include "container/oci_policy.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -480,6 +481,8 @@ int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_confi
 		return err->code < 0 ? err->code : -EINVAL;
 	if (lnx != NULL && parse_linux(lnx, cfg, err) < 0)
 		return err->code < 0 ? err->code : -EINVAL;
+	if (ctr_oci_policy_from_json(lnx, cfg, err) < 0)
+		return err->code;
 	if ((cfg->namespaces & CLONE_NEWUSER) && (cfg->n_uid_map == 0 || cfg->n_gid_map == 0))
 		return bad(err, "linux.uidMappings",
 			   "a user namespace needs uidMappings and gidMappings");

@@ -6,7 +6,8 @@
  * capabilities/rlimits/noNewPrivileges, root.path/readonly, hostname,
  * mounts, linux.namespaces (without "path"), linux.uidMappings/
  * gidMappings, linux.resources.memory.limit, .cpu.quota/period,
- * .pids.limit, linux.maskedPaths, linux.readonlyPaths. Unknown fields are
+ * .pids.limit, linux.maskedPaths, linux.readonlyPaths, and (oci_policy.h)
+ * linux.resources.devices, linux.devices, linux.seccomp. Unknown fields are
  * ignored. A wrong or missing required field is an error naming it.
  */
 #ifndef ISOLAB_CONTAINER_OCI_H

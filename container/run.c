@@ -4,13 +4,16 @@
 #include "common/timing.h"
 #include "container/caps.h"
 #include "container/cgroup.h"
+#include "container/devices.h"
 #include "container/fds.h"
 #include "container/init_exec.h"
 #include "container/keep_layer.h"
 #include "container/netns.h"
 #include "container/owner.h"
 #include "container/rootfs.h"
+#include "container/seccomp.h"
 #include "container/tty.h"
+
 
 #include <errno.h>
 #include <fcntl.h>
@@ -236,7 +239,8 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 	if (!early)
 		wait_go(c);
 	umask(0);
-	if (ctr_rootfs_setup(cfg, c->state, c->cgmode, times.times, &err) < 0)
+	if (ctr_rootfs_setup(cfg, c->state, c->cgmode, times.times, &err) < 0 ||
+	    ctr_devices_make_nodes(cfg, &err) < 0)
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	umask(0022);
 	if (cfg->namespaces & CLONE_NEWUTS) {
@@ -272,6 +276,11 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 		}
 	}
+	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while
+	 * we have it (runc does the same); else last, just before exec. */
+	if (cfg->seccomp != NULL && !cfg->no_new_privs &&
+	    ctr_seccomp_load(cfg->seccomp, false, &err) < 0)
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	if (ctr_caps_drop_bounding(&cfg->caps, &err) < 0 || set_user(cfg, &err) < 0 ||
 	    ctr_caps_apply(&cfg->caps, &err) < 0)
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
@@ -283,6 +292,9 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 		isolab_error_errno(&err, -errno, "working directory `%s`", cfg->cwd);
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
+	if (cfg->seccomp != NULL && cfg->no_new_privs &&
+	    ctr_seccomp_load(cfg->seccomp, true, &err) < 0)
+		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	if (cfg->init)
 		run_init(c);
 	times.times[2] = isolab_since_start_ns();
@@ -388,6 +400,8 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		return rc;
 	stats->cgroup_mode = ctr_cgroup_mode_name(cg.mode);
 	rc = ctr_rootfs_resolve_layers(cfg, err);
+	if (rc == 0)
+		rc = ctr_seccomp_prepare(cfg, err);
 	if (rc < 0)
 		return rc;
 	/* The owner record first: it reserves the id, and a later run sweeps
@@ -402,6 +416,9 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		return rc;
 	}
 	cg_ok = true;
+	rc = ctr_devices_apply(&cg, cfg, err);
+	if (rc < 0)
+		goto out;
 	stats->phase_ns[CTR_PHASE_CGROUP] = isolab_since_start_ns();
 	/* The writable layer lives in the child's mount namespace unless it
 	 * must outlive the child (--keep-layer) or be owned by the user
