@@ -52,3 +52,12 @@ LINT_SOURCES += $(CTR_SRCS) container/init.c container/tests/tiocsti.c
 
 .PHONY: ctr
 ctr: $(BUILD)/isolab-ctr
+
+# The static test helper in the image: one system call the policy refuses
+# (container/tests/probe/sysprobe.c), for the integration tests.
+$(BUILD)/sysprobe: $(BUILD)/obj-static/container/tests/probe/sysprobe.o
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) -o $@ $^
+
+STATIC_PROGRAMS += $(BUILD)/sysprobe
+LINT_SOURCES    += container/tests/probe/sysprobe.c

@@ -25,7 +25,7 @@ leftovers() {
 	if cgroup_v2; then
 		echo "cgroups $(ls -d /sys/fs/cgroup/isolab-ctr/*/ 2>/dev/null | tr '\n' ' ')"
 	else
-		for c in memory cpu pids; do
+		for c in memory cpu pids devices; do
 			echo "cgroups $c $(ls -d /sys/fs/cgroup/$c/isolab-ctr/*/ 2>/dev/null | tr '\n' ' ')"
 		done
 	fi

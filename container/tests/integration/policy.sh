@@ -1,0 +1,202 @@
+# container/tests/integration/policy.sh: the attacks the device policy and
+# the seccomp filter stop (each test fails if its attack works), and the
+# ways to change them: --security-opt, an OCI bundle's linux.seccomp,
+# linux.resources.devices and linux.devices. Natively (cgroup v1 devices
+# controller here) and in the lab (cgroup v2 device program).
+WHERE="host v2"
+TEST_TIMEOUT=300
+
+CTR=${ISOLAB_BUILD:-build}/isolab-ctr
+ROOTFS=${ISOLAB_BUILD:-build}/image/rootfs
+
+need() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "$CTR" ] || skip "build/isolab-ctr not built (make all)"
+	[ -x "$ROOTFS/bin/sysprobe" ] || skip "no sysprobe in the image (make image)"
+}
+
+run() { "$CTR" run --rootfs "$ROOTFS" "$@"; }
+
+cgroup_v2() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+# "MAJOR MINOR" of the disk holding the host's root, else of any disk.
+host_disk() {
+	local src dev
+	src=$(findmnt -no SOURCE / 2>/dev/null || true)
+	if [ -b "$src" ]; then
+		echo "$((0x$(stat -c %t "$src"))) $((0x$(stat -c %T "$src")))"
+		return
+	fi
+	for dev in /sys/block/*/dev; do
+		tr ':' ' ' <"$dev"
+		return
+	done
+}
+
+# A bundle on the shared image; $1 dir, $2 the "process.args" JSON array,
+# $3 more members of "linux" (with a trailing comma).
+write_bundle() {
+	mkdir -p "$1"
+	cat >"$1/config.json" <<JSON
+{
+  "ociVersion": "1.0.2",
+  "process": { "args": $2, "env": ["PATH=/bin"], "cwd": "/", "noNewPrivileges": true,
+    "capabilities": { "bounding": ["CAP_MKNOD"], "effective": ["CAP_MKNOD"],
+                      "permitted": ["CAP_MKNOD"] } },
+  "root": { "path": "$(cd "$ROOTFS" && pwd)", "readonly": true },
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+      "options": ["nosuid", "strictatime", "mode=755", "size=65536k"] }
+  ],
+  "linux": { $3
+    "namespaces": [ { "type": "pid" }, { "type": "ipc" }, { "type": "uts" }, { "type": "mount" } ] }
+}
+JSON
+}
+
+test_host_disk_node_unreadable() {
+	need
+	local disk
+	disk=$(host_disk)
+	[ -n "$disk" ] || skip "no block device on this machine"
+	# mknod is allowed (as in runc and Docker), opening the node is not
+	assert_status 1 run -- sh -c "mknod /dev/hostdisk b $disk && head -c 512 /dev/hostdisk >/dev/null"
+	assert_contains "$OUTPUT" "head: /dev/hostdisk: Operation not permitted" "reading the host disk $disk"
+	assert_status 1 run -- sh -c "mknod /dev/hostdisk b $disk && echo x > /dev/hostdisk"
+	assert_contains "$OUTPUT" "can't create /dev/hostdisk: Operation not permitted" "writing the host disk"
+}
+
+test_kmsg_node_unwritable() {
+	need
+	assert_status 1 run -- sh -c 'mknod /dev/kmsg c 1 11 && echo "isolab-ctr policy test: must not appear" > /dev/kmsg'
+	assert_contains "$OUTPUT" "can't create /dev/kmsg: Operation not permitted" "writing /dev/kmsg"
+	assert_status 1 run -- sh -c 'mknod /dev/kmsg c 1 11 && head -c 1 /dev/kmsg'
+	assert_contains "$OUTPUT" "Operation not permitted" "reading /dev/kmsg"
+	# the nodes the runtime makes still work
+	assert_status 0 run -- sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom >/dev/full; test -c /dev/tty'
+}
+
+test_seccomp_mode_and_refusals() {
+	need
+	local p out
+	out=$(run -- sh -c 'grep Seccomp: /proc/self/status; for p in keyctl add_key request_key unshare-user clone-newuser mount reboot clock_settime init_module bpf perf_event_open open_by_handle_at clone3 getpid; do sysprobe $p || true; done; unshare -U true 2>&1 || true')
+	assert_contains "$out" "Seccomp:	2" "filter mode in /proc/self/status"
+	for p in keyctl add_key request_key unshare-user clone-newuser mount reboot clock_settime init_module bpf perf_event_open open_by_handle_at; do
+		assert_contains "$out" "$p: EPERM" "$p refused"
+	done
+	assert_contains "$out" "clone3: ENOSYS" "clone3 answered ENOSYS (libc falls back to clone)"
+	assert_contains "$out" "getpid: ok" "an ordinary call"
+	assert_contains "$out" "unshare(0x10000000): Operation not permitted" "unshare -U"
+}
+
+test_seccomp_unconfined() {
+	need
+	local out
+	out=$(run --security-opt seccomp=unconfined -- sh -c 'grep Seccomp: /proc/self/status; unshare -U true && echo USERNS-OK; sysprobe keyctl || true')
+	assert_contains "$out" "Seccomp:	0" "no filter"
+	assert_contains "$out" "USERNS-OK" "unshare -U works again"
+	assert_contains "$out" "keyctl: ok" "keyctl reaches the kernel"
+}
+
+test_seccomp_follows_capabilities() {
+	need
+	local out
+	# Docker's relaxations: CAP_SYS_ADMIN allows mount and namespaces
+	out=$(run --cap-add SYS_ADMIN -- sh -c 'sysprobe mount; sysprobe unshare-user; sysprobe keyctl || true')
+	assert_contains "$out" "mount: ok" "mount with CAP_SYS_ADMIN"
+	assert_contains "$out" "unshare-user: ok" "unshare with CAP_SYS_ADMIN"
+	assert_contains "$out" "keyctl: EPERM" "keyctl stays refused"
+}
+
+test_seccomp_profile_file() {
+	need
+	cat >"$TEST_TMP/p.json" <<'JSON'
+{ "defaultAction": "SCMP_ACT_ALLOW",
+  "archMap": [ { "architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"] } ],
+  "syscalls": [ { "names": ["getpid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13 },
+                { "names": ["personality"], "action": "SCMP_ACT_ERRNO",
+                  "args": [ { "index": 0, "value": 8, "op": "SCMP_CMP_EQ" } ] } ] }
+JSON
+	assert_status 0 run --security-opt seccomp="$TEST_TMP/p.json" -- sh -c 'sysprobe getpid; sysprobe unshare-user'
+	assert_contains "$OUTPUT" "getpid: EACCES" "getpid answered with errnoRet 13"
+	assert_contains "$OUTPUT" "unshare-user: ok" "the rest allowed by defaultAction"
+	echo '{ "defaultAction": "SCMP_ACT_NOTIFY" }' >"$TEST_TMP/n.json"
+	assert_status 125 run --security-opt seccomp="$TEST_TMP/n.json" -- true
+	assert_eq "isolab-ctr: seccomp profile \`$TEST_TMP/n.json\`: defaultAction: SCMP_ACT_NOTIFY is not supported (isolab-ctr has no seccomp agent)" "$OUTPUT" "NOTIFY refused"
+	assert_status 125 run --security-opt seccomp="$TEST_TMP/none.json" -- true
+	assert_contains "$OUTPUT" "none.json" "missing profile named"
+	assert_eq 1 "$(printf '%s\n' "$OUTPUT" | wc -l)" "one line"
+}
+
+test_oci_seccomp() {
+	need
+	write_bundle "$TEST_TMP/b" '["sh", "-c", "grep Seccomp: /proc/self/status; sysprobe getpid; sysprobe keyctl"]' \
+		'"seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+		  "syscalls": [ { "names": ["getpid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1 },
+		                { "names": ["keyctl"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38 } ] },'
+	assert_status 1 "$CTR" run --bundle "$TEST_TMP/b" sc$$
+	assert_eq "Seccomp:	2
+getpid: EPERM
+keyctl: ENOSYS" "$OUTPUT" "linux.seccomp honoured"
+	write_bundle "$TEST_TMP/n" '["true"]' \
+		'"seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [ { "names": ["getpid"], "action": "SCMP_ACT_NOTIFY" } ] },'
+	assert_status 125 "$CTR" run --bundle "$TEST_TMP/n" scn$$
+	assert_eq "isolab-ctr: bundle \`$TEST_TMP/n\`: config.json: linux.seccomp: syscalls[0].action: SCMP_ACT_NOTIFY is not supported (isolab-ctr has no seccomp agent)" "$OUTPUT" "NOTIFY refused, one line"
+	write_bundle "$TEST_TMP/l" '["true"]' '"seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/agent.sock" },'
+	assert_status 125 "$CTR" run --bundle "$TEST_TMP/l" scl$$
+	assert_contains "$OUTPUT" "linux.seccomp: listenerPath: not supported" "listenerPath refused"
+	# no linux.seccomp: no filter (runtime-spec, runc)
+	write_bundle "$TEST_TMP/u" '["grep", "Seccomp:", "/proc/self/status"]' ''
+	assert_status 0 "$CTR" run --bundle "$TEST_TMP/u" scu$$
+	assert_eq "Seccomp:	0" "$OUTPUT" "no linux.seccomp"
+}
+
+test_oci_device_rules() {
+	need
+	local msg="isolab-ctr policy test $$: allowed by a bundle rule"
+	# an allow rule for /dev/kmsg (write only) is honoured...
+	write_bundle "$TEST_TMP/a" "[\"sh\", \"-c\", \"mknod /dev/kmsg c 1 11 && echo '$msg' > /dev/kmsg && echo WROTE\"]" \
+		'"resources": { "devices": [ { "allow": false, "access": "rwm" },
+		  { "allow": true, "type": "c", "major": 1, "minor": 11, "access": "w" } ] },'
+	assert_status 0 "$CTR" run --bundle "$TEST_TMP/a" da$$
+	assert_eq WROTE "$OUTPUT" "write allowed by the bundle's rule"
+	# ... and so is a later deny (last match wins)
+	write_bundle "$TEST_TMP/d" '["sh", "-c", "mknod /dev/kmsg c 1 11 && echo x > /dev/kmsg"]' \
+		'"resources": { "devices": [ { "allow": true, "type": "c", "major": 1, "minor": 11, "access": "rwm" },
+		  { "allow": false, "type": "c", "major": 1, "minor": 11, "access": "w" } ] },'
+	assert_status 1 "$CTR" run --bundle "$TEST_TMP/d" dd$$
+	assert_contains "$OUTPUT" "can't create /dev/kmsg: Operation not permitted" "deny after allow"
+	# linux.devices: the node is made, with its mode, and may be used
+	write_bundle "$TEST_TMP/n" '["sh", "-c", "stat -c \"%F %t:%T %a\" /dev/mynull && echo x > /dev/mynull && echo OK"]' \
+		'"devices": [ { "path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 416 } ],'
+	assert_status 0 "$CTR" run --bundle "$TEST_TMP/n" dn$$
+	assert_eq "character special file 1:3 640
+OK" "$OUTPUT" "linux.devices node"
+}
+
+test_devices_cgroup_removed_and_swept() {
+	need
+	cgroup_v2 && skip "no devices cgroup on v2 (the program goes with the cgroup)"
+	local name=devsw$$ pid status=0
+	[ -d /sys/fs/cgroup/devices ] || skip "no v1 devices hierarchy"
+	assert_status 0 run --name $name -- true
+	[ ! -e /sys/fs/cgroup/devices/isolab-ctr/$name ] || fail "devices cgroup left after exit"
+	"$CTR" run --rootfs "$ROOTFS" --name $name -- sleep 30 &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q . /sys/fs/cgroup/devices/isolab-ctr/$name/cgroup.procs 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q . /sys/fs/cgroup/devices/isolab-ctr/$name/cgroup.procs || fail "container not in its devices cgroup"
+	kill -KILL $pid
+	wait $pid || status=$?
+	assert_eq 137 "$status" "SIGKILLed runtime"
+	for _ in $(seq 100); do
+		grep -q . /sys/fs/cgroup/devices/isolab-ctr/$name/cgroup.procs || break
+		sleep 0.05
+	done
+	[ -d /sys/fs/cgroup/devices/isolab-ctr/$name ] || fail "no devices cgroup left: the test proves nothing"
+	assert_status 0 "$CTR" sweep
+	[ ! -e /sys/fs/cgroup/devices/isolab-ctr/$name ] || fail "sweep left the devices cgroup"
+}
