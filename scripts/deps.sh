@@ -10,6 +10,7 @@ PACKAGES=(
 	build-essential     # C compiler, make, libc headers
 	linux-libc-dev      # <linux/kvm.h>: the KVM API
 	libcap-dev          # capability sets for the container runtime
+	libseccomp-dev      # the container runtime's system call filter (seccomp)
 	libcjson-dev        # JSON for --stats, OCI config.json and results
 	libcmocka-dev       # unit tests
 	gnuplot-nox         # the report's plots (PNG and SVG)

@@ -251,6 +251,30 @@ static void test_sweep_command(void **state)
 	ctr_config_free(&cfg);
 }
 
+static void test_security_opt(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--security-opt", "seccomp=unconfined", "--",
+			       "x", NULL), 0);
+	assert_true(cfg.seccomp_unconfined);
+	assert_null(cfg.seccomp_path);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--security-opt=seccomp=/p.json", "--", "x",
+			       NULL), 0);
+	assert_false(cfg.seccomp_unconfined);
+	assert_string_equal(cfg.seccomp_path, "/p.json");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--security-opt", "apparmor=x", "--", "x",
+			       NULL), -EINVAL);
+	assert_string_equal(err.msg,
+			    "--security-opt `apparmor=x`: expected seccomp=unconfined or seccomp=FILE.json");
+	ctr_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_userns_and_caps),
 		cmocka_unit_test(test_bundle_and_help),
 		cmocka_unit_test(test_sweep_command),
+		cmocka_unit_test(test_security_opt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
