@@ -153,8 +153,10 @@ static const struct default_rule rules[] = {
 static const char *const arches[] = {
 #if defined(__x86_64__)
 	"x86_64", "x86", "x32",
-#else
+#elif defined(__aarch64__)
 	"aarch64", "arm",
+#else
+	"native",
 #endif
 };
 
