@@ -249,10 +249,13 @@ int ctr_dev_bpf_program(const struct ctr_dev_rule *rules, size_t n, struct bpf_i
 			size_t *n_out)
 {
 	size_t total = 6 + 2, k = 0; /* prologue, final deny */
+	bool ended = false;
 	struct bpf_insn *p;
 
 	for (size_t i = 0; i < n; i++)
 		total += block_len(&rules[i]);
+	/* The verifier refuses unreachable instructions: nothing may follow
+	 * a rule that matches every device and access. */
 	p = calloc(total, sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
@@ -283,9 +286,15 @@ int ctr_dev_bpf_program(const struct ctr_dev_rule *rules, size_t n, struct bpf_i
 			jne_next(p, &k, end, R_MINOR, (int32_t)(uint32_t)r->minor);
 		p[k++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, r->allow ? 1 : 0);
 		p[k++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		if (is_all(r)) {
+			ended = true;
+			break;
+		}
 	}
-	p[k++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
-	p[k++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	if (!ended) {
+		p[k++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+		p[k++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
 	*out = p;
 	*n_out = k;
 	return 0;

@@ -253,6 +253,31 @@ static void test_bpf_program_shape(void **state)
 	free(p);
 }
 
+/* A rule for every device ends the program: the verifier refuses
+ * unreachable instructions (EINVAL), so nothing follows it. */
+static void test_bpf_program_ends_at_match_all(void **state)
+{
+	(void)state;
+	const struct ctr_dev_rule rules[] = { { false, 'a', W, W, RWM }, { true, 'c', 1, 11, WR } };
+	struct bpf_insn *p = NULL;
+	size_t n = 0;
+
+	assert_int_equal(ctr_dev_bpf_program(rules, 2, &p, &n), 0);
+	/* prologue 6, c 1:11 w (type, 3 for access, major, minor, 2), deny-all 2 */
+	assert_int_equal(n, 6 + 8 + 2);
+	assert_int_equal(p[n - 2].imm, 0);
+	assert_int_equal(p[n - 1].code, BPF_JMP | BPF_EXIT);
+	assert_int_equal(decide_bpf(p, n, 'c', 1, 11, WR), 1);
+	assert_int_equal(decide_bpf(p, n, 'c', 1, 11, R), 0);
+	free(p);
+	/* and the rules before a later allow-all are never reached */
+	const struct ctr_dev_rule open[] = { { false, 'c', 1, 1, RWM }, { true, 'a', W, W, RWM } };
+	assert_int_equal(ctr_dev_bpf_program(open, 2, &p, &n), 0);
+	assert_int_equal(n, 6 + 2);
+	assert_int_equal(decide_bpf(p, n, 'c', 1, 1, R), 1);
+	free(p);
+}
+
 /* The program decides as ctr_dev_allowed does, for the defaults and for
  * a list whose later rules override earlier ones. */
 static void test_bpf_program_agrees(void **state)
@@ -262,14 +287,18 @@ static void test_bpf_program_agrees(void **state)
 		{ true, 'c', 1, W, RWM }, { false, 'c', 1, 11, WR }, { true, 'a', 7, W, R },
 		{ false, 'c', 1, 1, RWM },
 	};
+	const struct ctr_dev_rule bundle[] = {
+		{ false, 'a', W, W, RWM }, { true, 'c', 1, 11, WR }, { true, 'a', W, W, RWM },
+		{ false, 'b', 8, W, R },
+	};
 	const struct { const struct ctr_dev_rule *r; size_t n; } lists[] = {
-		{ ctr_dev_default_rules, ctr_dev_n_default_rules }, { mixed, 4 },
+		{ ctr_dev_default_rules, ctr_dev_n_default_rules }, { mixed, 4 }, { bundle, 4 },
 	};
 	static const char types[] = { 'c', 'b' };
 	static const unsigned majors[] = { 1, 5, 7, 8, 10, 136 };
 	static const unsigned minors[] = { 0, 1, 2, 3, 9, 11, 200 };
 
-	for (size_t l = 0; l < 2; l++) {
+	for (size_t l = 0; l < 3; l++) {
 		struct bpf_insn *p = NULL;
 		size_t n = 0;
 
@@ -354,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_v1_plan_default),
 		cmocka_unit_test(test_v1_plan_denies),
 		cmocka_unit_test(test_bpf_program_shape),
+		cmocka_unit_test(test_bpf_program_ends_at_match_all),
 		cmocka_unit_test(test_bpf_program_agrees),
 		cmocka_unit_test(test_oci_devices),
 	};

@@ -60,9 +60,15 @@ wait_running() { # NAME: waits until the container has a process
 # SIGTERM to its runtime (PID, a background job of this shell) and checks
 # the runtime's exit status.
 term_runtime_expect() {
-	local status=0
+	local status=0 pid
 	wait_running "$1"
-	sleep 0.2
+	# until the command catches SIGTERM (SigCgt bit 14): PID 1 ignores it
+	# before, and a fixed sleep was too short in the lab
+	pid=$(head -n 1 "$(cgroup_dir $1)/cgroup.procs")
+	for _ in $(seq 200); do
+		(( 0x$(awk '/^SigCgt/ { print $2 }' /proc/$pid/status 2>/dev/null || echo 0) & 0x4000 )) && break
+		sleep 0.05
+	done
 	kill -TERM "$2"
 	wait "$2" || status=$?
 	assert_eq "$3" "$status" "$4"
