@@ -3,6 +3,7 @@
  * devices.h). */
 #include "container/devices.h"
 #include "common/cleanup.h"
+#include "common/mkdir.h"
 #include "container/cgroup.h"
 #include "container/config.h"
 #include "container/rootfs.h"
@@ -109,7 +110,7 @@ int ctr_devices_make_nodes(const struct ctr_config *cfg, struct isolab_error *er
 		slash = strrchr(parent, '/');
 		if (slash != NULL && slash != parent) {
 			*slash = '\0';
-			int rc = ctr_mkdir_p(parent, 0755);
+			int rc = isolab_mkdir_p(parent, 0755);
 
 			if (rc < 0)
 				return isolab_error_errno(err, rc, "linux.devices: mkdir `%s`", parent);

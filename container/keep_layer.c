@@ -1,6 +1,7 @@
 /* keep_layer.c: copying the writable layer out without following anything (see keep_layer.h). */
 #include "container/keep_layer.h"
 #include "common/cleanup.h"
+#include "common/mkdir.h"
 #include "container/keep_policy.h"
 #include "container/rootfs.h"
 
@@ -190,7 +191,7 @@ int ctr_keep_layer_copy(const char *src, const char *dst, bool keep_devices,
 	slash = strrchr(parent, '/');
 	if (slash != NULL && slash != parent) {
 		*slash = '\0';
-		rc = ctr_mkdir_p(parent, 0755);
+		rc = isolab_mkdir_p(parent, 0755);
 		if (rc < 0)
 			return isolab_error_errno(err, rc, "--keep-layer: create `%s`", parent);
 	}

@@ -1,6 +1,7 @@
 /* owner.c: owner records and the sweep of stale containers (see owner.h). */
 #include "container/owner.h"
 #include "common/cleanup.h"
+#include "common/mkdir.h"
 #include "common/procfs.h"
 #include "container/cgroup.h"
 
@@ -139,7 +140,7 @@ int ctr_owner_claim(const char *id, const char *cgroup_parent, struct isolab_err
 	if (symlink(record, path) == 0)
 		return 0;
 	if (errno == ENOENT) { /* the first run since boot */
-		rc = ctr_mkdir_p(CTR_OWNER_DIR, 0711);
+		rc = isolab_mkdir_p(CTR_OWNER_DIR, 0711);
 		if (rc < 0)
 			return isolab_error_errno(err, rc, "create `%s`", CTR_OWNER_DIR);
 		if (symlink(record, path) == 0)

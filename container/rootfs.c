@@ -2,6 +2,7 @@
 #include "container/rootfs.h"
 #include "container/resolve.h"
 #include "common/cleanup.h"
+#include "common/mkdir.h"
 #include "common/timing.h"
 
 #include <errno.h>
@@ -74,30 +75,6 @@ int ctr_rootfs_resolve_layers(struct ctr_config *cfg, struct isolab_error *err)
 	return 0;
 }
 
-int ctr_mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-
-	/* Most mount points exist already: one syscall in the common case. */
-	if (mkdir(path, mode) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in_host,
 		     struct isolab_error *err)
 {
@@ -114,7 +91,7 @@ int ctr_state_create(struct ctr_state *st, const struct ctr_config *cfg, bool in
 	snprintf(st->upper, sizeof(st->upper), "%.4000s/upper", st->dir);
 
 	if (mkdir(CTR_STATE_ROOT, 0711) < 0 && errno != EEXIST) {
-		rc = ctr_mkdir_p(CTR_STATE_ROOT, 0711);
+		rc = isolab_mkdir_p(CTR_STATE_ROOT, 0711);
 		if (rc < 0)
 			return isolab_error_errno(err, rc, "create `%s`", CTR_STATE_ROOT);
 	}

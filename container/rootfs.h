@@ -55,9 +55,6 @@ int ctr_state_destroy(struct ctr_state *st, struct isolab_error *err);
  * unmounts whatever is mounted on /run/isolab-ctr/<id> and removes it
  * (absent is fine). */
 int ctr_state_remove_stale(const char *id, struct isolab_error *err);
-/* mkdir -p: creates the missing levels of path with mode; 0 or -errno. */
-int ctr_mkdir_p(const char *path, mode_t mode);
-
 /* Child side, in the new mount namespace: everything up to and including
  * pivot_root, the masks and the read-only root. times[0] is set when the
  * mounts are done, times[1] after the pivot. */
