@@ -72,7 +72,7 @@ lint: $(LINT_SOURCES)
 # `make clean` keeps the expensive caches (guest kernel, lab kernel) and the
 # fuzzers' grown corpus (build/fuzz/corpus).
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-static $(BUILD)/tests $(BUILD)/image \
+	rm -rf $(BUILD)/obj $(BUILD)/obj-static $(BUILD)/gen $(BUILD)/tests $(BUILD)/image \
 	       $(PROGRAMS) $(STATIC_PROGRAMS) $(BUILD)/test-results \
 	       $(BUILD)/fuzz/obj $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 

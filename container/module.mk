@@ -8,7 +8,7 @@ CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/c
                  container/seccomp_default.c container/oci_policy.c
 CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c container/init_exec.c \
                  container/tty.c container/keep_layer.c container/devices_cgroup.c \
-                 container/seccomp_load.c
+                 container/seccomp_load.c container/seccomp_build.c
 CTR_SRCS      := $(CTR_PURE_SRCS) $(CTR_SYS_SRCS)
 # The --init program: static (it runs inside the container's root, which
 # need not hold a C library), stripped, and embedded in isolab-ctr.
@@ -28,13 +28,31 @@ $(BUILD)/obj/container/init_blob.o: container/init_blob.S $(BUILD)/isolab-ctr-in
 	@mkdir -p $(dir $@)
 	$(CC) -c -DCTR_INIT_BLOB='"$(BUILD)/isolab-ctr-init"' -o $@ $<
 
-$(BUILD)/isolab-ctr: $(CTR_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/container/init_blob.o $(COMMON_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(CTR_LINK_LIBS)
-
 # Unit tests link the pure modules (rootfs.c and caps.c for their pure
 # helpers; nothing in the tests calls mount or capset).
 CTR_TEST_OBJS := $(CTR_PURE_SRCS:%.c=$(BUILD)/obj/%.o) $(COMMON_LIB)
+
+# The default seccomp profile's BPF program, generated once here rather
+# than by libseccomp on every container start (container/seccomp_gen.c):
+# a build-time program links the profile code and libseccomp and writes
+# the C array isolab-ctr is linked with.
+CTR_SECCOMP_GEN   := $(BUILD)/ctr-seccomp-gen
+CTR_SECCOMP_BPF_C := $(BUILD)/gen/container/seccomp_default_bpf.c
+CTR_SECCOMP_BPF_O := $(BUILD)/obj/$(CTR_SECCOMP_BPF_C:.c=.o)
+
+$(CTR_SECCOMP_GEN): $(BUILD)/obj/container/seccomp_gen.o $(BUILD)/obj/container/seccomp_build.o \
+                    $(CTR_TEST_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(CTR_LIBS) -lseccomp
+
+$(CTR_SECCOMP_BPF_C): $(CTR_SECCOMP_GEN)
+	@mkdir -p $(dir $@)
+	$(CTR_SECCOMP_GEN) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/isolab-ctr: $(CTR_SRCS:%.c=$(BUILD)/obj/%.o) $(CTR_SECCOMP_BPF_O) \
+                     $(BUILD)/obj/container/init_blob.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(CTR_LINK_LIBS)
 
 $(BUILD)/tests/unit/container_%: container/tests/test_%.c $(CTR_TEST_OBJS)
 	@mkdir -p $(dir $@)
@@ -48,7 +66,7 @@ $(BUILD)/tiocsti: $(BUILD)/obj-static/container/tests/tiocsti.o
 PROGRAMS     += $(BUILD)/isolab-ctr
 STATIC_PROGRAMS += $(BUILD)/tiocsti
 UNIT_TESTS   += $(patsubst container/tests/test_%.c,$(BUILD)/tests/unit/container_%,$(wildcard container/tests/test_*.c))
-LINT_SOURCES += $(CTR_SRCS) container/init.c container/tests/tiocsti.c
+LINT_SOURCES += $(CTR_SRCS) container/seccomp_gen.c container/init.c container/tests/tiocsti.c
 
 .PHONY: ctr
 ctr: $(BUILD)/isolab-ctr

@@ -279,7 +279,7 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while
 	 * we have it (runc does the same); else last, just before exec. */
 	if (cfg->seccomp != NULL && !cfg->no_new_privs &&
-	    ctr_seccomp_load(cfg->seccomp, false, &err) < 0)
+	    ctr_seccomp_load(cfg->seccomp, &err) < 0)
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	if (ctr_caps_drop_bounding(&cfg->caps, &err) < 0 || set_user(cfg, &err) < 0 ||
 	    ctr_caps_apply(&cfg->caps, &err) < 0)
@@ -293,7 +293,7 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
 	if (cfg->seccomp != NULL && cfg->no_new_privs &&
-	    ctr_seccomp_load(cfg->seccomp, true, &err) < 0)
+	    ctr_seccomp_load(cfg->seccomp, &err) < 0)
 		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	if (cfg->init)
 		run_init(c);

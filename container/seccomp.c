@@ -499,6 +499,46 @@ enum ctr_scmp_action ctr_seccomp_decide(const struct ctr_seccomp_profile *p, con
 	return p->default_action;
 }
 
+/* ---- the key of a resolved profile ---- */
+
+int ctr_seccomp_key(const struct ctr_seccomp_profile *p, char **out)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(out, &len);
+
+	if (f == NULL)
+		return -ENOMEM;
+	/* Strings are length-prefixed, so no name (a profile's names are
+	 * any JSON strings) can pass for two. Rules libseccomp drops (the
+	 * default's own action) stay in: they cost nothing to compare. */
+	fprintf(f, "default %d/%d flags %u arches", p->default_action, p->default_errno,
+		p->flags);
+	for (size_t i = 0; i < p->n_arches; i++)
+		fprintf(f, " %zu:%s", strlen(p->arches[i]), p->arches[i]);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct ctr_scmp_rule *r = &p->rules[i];
+
+		fprintf(f, "; %d/%d", r->action, r->errno_ret);
+		for (size_t k = 0; k < r->n_args; k++)
+			fprintf(f, " arg%u %d %#llx %#llx", r->args[k].index, r->args[k].op,
+				(unsigned long long)r->args[k].value,
+				(unsigned long long)r->args[k].value_two);
+		/* An unresolved rule's conditions, so that one never matches a
+		 * resolved rule set by accident. */
+		if (r->caps_all || r->caps_none || r->other_arch || r->min_kernel)
+			fprintf(f, " if %#llx %#llx %d %#x", (unsigned long long)r->caps_all,
+				(unsigned long long)r->caps_none, r->other_arch, r->min_kernel);
+		for (size_t k = 0; k < r->n_names; k++)
+			fprintf(f, " %zu:%s", strlen(r->names[k]), r->names[k]);
+	}
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 void ctr_seccomp_free(struct ctr_seccomp_profile *p)
 {
 	if (p == NULL)
@@ -509,5 +549,6 @@ void ctr_seccomp_free(struct ctr_seccomp_profile *p)
 	for (size_t i = 0; i < p->n_rules; i++)
 		free_rule(&p->rules[i]);
 	free(p->rules);
+	free(p->bpf_buf);
 	free(p);
 }

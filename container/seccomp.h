@@ -10,8 +10,11 @@
  * moby's profiles/seccomp/default.json). ctr_seccomp_resolve() then keeps
  * the rules that apply to this container (its capabilities, this
  * architecture, the running kernel), as Docker does before it hands the
- * profile to runc. seccomp_load.c turns the result into a filter with
- * libseccomp.
+ * profile to runc. The result becomes a classic BPF program: the one
+ * generated at build time when the resolved profile is one the build saw
+ * (the default profile with the default capabilities: no cost at start),
+ * else libseccomp's (seccomp_build.c, about 20 ms for the default
+ * profile); seccomp_load.c loads it into the container's process.
  */
 #ifndef ISOLAB_CONTAINER_SECCOMP_H
 #define ISOLAB_CONTAINER_SECCOMP_H
@@ -73,6 +76,8 @@ struct ctr_scmp_rule {
 #define CTR_SCMP_FLAG_LOG 2u
 #define CTR_SCMP_FLAG_SPEC_ALLOW 4u
 
+struct sock_filter;
+
 struct ctr_seccomp_profile {
 	enum ctr_scmp_action default_action;
 	int default_errno;
@@ -81,7 +86,25 @@ struct ctr_seccomp_profile {
 	unsigned flags;       /* CTR_SCMP_FLAG_* */
 	struct ctr_scmp_rule *rules;
 	size_t n_rules;
+	/* The filter, once ctr_seccomp_prepare() made it: the precomputed
+	 * table's, or libseccomp's in bpf_buf (malloc'd, freed with p). */
+	const struct sock_filter *bpf;
+	size_t bpf_len;
+	struct sock_filter *bpf_buf;
 };
+
+/* A filter generated at build time (container/seccomp_gen.c writes
+ * build/gen/container/seccomp_default_bpf.c): libseccomp's program for
+ * the resolved profile whose ctr_seccomp_key() is key. */
+struct ctr_seccomp_precomputed {
+	const char *key;
+	const struct sock_filter *insns;
+	size_t len;
+};
+extern const struct ctr_seccomp_precomputed ctr_seccomp_precomputed[];
+extern const size_t ctr_seccomp_n_precomputed;
+/* The libseccomp version that generated them ("2.5.4"). */
+extern const char ctr_seccomp_precomputed_libseccomp[];
 
 /* The native architecture's names: Docker's ("amd64") and libseccomp's. */
 extern const char ctr_seccomp_native_docker_arch[];
@@ -114,22 +137,43 @@ enum ctr_scmp_action ctr_seccomp_decide(const struct ctr_seccomp_profile *p, con
  * runc adds one rule each); otherwise all must hold. */
 bool ctr_seccomp_args_are_alternatives(const struct ctr_scmp_rule *r);
 
+/* A text that names everything libseccomp's program depends on in a
+ * resolved profile (actions, errnos, architectures, flags, each rule's
+ * names and conditions, in order): two profiles with one key get one
+ * program. *out is malloc'd; -ENOMEM. */
+int ctr_seccomp_key(const struct ctr_seccomp_profile *p, char **out);
+
 void ctr_seccomp_free(struct ctr_seccomp_profile *p);
+
+/* libseccomp (seccomp_build.c): the program for a resolved profile, as
+ * runc's libcontainer/seccomp/patchbpf builds it: unknown syscall names
+ * are skipped (an older kernel or another architecture), conditions on
+ * one argument index are alternatives (one rule each), on several
+ * indexes all must hold (one rule). *insns is malloc'd. */
+int ctr_seccomp_export(const struct ctr_seccomp_profile *p, struct sock_filter **insns,
+		       size_t *len, struct isolab_error *err);
+
+/* The build-time program for this resolved profile, or NULL (another
+ * rule set, or libseccomp is not the version that generated them). */
+const struct ctr_seccomp_precomputed *
+ctr_seccomp_find_precomputed(const struct ctr_seccomp_profile *p);
 
 /* Thin layer (seccomp_load.c). Reads a Docker-format profile file. */
 int ctr_seccomp_read_file(const char *path, struct ctr_seccomp_profile **out,
 			  struct isolab_error *err);
 
 /* The profile a container gets, resolved (ctr_seccomp_resolve with its
- * capabilities and this kernel) into cfg->seccomp: its own, else the
- * default; NULL when unconfined. */
+ * capabilities and this kernel) into cfg->seccomp, with its program
+ * (p->bpf): its own, else the default; NULL when unconfined. In the
+ * runtime, before the clone, so a profile libseccomp refuses fails
+ * before anything is made. */
 struct ctr_config;
 int ctr_seccomp_prepare(struct ctr_config *cfg, struct isolab_error *err);
 
-/* Builds the filter with libseccomp and loads
- * it into the calling thread. With no_new_privs false the caller must
- * still hold CAP_SYS_ADMIN. */
-int ctr_seccomp_load(const struct ctr_seccomp_profile *p, bool no_new_privs,
-		     struct isolab_error *err);
+/* Loads the prepared program into the calling thread
+ * (seccomp(SECCOMP_SET_MODE_FILTER) with the profile's flags, as
+ * libseccomp's seccomp_load does). Without no_new_privs set the caller
+ * must still hold CAP_SYS_ADMIN. */
+int ctr_seccomp_load(const struct ctr_seccomp_profile *p, struct isolab_error *err);
 
 #endif
