@@ -65,6 +65,11 @@ $(BUILD)/tiocsti: $(BUILD)/obj-static/container/tests/tiocsti.o
 
 PROGRAMS     += $(BUILD)/isolab-ctr
 STATIC_PROGRAMS += $(BUILD)/tiocsti
+# The precomputed filter against libseccomp's: the libseccomp side too.
+$(BUILD)/tests/unit/container_seccomp_bpf: $(BUILD)/obj/container/seccomp_build.o \
+        $(BUILD)/obj/container/seccomp_load.o $(CTR_SECCOMP_BPF_O)
+$(BUILD)/tests/unit/container_seccomp_bpf: CTR_LIBS += -lseccomp
+
 UNIT_TESTS   += $(patsubst container/tests/test_%.c,$(BUILD)/tests/unit/container_%,$(wildcard container/tests/test_*.c))
 LINT_SOURCES += $(CTR_SRCS) container/seccomp_gen.c container/init.c container/tests/tiocsti.c
 
