@@ -29,6 +29,7 @@ static const char *const ratio_pairs[][2] = {
 	{ "isolab-ctr", "runc" },
 	{ "isolab-ctr", "crun" },
 	{ "isolab-ctr", "bwrap" },
+	{ "isolab-ctr", "isolab-ctr-unconfined" }, /* the seccomp filter's cost */
 	{ "isolab-ctr", "unshare" },
 	{ "isolab-ctr", "native" },
 	{ "isolab-vmm", "isolab-ctr" },

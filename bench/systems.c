@@ -126,16 +126,35 @@ static int check_ctr(const struct bench_ctx *ctx, char *note, size_t size)
 	return rc ? rc : check_rootfs(ctx, note, size);
 }
 
-static int cmd_ctr(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
-		   struct isolab_error *err)
+/* isolab-ctr run with these options (NULL-terminated) before the command. */
+static int cmd_ctr_with(struct bench_ctx *ctx, const char *const *options,
+			const char *const *args, struct bench_cmd *cmd, struct isolab_error *err)
 {
 	snprintf(cmd->stats_path, sizeof(cmd->stats_path), "%s/ctr-%u.json", ctx->tmp,
 		 ++ctx->sequence);
 	if (add(cmd, ctx->ctr) || add(cmd, "run") || add(cmd, "--rootfs") ||
 	    add(cmd, ctx->rootfs) || add(cmd, "--stats") || add(cmd, cmd->stats_path) ||
-	    add(cmd, "--") || add_probe(cmd, "/bin/probe", args))
+	    add_all(cmd, options) || add(cmd, "--") || add_probe(cmd, "/bin/probe", args))
 		return too_long(err);
 	return 0;
+}
+
+static int cmd_ctr(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		   struct isolab_error *err)
+{
+	static const char *const none[] = { NULL };
+
+	return cmd_ctr_with(ctx, none, args, cmd, err);
+}
+
+/* Without the default seccomp filter: the start-up suite's measure of
+ * what the filter costs (the ratio isolab-ctr/isolab-ctr-unconfined). */
+static int cmd_ctr_unconfined(struct bench_ctx *ctx, const char *const *args,
+			      struct bench_cmd *cmd, struct isolab_error *err)
+{
+	static const char *const unconfined[] = { "--security-opt", "seccomp=unconfined", NULL };
+
+	return cmd_ctr_with(ctx, unconfined, args, cmd, err);
 }
 
 static int check_bwrap(const struct bench_ctx *ctx, char *note, size_t size)
@@ -390,6 +409,8 @@ static int cmd_qemu(struct bench_ctx *ctx, const char *const *args, struct bench
 const struct bench_system bench_systems[] = {
 	{ "native", BENCH_KIND_PROCESS, 1u << 0, check_native, cmd_native, NULL },
 	{ "isolab-ctr", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr, NULL },
+	{ "isolab-ctr-unconfined", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_unconfined,
+	  NULL },
 	{ "runc", BENCH_KIND_CONTAINER, 1u << 0, check_runc, cmd_runc, cleanup_oci },
 	{ "crun", BENCH_KIND_CONTAINER, 1u << 0, check_crun, cmd_crun, cleanup_oci },
 	{ "bwrap", BENCH_KIND_CONTAINER, 1u << 0, check_bwrap, cmd_bwrap, NULL },
