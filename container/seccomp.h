@@ -120,6 +120,10 @@ int ctr_seccomp_from_json(const cJSON *doc, const char *what, bool oci,
 /* The default profile (seccomp_default.c), unresolved. */
 int ctr_seccomp_default(struct ctr_seccomp_profile **out);
 
+/* The default profile resolved (ctr_seccomp_resolve) for caps and kernel;
+ * -ENOMEM. */
+int ctr_seccomp_default_for(uint64_t caps, unsigned kernel, struct ctr_seccomp_profile **out);
+
 /* Drops the rules whose conditions do not hold for a container with the
  * bounding set caps on a kernel "major.minor" = kernel (major << 16 | minor). */
 void ctr_seccomp_resolve(struct ctr_seccomp_profile *p, uint64_t caps, unsigned kernel);

@@ -197,3 +197,12 @@ nomem:
 	ctr_seccomp_free(p);
 	return -ENOMEM;
 }
+
+int ctr_seccomp_default_for(uint64_t caps, unsigned kernel, struct ctr_seccomp_profile **out)
+{
+	int rc = ctr_seccomp_default(out);
+
+	if (rc == 0)
+		ctr_seccomp_resolve(*out, caps, kernel);
+	return rc;
+}

@@ -50,10 +50,9 @@ static int put_variant(size_t i, uint64_t caps, struct isolab_error *err)
 	size_t len = 0;
 	int rc;
 
-	if (ctr_seccomp_default(&p) < 0)
-		return isolab_error_set(err, -ENOMEM, "default profile: out of memory");
 	/* Any kernel from the newest rule's minimum on has this rule set. */
-	ctr_seccomp_resolve(p, caps, UINT_MAX);
+	if (ctr_seccomp_default_for(caps, UINT_MAX, &p) < 0)
+		return isolab_error_set(err, -ENOMEM, "default profile: out of memory");
 	rc = ctr_seccomp_key(p, &key);
 	if (rc < 0)
 		isolab_error_set(err, rc, "default profile: key: out of memory");

@@ -183,8 +183,7 @@ static struct ctr_seccomp_profile *default_for(uint64_t caps, unsigned kernel)
 {
 	struct ctr_seccomp_profile *p = NULL;
 
-	assert_int_equal(ctr_seccomp_default(&p), 0);
-	ctr_seccomp_resolve(p, caps, kernel);
+	assert_int_equal(ctr_seccomp_default_for(caps, kernel, &p), 0);
 	return p;
 }
 

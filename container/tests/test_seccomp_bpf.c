@@ -26,24 +26,20 @@
 
 #define KERNEL_6_1 (6u << 16 | 1)
 
-static struct ctr_seccomp_profile *default_for(uint64_t caps, unsigned kernel)
-{
-	struct ctr_seccomp_profile *p = NULL;
-
-	assert_int_equal(ctr_seccomp_default(&p), 0);
-	ctr_seccomp_resolve(p, caps, kernel);
-	return p;
-}
+/* The resolved default profile, asserted. */
+#define DEFAULT_FOR(caps, kernel, p) assert_int_equal(ctr_seccomp_default_for((caps), (kernel), (p)), 0)
 
 static void test_precomputed_is_libseccomps(void **state)
 {
 	(void)state;
-	struct ctr_seccomp_profile *p = default_for(ctr_default_caps(), KERNEL_6_1);
-	const struct ctr_seccomp_precomputed *pre = ctr_seccomp_find_precomputed(p);
+	const struct ctr_seccomp_precomputed *pre;
 	_cleanup_free_ struct sock_filter *insns = NULL;
+	struct ctr_seccomp_profile *p = NULL;
 	struct isolab_error err = { 0 };
 	size_t len = 0;
 
+	DEFAULT_FOR(ctr_default_caps(), KERNEL_6_1, &p);
+	pre = ctr_seccomp_find_precomputed(p);
 	assert_non_null(pre);
 	assert_int_equal(ctr_seccomp_export(p, &insns, &len, &err), 0);
 	assert_int_equal(pre->len, len);
@@ -55,15 +51,15 @@ static void test_precomputed_is_libseccomps(void **state)
 static void test_other_rule_sets_not_precomputed(void **state)
 {
 	(void)state;
-	struct ctr_seccomp_profile *p = default_for(ctr_default_caps() | 1ull << CAP_SYS_ADMIN,
-						    KERNEL_6_1);
+	struct ctr_seccomp_profile *p = NULL;
 
+	DEFAULT_FOR(ctr_default_caps() | 1ull << CAP_SYS_ADMIN, KERNEL_6_1, &p);
 	assert_null(ctr_seccomp_find_precomputed(p));
 	ctr_seccomp_free(p);
-	p = default_for(ctr_default_caps() & ~(1ull << CAP_SYS_CHROOT), KERNEL_6_1);
+	DEFAULT_FOR(ctr_default_caps() & ~(1ull << CAP_SYS_CHROOT), KERNEL_6_1, &p);
 	assert_null(ctr_seccomp_find_precomputed(p));
 	ctr_seccomp_free(p);
-	p = default_for(ctr_default_caps(), 4u << 16 | 4); /* no ptrace before 4.8 */
+	DEFAULT_FOR(ctr_default_caps(), 4u << 16 | 4, &p); /* no ptrace before 4.8 */
 	assert_null(ctr_seccomp_find_precomputed(p));
 	ctr_seccomp_free(p);
 	assert_int_equal(ctr_seccomp_default(&p), 0); /* unresolved */
@@ -72,7 +68,7 @@ static void test_other_rule_sets_not_precomputed(void **state)
 	assert_null(ctr_seccomp_find_precomputed(p));
 	ctr_seccomp_free(p);
 	/* one rule changed */
-	p = default_for(ctr_default_caps(), KERNEL_6_1);
+	DEFAULT_FOR(ctr_default_caps(), KERNEL_6_1, &p);
 	p->rules[p->n_rules - 1].errno_ret = 2;
 	assert_null(ctr_seccomp_find_precomputed(p));
 	ctr_seccomp_free(p);
@@ -194,10 +190,12 @@ static void test_precomputed_decisions(void **state)
 		0, 1, 2, 8, 40, 0x20000, 0x20008, 0x40000, 0xffffffff, 0x80000000,
 		CLONE_NEWUSER | 17, CLONE_NEWNS, CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | 17,
 	};
-	struct ctr_seccomp_profile *p = default_for(ctr_default_caps(), KERNEL_6_1);
-	const struct ctr_seccomp_precomputed *pre = ctr_seccomp_find_precomputed(p);
+	const struct ctr_seccomp_precomputed *pre;
+	struct ctr_seccomp_profile *p = NULL;
 	size_t named = 0;
 
+	DEFAULT_FOR(ctr_default_caps(), KERNEL_6_1, &p);
+	pre = ctr_seccomp_find_precomputed(p);
 	assert_non_null(pre);
 	for (size_t a = 0; a < sizeof(arches) / sizeof(arches[0]); a++) {
 		for (uint32_t nr = 0; nr < 1024; nr++) {
