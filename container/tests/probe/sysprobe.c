@@ -1,26 +1,82 @@
 /*
  * sysprobe.c: a static test helper in the shared image (/bin/sysprobe).
- * `sysprobe NAME` makes one system call the container tests expect the
- * runtime's policy to refuse, with harmless arguments, and prints
+ * `sysprobe NAME [ARG]` makes one system call the container tests expect
+ * the runtime's policy to refuse, with harmless arguments, and prints
  * "NAME: ok" (exit 0) or "NAME: EPERM" (the errno's name, exit 1). The
  * arguments are chosen so that a call the filter lets through fails in the
  * kernel with another errno (EFAULT, EBADF, EINVAL, ...) and changes
- * nothing.
+ * nothing. The probes that take ARG (a path or a socket name) act only on
+ * the container's own mounts and root: they are the attacks of
+ * container/tests/attacks.lib.sh.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <linux/keyctl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static long probe(const char *name)
+/*
+ * The classic chroot breakout: keep a directory fd, chroot into a
+ * subdirectory, fchdir back out through the fd, climb and chroot there.
+ * It leaves the jail; whether it leaves the container shows in whether
+ * `host_path` (a path only the host has) exists afterwards.
+ */
+static long chroot_escape(const char *host_path)
+{
+	int outside, i, rc;
+
+	if (mkdir("/tmp/sysprobe-jail", 0700) < 0 && errno != EEXIST)
+		return -1;
+	outside = open("/", O_RDONLY | O_DIRECTORY);
+	if (outside < 0)
+		return -1;
+	rc = chroot("/tmp/sysprobe-jail") < 0 || fchdir(outside) < 0 ? -1 : 0;
+	close(outside);
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < 64; i++)
+		if (chdir("..") < 0)
+			return -1;
+	if (chroot(".") < 0)
+		return -1;
+	return access(host_path, F_OK);
+}
+
+/* connect to the abstract UNIX socket "\0name" (network-namespace scoped) */
+static long abstract_connect(const char *name)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	size_t len = strlen(name);
+	int fd, rc, saved;
+
+	if (len + 1 > sizeof(addr.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(addr.sun_path + 1, name, len);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	rc = connect(fd, (struct sockaddr *)&addr, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len));
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+static long probe(const char *name, const char *arg)
 {
 	if (strcmp(name, "keyctl") == 0) /* read root's user keyring */
 		return syscall(SYS_keyctl, KEYCTL_READ, KEY_SPEC_USER_KEYRING, NULL, 0);
@@ -60,10 +116,24 @@ static long probe(const char *name)
 		return syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0);
 	if (strcmp(name, "open_by_handle_at") == 0)
 		return syscall(SYS_open_by_handle_at, -1, NULL, 0);
+	if (strcmp(name, "finit_module") == 0) /* no fd: EBADF when let through */
+		return syscall(SYS_finit_module, -1, "", 0);
+	if (strcmp(name, "settimeofday") == 0) /* neither time nor zone: a no-op when let through */
+		return syscall(SYS_settimeofday, NULL, NULL);
+	if (strcmp(name, "umount") == 0 && arg != NULL)
+		return umount2(arg, MNT_DETACH);
+	if (strcmp(name, "remount-rw") == 0 && arg != NULL) /* the bind mount at ARG, read-write */
+		return mount(NULL, arg, NULL, MS_REMOUNT | MS_BIND, NULL);
+	if (strcmp(name, "mount-proc") == 0 && arg != NULL) /* a fresh, unmasked procfs at ARG */
+		return mount("proc", arg, "proc", 0, NULL);
+	if (strcmp(name, "chroot-escape") == 0 && arg != NULL)
+		return chroot_escape(arg);
+	if (strcmp(name, "abstract-connect") == 0 && arg != NULL)
+		return abstract_connect(arg);
 	if (strcmp(name, "getpid") == 0)
 		return syscall(SYS_getpid);
 	errno = ENOSYS;
-	fprintf(stderr, "sysprobe: unknown probe `%s`\n", name);
+	fprintf(stderr, "sysprobe: unknown probe `%s` (or its argument missing)\n", name);
 	return -2;
 }
 
@@ -71,11 +141,11 @@ int main(int argc, char **argv)
 {
 	long rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: sysprobe NAME\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: sysprobe NAME [ARG]\n");
 		return 2;
 	}
-	rc = probe(argv[1]);
+	rc = probe(argv[1], argc == 3 ? argv[2] : NULL);
 	if (rc == -2)
 		return 2;
 	if (rc < 0) {
