@@ -3,7 +3,7 @@
 # isolab-ctr, runc and crun (where each runs), printed as a markdown table
 # (attack | isolab-ctr | runc | crun).
 #
-#   container/tests/attack-table.sh [-v]      (as root, after make all image)
+#   container/tests/attack-table.sh [-v] [NAME...]   (as root, after make all image)
 #
 # isolab-ctr runs with its defaults (plus the option an attack needs:
 # --read-only, --memory 32M, --layer-size 16M, --init). runc and crun run a
@@ -14,13 +14,13 @@
 # that is an overlay of the shared image (upper layer on the host's /tmp,
 # as Docker's overlay2 on its disk) and, where an attack needs it, a
 # read-only root or a 32M memory limit; they have no writable-layer size
-# and no init. -v prints each run's output too.
+# and no init. -v prints each run's output too; NAMEs pick attacks.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 CTR=$root/build/isolab-ctr
 ROOTFS=$root/build/image/rootfs
 verbose=0
-[ "${1:-}" = -v ] && verbose=1
+[ "${1:-}" = -v ] && verbose=1 && shift
 # shellcheck source=container/tests/attacks.lib.sh
 source "$root/container/tests/attacks.lib.sh"
 
@@ -45,18 +45,9 @@ listener=$(attack_listen "$ATTACK_ABSTRACT")
 
 # run_isolab NAME: OUTPUT and STATUS of the attack under isolab-ctr
 run_isolab() {
-	local args=() need
-	for need in $(attack_needs "$1"); do
-		case $need in
-		read-only) args+=(--read-only) ;;
-		init) args+=(--init) ;;
-		*=*) args+=("--${need%%=*}" "${need#*=}") ;;
-		esac
-	done
 	ATTACK_RUNTIME_ID=$(stat -L -c %d:%i "$CTR")
-	STATUS=0
-	OUTPUT=$(timeout 150 "$CTR" run --rootfs "$ROOTFS" "${args[@]}" -e ATTACK_HOST_PATH \
-		-e ATTACK_ABSTRACT -e ATTACK_RUNTIME_ID="$ATTACK_RUNTIME_ID" -- sh -c "$(attack_full_script "$1")" 2>&1) || STATUS=$?
+	export ATTACK_RUNTIME_ID
+	attack_run_ctr "$CTR" "$ROOTFS" "$1"
 }
 
 # oci_bundle RUNTIME NAME DIR: DIR/config.json from `RUNTIME spec`, DIR/rootfs an overlay
@@ -140,7 +131,9 @@ done
 
 echo "| attack | isolab-ctr | runc | crun |"
 echo "|---|---|---|---|"
-for name in $(attack_names); do
+names=("$@")
+[ $# = 0 ] && mapfile -t names < <(attack_names)
+for name in "${names[@]}"; do
 	printf '| %s | %s | %s | %s |\n' "$(attack_title "$name")" "$(cell isolab-ctr "$name")" \
 		"$(cell runc "$name")" "$(cell crun "$name")"
 done

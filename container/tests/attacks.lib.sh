@@ -26,66 +26,37 @@
 # The snippets are single-quoted on purpose: they expand inside.
 # shellcheck disable=SC2016,SC2028
 
-# The attacks, in the table's order; the second column marks those that
-# attacks.sh tests (policy.sh already tests the rest for isolab-ctr).
+# The attacks, in the table's order: name | "new" for those attacks.sh
+# tests ("policy": policy.sh already tests them for isolab-ctr) | title.
 ATTACKS="
-remount-root-rw new
-umount-proc-sys new
-remount-proc-sys-rw new
-mount-proc new
-write-core-pattern new
-write-sys-kernel new
-settimeofday new
-clock_settime policy
-reboot policy
-init_module policy
-finit_module new
-chroot-escape new
-open_by_handle_at policy
-bpf policy
-keyctl policy
-unshare-user policy
-host-pids new
-host-interfaces new
-abstract-socket new
-runtime-exe new
-runtime-exe-init new
-fork-bomb new
-memory-hog new
-disk-filler new
+remount-root-rw|new|remount a read-only / read-write
+umount-proc-sys|new|unmount /proc/sys (the procfs under it is writable)
+remount-proc-sys-rw|new|remount /proc/sys read-write
+mount-proc|new|mount a fresh, unmasked procfs
+write-core-pattern|new|write /proc/sys/kernel/core_pattern
+write-sys-kernel|new|write /sys/kernel/rcu_expedited
+settimeofday|new|settimeofday
+clock_settime|policy|clock_settime
+reboot|policy|reboot
+init_module|policy|init_module
+finit_module|new|finit_module
+chroot-escape|new|chroot breakout with a kept directory fd, reaching a host file
+open_by_handle_at|policy|open_by_handle_at (the shocker attack)
+bpf|policy|bpf (load a program)
+keyctl|policy|keyctl (read root's user keyring)
+unshare-user|policy|unshare(CLONE_NEWUSER)
+host-pids|new|see the host's processes
+host-interfaces|new|see the host's network interfaces
+abstract-socket|new|connect to a host abstract UNIX socket
+runtime-exe|new|write the runtime binary via /proc/self/exe, /proc/1/exe
+runtime-exe-init|new|the same with an init as PID 1
+fork-bomb|new|fork bomb (4095 processes), default limits
+memory-hog|new|memory hog (64 MB) under a 32M limit
+disk-filler|new|fill the writable layer (64 MB) under a 16M layer size
 "
 
-attack_names() { printf '%s\n' "$ATTACKS" | awk 'NF { print $1 }'; }
-
-attack_title() {
-	case $1 in
-	remount-root-rw) echo "remount a read-only / read-write" ;;
-	umount-proc-sys) echo "unmount /proc/sys (the procfs under it is writable)" ;;
-	remount-proc-sys-rw) echo "remount /proc/sys read-write" ;;
-	mount-proc) echo "mount a fresh, unmasked procfs" ;;
-	write-core-pattern) echo "write /proc/sys/kernel/core_pattern" ;;
-	write-sys-kernel) echo "write /sys/kernel/rcu_expedited" ;;
-	settimeofday) echo "settimeofday" ;;
-	clock_settime) echo "clock_settime" ;;
-	reboot) echo "reboot" ;;
-	init_module) echo "init_module" ;;
-	finit_module) echo "finit_module" ;;
-	chroot-escape) echo "chroot breakout with a kept directory fd, reaching a host file" ;;
-	open_by_handle_at) echo "open_by_handle_at (the shocker attack)" ;;
-	bpf) echo "bpf (load a program)" ;;
-	keyctl) echo "keyctl (read root's user keyring)" ;;
-	unshare-user) echo "unshare(CLONE_NEWUSER)" ;;
-	host-pids) echo "see the host's processes" ;;
-	host-interfaces) echo "see the host's network interfaces" ;;
-	abstract-socket) echo "connect to a host abstract UNIX socket" ;;
-	runtime-exe) echo "write the runtime binary via /proc/self/exe, /proc/1/exe" ;;
-	runtime-exe-init) echo "the same with an init as PID 1" ;;
-	fork-bomb) echo "fork bomb (4095 processes), default limits" ;;
-	memory-hog) echo "memory hog (64 MB) under a 32M limit" ;;
-	disk-filler) echo "fill the writable layer (64 MB) under a 16M layer size" ;;
-	*) return 1 ;;
-	esac
-}
+attack_names() { printf '%s\n' "$ATTACKS" | awk -F'|' 'NF { print $1 }'; }
+attack_title() { printf '%s\n' "$ATTACKS" | awk -F'|' -v n="$1" '$1 == n { print $3 }'; }
 
 attack_needs() {
 	case $1 in
@@ -188,6 +159,24 @@ attack_script() {
 
 # attack_full_script NAME: the prelude and the snippet, for `sh -c`.
 attack_full_script() { printf '%s\n%s\n' "$ATTACK_PRELUDE" "$(attack_script "$1")"; }
+
+# attack_run_ctr CTR ROOTFS NAME [OPTIONS...]: the attack under isolab-ctr
+# with the options it needs (and OPTIONS), the ATTACK_* variables passed
+# in; OUTPUT and STATUS hold what it gave.
+attack_run_ctr() {
+	local ctr=$1 rootfs=$2 name=$3 need args=()
+	shift 3
+	for need in $(attack_needs "$name"); do
+		case $need in
+		read-only) args+=(--read-only) ;;
+		init) args+=(--init) ;;
+		*=*) args+=("--${need%%=*}" "${need#*=}") ;;
+		esac
+	done
+	STATUS=0
+	OUTPUT=$(timeout 200 "$ctr" run --rootfs "$rootfs" "${args[@]}" "$@" -e ATTACK_HOST_PATH \
+		-e ATTACK_ABSTRACT -e ATTACK_RUNTIME_ID -- sh -c "$(attack_full_script "$name")" 2>&1) || STATUS=$?
+}
 
 # attack_result OUTPUT STATUS: the table cell for a run's output and exit status.
 attack_result() {

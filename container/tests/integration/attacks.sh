@@ -20,22 +20,8 @@ need_attacks() {
 	[ -x "$ROOTFS/bin/sysprobe" ] || skip "no sysprobe in the image (make image)"
 }
 
-# attack NAME [OPTIONS...]: runs the attack under isolab-ctr with the
-# options it needs (and OPTIONS); OUTPUT and STATUS hold what it gave.
-attack() {
-	local name=$1 need args=()
-	shift
-	for need in $(attack_needs "$name"); do
-		case $need in
-		read-only) args+=(--read-only) ;;
-		init) args+=(--init) ;;
-		*=*) args+=("--${need%%=*}" "${need#*=}") ;;
-		esac
-	done
-	STATUS=0
-	OUTPUT=$(timeout 200 "$CTR" run --rootfs "$ROOTFS" "${args[@]}" "$@" -e ATTACK_HOST_PATH \
-		-e ATTACK_ABSTRACT -e ATTACK_RUNTIME_ID -- sh -c "$(attack_full_script "$name")" 2>&1) || STATUS=$?
-}
+# attack NAME [OPTIONS...]: OUTPUT and STATUS of the attack under isolab-ctr
+attack() { attack_run_ctr "$CTR" "$ROOTFS" "$@"; }
 
 # expect_blocked NAME WHY LINE: the attack ran to its end, was blocked with WHY
 # and printed LINE (the error it met)
