@@ -114,6 +114,16 @@ static int parse_caps(const cJSON *caps, struct ctr_caps *out, struct isolab_err
 	return 0;
 }
 
+/*
+ * A JSON rlimit value: a non-negative integer. From 9.2e18 up it means
+ * RLIM_INFINITY (no double there is a fraction, and casting one to an
+ * integer type would be undefined: the fuzzer found 1.8e58).
+ */
+static bool rlimit_value_valid(double v)
+{
+	return v >= 9.2e18 || (v >= 0 && v == (double)(long long)v);
+}
+
 static int rlimit_from_name(const char *name, int *res)
 {
 	static const struct {
@@ -221,9 +231,7 @@ static int parse_process(const cJSON *proc, struct ctr_config *cfg, struct isola
 		snprintf(field, sizeof(field), "process.rlimits[%d].hard", i);
 		if (required(it, "hard", field, cJSON_Number, &hard, err) < 0)
 			return err->code < 0 ? err->code : -EINVAL;
-		if (soft->valuedouble < 0 || hard->valuedouble < 0 ||
-		    soft->valuedouble != (double)(long long)soft->valuedouble ||
-		    hard->valuedouble != (double)(long long)hard->valuedouble) {
+		if (!rlimit_value_valid(soft->valuedouble) || !rlimit_value_valid(hard->valuedouble)) {
 			snprintf(field, sizeof(field), "process.rlimits[%d]", i);
 			return bad(err, field, "soft and hard must be non-negative integers");
 		}

@@ -126,6 +126,37 @@ static void test_minimal_defaults(void **state)
 	ctr_config_free(&cfg);
 }
 
+/*
+ * Found by fuzz/oci_config: a soft limit of 1.8e58 was cast to long long
+ * (undefined behaviour). Values from 9.2e18 up mean RLIM_INFINITY; a
+ * fraction or a negative value is still refused.
+ */
+static void test_huge_rlimit_is_infinity(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+
+	(void)state;
+	assert_int_equal(map("{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"/abs\"},"
+			     "\"process\":{\"args\":[\"true\"],\"cwd\":\"/\",\"rlimits\":"
+			     "[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1.8e58,\"soft\":1.8e58}]},"
+			     "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+			     &cfg, &err),
+			 0);
+	assert_int_equal(cfg.n_rlimits, 1);
+	assert_true(cfg.rlimits[0].soft == RLIM_INFINITY);
+	assert_true(cfg.rlimits[0].hard == RLIM_INFINITY);
+	ctr_config_free(&cfg);
+	assert_int_equal(map("{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"/abs\"},"
+			     "\"process\":{\"args\":[\"true\"],\"cwd\":\"/\",\"rlimits\":"
+			     "[{\"type\":\"RLIMIT_NOFILE\",\"hard\":2.5,\"soft\":1}]},"
+			     "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+			     &cfg, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "process.rlimits[0]"));
+	ctr_config_free(&cfg);
+}
+
 /* Each broken document must fail with a message naming the field. */
 static void test_errors_name_the_field(void **state)
 {
@@ -226,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_full_mapping),
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_errors_name_the_field),
+		cmocka_unit_test(test_huge_rlimit_is_infinity),
 		cmocka_unit_test(test_malformed_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
