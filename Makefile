@@ -72,11 +72,11 @@ lint: $(LINT_SOURCES)
 # `make clean` keeps the expensive caches (guest kernel, lab kernel) and the
 # fuzzers' grown corpus (build/fuzz/corpus).
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-static $(BUILD)/gen $(BUILD)/tests $(BUILD)/image \
+	rm -rf $(BUILD)/obj $(BUILD)/obj-static $(BUILD)/obj-musl $(BUILD)/gen $(BUILD)/tests $(BUILD)/image \
 	       $(PROGRAMS) $(STATIC_PROGRAMS) $(BUILD)/test-results \
 	       $(BUILD)/fuzz/obj $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 
 distclean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj $(BUILD)/obj-static -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-static $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

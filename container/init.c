@@ -1,6 +1,8 @@
 /*
- * init.c: the --init program, `isolab-init COMMAND-PID`, built static and
- * embedded in isolab-ctr (init_blob.S). The container's PID 1 forks the
+ * init.c: the runtime's static helper, built static and embedded in
+ * isolab-ctr (init_blob.S). Called `isolab-exec`, it is the exec helper
+ * every container's program is started through (exec_shim.c). Called
+ * `isolab-init COMMAND-PID`, it is the --init program. The container's PID 1 forks the
  * command, then execs this from a sealed memfd (init_exec.h) with an empty
  * environment, so /proc/1/exe is neither the host's runtime binary nor
  * writable and /proc/1/environ shows nothing of the runtime's. It
@@ -9,14 +11,27 @@
  * docker run --init do). The runtime blocked those signals before the
  * exec, so one sent meanwhile waits, pending, for the handlers below.
  */
+#include "container/exec_shim.h"
 #include "container/reap.h"
 
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 static volatile pid_t command;
+
+/* Run any other way (an image's `#!/proc/self/exe` script reaches this
+ * memfd, not the host's runtime): say so in one line and refuse. */
+static int refuse(void)
+{
+	static const char msg[] = "isolab-init: the runtime's sealed helper: not a program to run\n";
+
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		return CTR_EXIT_NOEXEC;
+	return CTR_EXIT_NOEXEC;
+}
 
 static void forward(int sig)
 {
@@ -24,17 +39,19 @@ static void forward(int sig)
 		kill(command, sig);
 }
 
-int main(int argc, char **argv)
+int main(int argc, char **argv, char **envp)
 {
 	sigset_t set;
 	char *end;
 	long pid;
 
-	if (argc != 2 || getpid() != 1)
-		return CTR_EXIT_RUNTIME; /* only ever run by isolab-ctr as PID 1 */
+	if (argc > 0 && strcmp(argv[0], CTR_EXEC_SHIM_NAME) == 0)
+		return ctr_exec_shim_main(argc, argv, envp);
+	if (argc != 2 || strcmp(argv[0], "isolab-init") != 0 || getpid() != 1)
+		return refuse(); /* only ever run by isolab-ctr as PID 1 */
 	pid = strtol(argv[1], &end, 10);
 	if (*end != '\0' || pid <= 1)
-		return CTR_EXIT_RUNTIME;
+		return refuse();
 	command = (pid_t)pid;
 	prctl(PR_SET_NAME, "isolab-init", 0, 0, 0); /* comm after fexecve is the fd number */
 	sigemptyset(&set);

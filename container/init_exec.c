@@ -1,10 +1,13 @@
-/* init_exec.c: the --init program into a sealed memfd, and its exec (see init_exec.h). */
+/* init_exec.c: the runtime's helper into a sealed memfd, and its execs (see init_exec.h). */
 #include "container/init_exec.h"
 #include "common/cleanup.h"
+#include "container/exec_shim.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -15,7 +18,7 @@
 /* init_blob.S: the static init program's bytes. */
 extern const unsigned char ctr_init_blob[], ctr_init_blob_end[];
 
-int ctr_init_memfd(struct isolab_error *err)
+int ctr_helper_memfd(struct isolab_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	const unsigned char *p = ctr_init_blob;
@@ -26,18 +29,18 @@ int ctr_init_memfd(struct isolab_error *err)
 	if (fd < 0 && errno == EINVAL)
 		fd = memfd_create("isolab-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
-		return isolab_error_errno(err, -errno, "--init: memfd_create");
+		return isolab_error_errno(err, -errno, "runtime helper: memfd_create");
 	while (p < ctr_init_blob_end) {
 		ssize_t n = write(fd, p, (size_t)(ctr_init_blob_end - p));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return isolab_error_errno(err, n < 0 ? -errno : -EIO, "--init: write the memfd");
+			return isolab_error_errno(err, n < 0 ? -errno : -EIO, "runtime helper: write the memfd");
 		p += n;
 	}
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-		return isolab_error_errno(err, -errno, "--init: seal the memfd");
+		return isolab_error_errno(err, -errno, "runtime helper: seal the memfd");
 	return isolab_take_fd(&fd);
 }
 
@@ -50,4 +53,29 @@ int ctr_init_exec(int memfd, pid_t command)
 	snprintf(pid, sizeof(pid), "%d", (int)command);
 	fexecve(memfd, argv, envp);
 	return -errno;
+}
+
+int ctr_exec_via_helper(int memfd, int sock, char *const argv[], char *const envp[])
+{
+	_cleanup_free_ char **hargv = NULL;
+	char sockstr[16];
+	size_t n = 0;
+
+	while (argv[n] != NULL)
+		n++;
+	hargv = calloc(n + 3, sizeof(*hargv));
+	if (hargv == NULL)
+		return -ENOMEM;
+	snprintf(sockstr, sizeof(sockstr), "%d", sock);
+	hargv[0] = CTR_EXEC_SHIM_NAME;
+	hargv[1] = sockstr;
+	memcpy(hargv + 2, argv, (n + 1) * sizeof(*argv));
+	/* The helper sets it close-on-exec again before the program's exec. */
+	if (fcntl(sock, F_SETFD, 0) < 0)
+		return -errno;
+	fexecve(memfd, hargv, envp);
+	int rc = -errno;
+
+	fcntl(sock, F_SETFD, FD_CLOEXEC);
+	return rc;
 }

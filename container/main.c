@@ -11,6 +11,7 @@
 
 #include "common/timing.h"
 #include "container/args.h"
+#include "container/exec_cmd.h"
 #include "container/oci.h"
 #include "container/owner.h"
 #include "container/run.h"
@@ -58,7 +59,7 @@ static int load_config(struct ctr_config *cfg, struct isolab_error *err)
 			has_path |= strncmp(cfg->env[i], "PATH=", 5) == 0;
 		if (!has_path &&
 		    ctr_strv_push(&cfg->env, &cfg->n_env,
-				  "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+				  "PATH=" CTR_DEFAULT_PATH) < 0)
 			return isolab_error_set(err, -ENOMEM, "out of memory");
 		if (ctr_config_add_default_mounts(cfg, err) < 0)
 			return err->code;

@@ -7,12 +7,18 @@ CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/c
                  container/resolve.c container/devices.c container/seccomp.c \
                  container/seccomp_default.c container/oci_policy.c
 CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c container/init_exec.c \
+                 container/child_msg.c \
                  container/tty.c container/keep_layer.c container/devices_cgroup.c \
                  container/seccomp_load.c container/seccomp_build.c
 CTR_SRCS      := $(CTR_PURE_SRCS) $(CTR_SYS_SRCS)
-# The --init program: static (it runs inside the container's root, which
-# need not hold a C library), stripped, and embedded in isolab-ctr.
-CTR_INIT_SRCS := container/init.c container/reap.c
+# The runtime's helper (the exec helper every container program starts
+# through, and the --init program): static (it runs inside the container's
+# root, which need not hold a C library), stripped, embedded in isolab-ctr.
+# Built with musl: about 40 KiB against glibc's 680, and each container start
+# copies it into a memfd and execs it (init_exec.h).
+CTR_INIT_SRCS := container/init.c container/reap.c container/exec_shim.c container/exec_cmd.c \
+                 container/child_msg.c common/error.c
+MUSL_CC       ?= musl-gcc
 CTR_LIBS      := -lcjson -lcap
 # libseccomp: the container's system call filter (seccomp_load.c).
 # libcap is linked statically when its archive exists: one shared object
@@ -20,9 +26,13 @@ CTR_LIBS      := -lcjson -lcap
 CTR_STATIC_CAP := -Wl,-Bstatic -lcap -Wl,-Bdynamic
 CTR_LINK_LIBS := -lcjson -lseccomp $(if $(wildcard /usr/lib/x86_64-linux-gnu/libcap.a /usr/lib/libcap.a),$(CTR_STATIC_CAP),-lcap)
 
-$(BUILD)/isolab-ctr-init: $(CTR_INIT_SRCS:%.c=$(BUILD)/obj-static/%.o)
+$(BUILD)/isolab-ctr-init: $(CTR_INIT_SRCS:%.c=$(BUILD)/obj-musl/%.o)
 	@mkdir -p $(dir $@)
-	$(CC) -static -s $(CFLAGS) -o $@ $^
+	$(MUSL_CC) -static -s $(CFLAGS) -o $@ $^
+
+$(BUILD)/obj-musl/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(CPPFLAGS_ALL) $(CFLAGS) -Os -c -o $@ $<
 
 $(BUILD)/obj/container/init_blob.o: container/init_blob.S $(BUILD)/isolab-ctr-init
 	@mkdir -p $(dir $@)
@@ -71,7 +81,8 @@ $(BUILD)/tests/unit/container_seccomp_bpf: $(BUILD)/obj/container/seccomp_build.
 $(BUILD)/tests/unit/container_seccomp_bpf: CTR_LIBS += -lseccomp
 
 UNIT_TESTS   += $(patsubst container/tests/test_%.c,$(BUILD)/tests/unit/container_%,$(wildcard container/tests/test_*.c))
-LINT_SOURCES += $(CTR_SRCS) container/seccomp_gen.c container/init.c container/tests/tiocsti.c
+LINT_SOURCES += $(CTR_SRCS) container/seccomp_gen.c container/init.c container/exec_shim.c \
+                container/exec_cmd.c container/tests/tiocsti.c
 
 .PHONY: ctr
 ctr: $(BUILD)/isolab-ctr

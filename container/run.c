@@ -4,6 +4,7 @@
 #include "common/timing.h"
 #include "container/caps.h"
 #include "container/cgroup.h"
+#include "container/child_msg.h"
 #include "container/devices.h"
 #include "container/fds.h"
 #include "container/init_exec.h"
@@ -33,17 +34,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Child -> parent messages, one per SOCK_SEQPACKET datagram. */
-enum { MSG_TIMES = 1, MSG_ERROR = 2, MSG_TTY = 3 /* carries the pty master */ };
-struct child_msg {
-	int type;
-	int status;                 /* MSG_ERROR: the exit status to use */
-	unsigned long long times[4]; /* mounts, pivot, exec, child started */
-	char text[ISOLAB_ERROR_MSG_MAX];
-};
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 /* ---- child ---- */
 
 struct child_ctx {
@@ -52,77 +42,8 @@ struct child_ctx {
 	enum ctr_cgroup_mode cgmode;
 	bool unshare_cgroupns; /* not cloned into its cgroup: unshare after attach */
 	int sock;
-	int init_memfd;        /* --init: the sealed init program (init_exec.h) */
+	int helper_memfd;      /* the sealed exec helper and init (init_exec.h) */
 };
-
-static void send_msg(int sock, const struct child_msg *m)
-{
-	ssize_t n;
-
-	do
-		n = send(sock, m, sizeof(*m), MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-}
-
-static __attribute__((noreturn)) void child_fail(int sock, int status,
-						 const struct isolab_error *err)
-{
-	struct child_msg m = { .type = MSG_ERROR, .status = status };
-
-	snprintf(m.text, sizeof(m.text), "%s", err->msg);
-	send_msg(sock, &m);
-	_exit(status);
-}
-
-static const char *env_path(const struct ctr_config *cfg)
-{
-	for (size_t i = 0; i < cfg->n_env; i++)
-		if (strncmp(cfg->env[i], "PATH=", 5) == 0)
-			return cfg->env[i] + 5;
-	return DEFAULT_PATH;
-}
-
-/* execvpe(3) with the container's PATH (glibc would use ours). Returns
- * the exit status to report, with err filled. */
-static int exec_command(const struct ctr_config *cfg, struct isolab_error *err)
-{
-	const char *cmd = cfg->argv[0];
-	const char *path;
-	bool eacces = false;
-	int saved = ENOENT;
-
-	if (strchr(cmd, '/') != NULL) {
-		execve(cmd, cfg->argv, cfg->env);
-		saved = errno;
-	} else {
-		path = env_path(cfg);
-		while (*path) {
-			const char *colon = strchrnul(path, ':');
-			char full[PATH_MAX];
-			size_t len = (size_t)(colon - path);
-
-			if (snprintf(full, sizeof(full), "%.*s%s%s", (int)len, path,
-				     len ? "/" : "", cmd) < (int)sizeof(full)) {
-				execve(full, cfg->argv, cfg->env);
-				if (errno == EACCES || errno == ENOEXEC || errno == EISDIR)
-					eacces = true, saved = errno;
-				else if (errno != ENOENT && errno != ENOTDIR)
-					saved = errno;
-			}
-			path = *colon ? colon + 1 : colon;
-		}
-		if (!eacces && saved == ENOENT) {
-			isolab_error_set(err, -ENOENT, "exec `%s`: command not found in PATH", cmd);
-			return CTR_EXIT_NOTFOUND;
-		}
-	}
-	isolab_error_errno(err, -saved, "exec `%s`", cmd);
-	if (saved == ENOENT || saved == ENOTDIR)
-		return CTR_EXIT_NOTFOUND;
-	if (saved == EACCES || saved == ENOEXEC || saved == EISDIR || saved == EPERM)
-		return CTR_EXIT_NOEXEC;
-	return CTR_EXIT_RUNTIME;
-}
 
 static int set_user(const struct ctr_config *cfg, struct isolab_error *err)
 {
@@ -160,12 +81,12 @@ static void wait_go(struct child_ctx *c)
 		/* Become root of the new user namespace (its kuid is the mapped one). */
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 			isolab_error_errno(&err, -errno, "become root in the user namespace");
-			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+			ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 		}
 	}
 	if (c->unshare_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
 		isolab_error_errno(&err, -errno, "unshare the cgroup namespace");
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
 }
 
@@ -190,24 +111,23 @@ static void run_init(struct child_ctx *c)
 	pid = fork();
 	if (pid < 0) {
 		isolab_error_errno(&err, -errno, "--init: fork the command");
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		close(c->init_memfd);
 		return;
 	}
-	rc = ctr_init_exec(c->init_memfd, pid);
+	rc = ctr_init_exec(c->helper_memfd, pid);
 	kill(pid, SIGKILL);
 	isolab_error_errno(&err, rc, "--init: exec the init");
-	child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+	ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 }
 
 static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 {
 	const struct ctr_config *cfg = c->cfg;
 	struct isolab_error err = { 0 };
-	struct child_msg times = { .type = MSG_TIMES };
+	struct ctr_child_msg times = { .type = MSG_TIMES };
 
 	/* The clone phase ends when the child runs (the parent may be
 	 * descheduled after clone3 while the child goes on). */
@@ -221,11 +141,11 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 
 	if (rc < 0) {
 		isolab_error_errno(&err, rc, "mark inherited fds close-on-exec");
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
 	if (setsid() < 0) {
 		isolab_error_errno(&err, -errno, "setsid");
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
 	/*
 	 * Without a user namespace the file system work needs nothing from the
@@ -241,29 +161,29 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 	umask(0);
 	if (ctr_rootfs_setup(cfg, c->state, c->cgmode, times.times, &err) < 0 ||
 	    ctr_devices_make_nodes(cfg, &err) < 0)
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	umask(0022);
 	if (cfg->namespaces & CLONE_NEWUTS) {
 		const char *h = cfg->hostname ? cfg->hostname : cfg->id;
 
 		if (sethostname(h, strnlen(h, 64)) < 0) {
 			isolab_error_errno(&err, -errno, "sethostname `%s`", h);
-			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+			ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 		}
 	}
 	if ((cfg->namespaces & CLONE_NEWNET) && ctr_netns_loopback_up(&err) < 0)
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	if (cfg->tty) { /* on the container's own devpts, after the pivot */
-		struct child_msg tm = { .type = MSG_TTY };
+		struct ctr_child_msg tm = { .type = MSG_TTY };
 		int master = ctr_tty_create(&err);
 
 		if (master < 0)
-			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+			ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 		rc = ctr_send_with_fd(c->sock, &tm, sizeof(tm), master);
 		close(master);
 		if (rc < 0) {
 			isolab_error_errno(&err, rc, "-t: pass the terminal to the runtime");
-			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+			ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 		}
 	}
 	if (early)
@@ -273,34 +193,37 @@ static __attribute__((noreturn)) void child_main(struct child_ctx *c)
 
 		if (setrlimit(cfg->rlimits[i].resource, &rl) < 0) {
 			isolab_error_errno(&err, -errno, "setrlimit %d", cfg->rlimits[i].resource);
-			child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+			ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 		}
 	}
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while
 	 * we have it (runc does the same); else last, just before exec. */
 	if (cfg->seccomp != NULL && !cfg->no_new_privs &&
 	    ctr_seccomp_load(cfg->seccomp, &err) < 0)
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	if (ctr_caps_drop_bounding(&cfg->caps, &err) < 0 || set_user(cfg, &err) < 0 ||
 	    ctr_caps_apply(&cfg->caps, &err) < 0)
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		isolab_error_errno(&err, -errno, "PR_SET_NO_NEW_PRIVS");
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
 	if (chdir(cfg->cwd ? cfg->cwd : "/") < 0) {
 		isolab_error_errno(&err, -errno, "working directory `%s`", cfg->cwd);
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	}
 	if (cfg->seccomp != NULL && cfg->no_new_privs &&
 	    ctr_seccomp_load(cfg->seccomp, &err) < 0)
-		child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
+		ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 	if (cfg->init)
 		run_init(c);
 	times.times[2] = isolab_since_start_ns();
-	send_msg(c->sock, &times);
-	/* On success the socket closes with exec (SOCK_CLOEXEC): EOF = running. */
-	child_fail(c->sock, exec_command(cfg, &err), &err);
+	ctr_child_send(c->sock, &times);
+	/* Through the helper, never from this (the host's) binary; on success
+	 * the socket closes with the program's exec: EOF = running. */
+	rc = ctr_exec_via_helper(c->helper_memfd, c->sock, cfg->argv, cfg->env);
+	isolab_error_errno(&err, rc, "exec the runtime's exec helper");
+	ctr_child_fail(c->sock, CTR_EXIT_RUNTIME, &err);
 }
 
 /* ---- parent ---- */
@@ -384,9 +307,9 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 	struct ctr_cgroup_stats cgs;
 	struct ctr_state state;
 	struct child_ctx ctx;
-	struct child_msg msg;
+	struct ctr_child_msg msg;
 	struct isolab_error child_err = { 0 };
-	int sv[2] = { -1, -1 }, pidfd = -1, init_memfd = -1, flags, rc, child_status = -1;
+	int sv[2] = { -1, -1 }, pidfd = -1, helper_memfd = -1, flags, rc, child_status = -1;
 	bool owner_ok = false, cg_ok = false, state_ok = false, into_cgroup;
 	pid_t pid = -1;
 
@@ -433,15 +356,13 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 		goto out;
 	}
 
-	if (cfg->init) {
-		init_memfd = ctr_init_memfd(err);
-		if (init_memfd < 0) {
-			rc = init_memfd;
-			goto out;
-		}
+	helper_memfd = ctr_helper_memfd(err);
+	if (helper_memfd < 0) {
+		rc = helper_memfd;
+		goto out;
 	}
 	ctx = (struct child_ctx){ .cfg = cfg, .state = &state, .cgmode = cg.mode, .sock = sv[1],
-				  .init_memfd = init_memfd };
+				  .helper_memfd = helper_memfd };
 	flags = cfg->namespaces;
 	into_cgroup = cg.mode == CTR_CGROUP_V2 && cg.dirfd >= 0;
 	if (!into_cgroup && (flags & CLONE_NEWCGROUP)) {
@@ -556,8 +477,8 @@ int ctr_run(struct ctr_config *cfg, int *status, struct ctr_stats *stats,
 out:
 	if (pidfd >= 0)
 		close(pidfd);
-	if (init_memfd >= 0)
-		close(init_memfd);
+	if (helper_memfd >= 0)
+		close(helper_memfd);
 	ctr_tty_close(&tty);
 	if (sv[0] >= 0)
 		close(sv[0]);

@@ -16,6 +16,7 @@ PACKAGES=(
 	gnuplot-nox         # the report's plots (PNG and SVG)
 	qemu-system-x86     # the nested-KVM lab, and QEMU microvm as a peer
 	busybox-static      # the shared image's userland
+	musl-tools          # the container runtime's small static helper (exec helper and --init)
 	cpio                # packing the guest initramfs
 	kmod                # depmod/modprobe for the lab's kernel modules
 	linux-source-6.1    # the guest kernel's source

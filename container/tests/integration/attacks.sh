@@ -122,6 +122,34 @@ test_runtime_binary_not_writable() {
 	assert_contains "$(run --init -- readlink /proc/1/exe)" "memfd:isolab-init" "PID 1 with --init"
 }
 
+# CVE-2019-5736's first step: an image whose program is a script with
+# `#!/proc/self/exe` makes the process that execs it run its own binary
+# again as the interpreter. That process must not be the host's runtime
+# (which would then load the image's C library); it is the runtime's
+# sealed helper, which refuses in one line.
+test_shebang_proc_self_exe_reaches_only_the_sealed_helper() {
+	need_attacks
+	local dir n
+	dir=$(mktemp -d)
+	trap 'rm -rf "$dir"' RETURN
+	printf '#!/proc/self/exe\necho image code ran\n' >"$dir/evil"
+	chmod 755 "$dir/evil"
+	for n in "" --init; do
+		OUTPUT=$(run $n -v "$dir:/x:ro" -- /x/evil 2>&1) && STATUS=0 || STATUS=$?
+		assert_eq 126 "$STATUS" "#!/proc/self/exe ${n:-without --init}: status (output: $OUTPUT)"
+		assert_eq "isolab-init: the runtime's sealed helper: not a program to run" "$OUTPUT" \
+			"#!/proc/self/exe ${n:-without --init}: what ran"
+	done
+	# the program itself still runs through the helper, with its own
+	# PATH and errors: not found 127, not executable 126
+	assert_status 127 run -- no-such-program
+	assert_contains "$OUTPUT" "isolab-ctr: exec \`no-such-program\`: command not found in PATH" "not found"
+	assert_status 126 run -v "$dir:/x:ro" -- /x
+	assert_contains "$OUTPUT" "isolab-ctr: exec \`/x\`: Permission denied" "a directory"
+	assert_status 0 run -e PATH=/nowhere:/bin -- busybox true
+	assert_status 127 run -e PATH=/nowhere -- busybox true
+}
+
 test_fork_bomb_bounded_by_default_pids_limit() {
 	need_attacks
 	local name=bomb$$ start n
