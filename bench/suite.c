@@ -52,8 +52,9 @@ int bench_suite_each(struct bench_ctx *ctx, cJSON *suite, const char *suite_name
 		const struct bench_system *sys = names ? bench_system_find(names[k]) : &bench_systems[k];
 		cJSON *entry;
 
-		if (sys == NULL || !bench_system_selected(ctx, sys))
-			continue;
+		if (sys == NULL || !bench_system_selected(ctx, sys) ||
+		    (names == NULL && sys->variant_of != NULL))
+			continue; /* variants: start-up suite only */
 		bench_progress(ctx, suite_name, sys->name, (unsigned)k + 1, (unsigned)total);
 		entry = bench_suite_entry(ctx, suite, sys);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))

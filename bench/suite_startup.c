@@ -30,6 +30,8 @@ static const char *const ratio_pairs[][2] = {
 	{ "isolab-ctr", "crun" },
 	{ "isolab-ctr", "bwrap" },
 	{ "isolab-ctr", "isolab-ctr-unconfined" }, /* the seccomp filter's cost */
+	{ "isolab-ctr", "isolab-ctr-alldevices" }, /* the device policy's */
+	{ "isolab-ctr", "isolab-ctr-unbounded" },  /* the default bounds' */
 	{ "isolab-ctr", "unshare" },
 	{ "isolab-ctr", "native" },
 	{ "isolab-vmm", "isolab-ctr" },

@@ -17,8 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const syscall_systems[] = { "native", "isolab-ctr", "isolab-vmm",
-					       "qemu-microvm" };
+/* isolab-ctr-unconfined: the seccomp filter's cost per system call. */
+static const char *const syscall_systems[] = { "native", "isolab-ctr", "isolab-ctr-unconfined",
+					       "isolab-vmm", "qemu-microvm" };
 
 /* The probe's JSON line in the output: from `{"isolab_probe"` to the line end. */
 static cJSON *find_probe_json(const char *out)

@@ -157,6 +157,25 @@ static int cmd_ctr_unconfined(struct bench_ctx *ctx, const char *const *args,
 	return cmd_ctr_with(ctx, unconfined, args, cmd, err);
 }
 
+/* Without the device policy (Docker's --device-cgroup-rule 'a *:* rwm'):
+ * no v2 device program, no v1 device rules; the ratio is their cost. */
+static int cmd_ctr_alldevices(struct bench_ctx *ctx, const char *const *args,
+			      struct bench_cmd *cmd, struct isolab_error *err)
+{
+	static const char *const all[] = { "--device-cgroup-rule", "a *:* rwm", NULL };
+
+	return cmd_ctr_with(ctx, all, args, cmd, err);
+}
+
+/* Without the default bounds (pids 2048, a 1 GiB writable layer). */
+static int cmd_ctr_unbounded(struct bench_ctx *ctx, const char *const *args,
+			     struct bench_cmd *cmd, struct isolab_error *err)
+{
+	static const char *const unbounded[] = { "--pids", "0", "--layer-size", "0", NULL };
+
+	return cmd_ctr_with(ctx, unbounded, args, cmd, err);
+}
+
 static int check_bwrap(const struct bench_ctx *ctx, char *note, size_t size)
 {
 	int rc = need_tool("bwrap", note, size);
@@ -407,21 +426,25 @@ static int cmd_qemu(struct bench_ctx *ctx, const char *const *args, struct bench
 }
 
 const struct bench_system bench_systems[] = {
-	{ "native", BENCH_KIND_PROCESS, 1u << 0, check_native, cmd_native, NULL },
-	{ "isolab-ctr", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr, NULL },
+	{ "native", BENCH_KIND_PROCESS, 1u << 0, check_native, cmd_native, NULL, NULL },
+	{ "isolab-ctr", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr, NULL, NULL },
 	{ "isolab-ctr-unconfined", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_unconfined,
-	  NULL },
-	{ "runc", BENCH_KIND_CONTAINER, 1u << 0, check_runc, cmd_runc, cleanup_oci },
-	{ "crun", BENCH_KIND_CONTAINER, 1u << 0, check_crun, cmd_crun, cleanup_oci },
-	{ "bwrap", BENCH_KIND_CONTAINER, 1u << 0, check_bwrap, cmd_bwrap, NULL },
-	{ "unshare", BENCH_KIND_CONTAINER, 1u << 0, check_unshare, cmd_unshare, NULL },
-	{ "isolab-vmm", BENCH_KIND_VM, 1u << 0, check_vmm, cmd_vmm, NULL },
+	  NULL, "isolab-ctr" },
+	{ "isolab-ctr-alldevices", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_alldevices,
+	  NULL, "isolab-ctr" },
+	{ "isolab-ctr-unbounded", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_unbounded,
+	  NULL, "isolab-ctr" },
+	{ "runc", BENCH_KIND_CONTAINER, 1u << 0, check_runc, cmd_runc, cleanup_oci, NULL },
+	{ "crun", BENCH_KIND_CONTAINER, 1u << 0, check_crun, cmd_crun, cleanup_oci, NULL },
+	{ "bwrap", BENCH_KIND_CONTAINER, 1u << 0, check_bwrap, cmd_bwrap, NULL, NULL },
+	{ "unshare", BENCH_KIND_CONTAINER, 1u << 0, check_unshare, cmd_unshare, NULL, NULL },
+	{ "isolab-vmm", BENCH_KIND_VM, 1u << 0, check_vmm, cmd_vmm, NULL, NULL },
 	/*
 	 * isa-debug-exit turns the guest's status V into (V << 1) | 1, so 0
 	 * becomes 1; a guest that ends through init's `reboot -f` instead
 	 * (-no-reboot) makes QEMU exit 0.
 	 */
-	{ "qemu-microvm", BENCH_KIND_VM, (1u << 1) | (1u << 0), check_qemu, cmd_qemu, NULL },
+	{ "qemu-microvm", BENCH_KIND_VM, (1u << 1) | (1u << 0), check_qemu, cmd_qemu, NULL, NULL },
 };
 const size_t bench_system_count = sizeof(bench_systems) / sizeof(bench_systems[0]);
 

@@ -72,6 +72,10 @@ struct bench_system {
 		       struct bench_cmd *cmd, struct isolab_error *err);
 	/* Undoes what command() left behind (a container's state). */
 	void (*cleanup)(struct bench_ctx *ctx, struct bench_cmd *cmd);
+	/* A configuration of another system with one feature off, measured in
+	 * the start-up suite only, for the ratio "with / without": NULL for a
+	 * system of its own. */
+	const char *variant_of;
 };
 
 extern const struct bench_system bench_systems[];

@@ -2,6 +2,7 @@
 #include "container/args.h"
 #include "common/size.h"
 #include "container/caps.h"
+#include "container/devices.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -39,6 +40,8 @@ const char ctr_usage[] =
 	"  --keep-devices        with --keep-layer: copy device nodes too\n"
 	"  --stats FILE.json     write phase times, peak memory, OOM, exit status\n"
 	"  --security-opt seccomp=unconfined|FILE.json   no filter, or Docker-format profile\n"
+	"  --device-cgroup-rule 'TYPE MAJ:MIN ACCESS'    allow more devices (e.g. 'c 10:200 rwm';\n"
+	"                        'a *:* rwm' turns the device policy off)\n"
 	"exit status: the command's; 125 runtime error, 126 not executable,\n"
 	"127 command not found, 128+N killed by signal N\n";
 
@@ -220,6 +223,7 @@ enum opt_id {
 	OPT_VOLUME, OPT_NET, OPT_ENV, OPT_WORKDIR, OPT_USER, OPT_USERNS, OPT_READONLY,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_CGROUP_PARENT, OPT_KEEP, OPT_STATS, OPT_BUNDLE,
 	OPT_HELP, OPT_INIT, OPT_TTY, OPT_KEEP_DEVICES, OPT_LAYER_SIZE, OPT_SECURITY_OPT,
+	OPT_DEVICE_RULE,
 };
 
 struct opt {
@@ -245,7 +249,25 @@ static const struct opt opts[] = {
 	{ "init", 0, OPT_INIT, 0 },       { "tty", 't', OPT_TTY, 0 },
 	{ "keep-devices", 0, OPT_KEEP_DEVICES, 0 }, { "layer-size", 0, OPT_LAYER_SIZE, 1 },
 	{ "security-opt", 0, OPT_SECURITY_OPT, 1 },
+	{ "device-cgroup-rule", 0, OPT_DEVICE_RULE, 1 },
 };
+
+/* --device-cgroup-rule: one more allow rule, before the defaults. */
+static int add_device_rule(const char *value, struct ctr_config *cfg, struct isolab_error *err)
+{
+	struct ctr_dev_rule r, *grown;
+
+	if (ctr_dev_parse_rule(value, &r) < 0)
+		return isolab_error_set(err, -EINVAL,
+					"--device-cgroup-rule `%s`: not TYPE MAJOR:MINOR ACCESS "
+					"(e.g. `c 1:3 rwm`, `a *:* rwm`)", value);
+	grown = realloc(cfg->dev_rules, (cfg->n_dev_rules + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return isolab_error_set(err, -ENOMEM, "--device-cgroup-rule: out of memory");
+	cfg->dev_rules = grown;
+	cfg->dev_rules[cfg->n_dev_rules++] = r;
+	return 0;
+}
 
 static int set_string(char **slot, const char *value, const char *what,
 		      struct isolab_error *err)
@@ -371,6 +393,8 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 		return 0;
 	case OPT_SECURITY_OPT:
 		return ctr_parse_security_opt(value, cfg, err);
+	case OPT_DEVICE_RULE:
+		return add_device_rule(value, cfg, err);
 	}
 	return isolab_error_set(err, -EINVAL, "internal: unknown option");
 }

@@ -118,6 +118,58 @@ static bool is_all(const struct ctr_dev_rule *r)
 	return r->type == 'a' && r->major == W && r->minor == W && r->access == RWM;
 }
 
+bool ctr_dev_allows_all(const struct ctr_dev_rule *rules, size_t n)
+{
+	size_t i = n;
+
+	while (i-- > 0 && !(rules[i].allow && is_all(&rules[i])))
+		if (!rules[i].allow)
+			return false; /* a deny after the last allow-all, or no allow-all */
+	return i < n;
+}
+
+/* "*" or a decimal number up to 2^32-1. */
+static int parse_dev_number(const char *s, size_t len, long long *out)
+{
+	unsigned long long v = 0;
+
+	if (len == 1 && s[0] == '*') {
+		*out = W;
+		return 0;
+	}
+	if (len == 0 || len > 10)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return -EINVAL;
+	*out = (long long)v;
+	return 0;
+}
+
+int ctr_dev_parse_rule(const char *text, struct ctr_dev_rule *r)
+{
+	const char *p = text, *colon, *space;
+
+	if ((p[0] != 'a' && p[0] != 'b' && p[0] != 'c') || p[1] != ' ')
+		return -EINVAL;
+	r->allow = true;
+	r->type = p[0];
+	p += 2;
+	colon = strchr(p, ':');
+	if (colon == NULL)
+		return -EINVAL;
+	space = strchr(colon, ' ');
+	if (space == NULL || space[1] == '\0' ||
+	    parse_dev_number(p, (size_t)(colon - p), &r->major) < 0 ||
+	    parse_dev_number(colon + 1, (size_t)(space - colon - 1), &r->minor) < 0)
+		return -EINVAL;
+	return ctr_dev_parse_access(space + 1, &r->access);
+}
+
 /* Whether every device a matches, b matches too. */
 static bool covers(const struct ctr_dev_rule *b, const struct ctr_dev_rule *a)
 {

@@ -64,6 +64,15 @@ int ctr_dev_effective_rules(const struct ctr_dev_rule *rules, size_t n_rules,
 			    const struct ctr_dev_node *nodes, size_t n_nodes,
 			    struct ctr_dev_rule **out, size_t *n_out);
 
+/* Docker's --device-cgroup-rule: "TYPE MAJOR:MINOR ACCESS" with TYPE a, b
+ * or c, each number decimal or "*", ACCESS made of r, w and m ("c 1:3 mr",
+ * "a *:* rwm"); an allow rule. 0, or -EINVAL. */
+int ctr_dev_parse_rule(const char *text, struct ctr_dev_rule *r);
+
+/* Whether the list allows every access to every device (an allow of
+ * "a *:* rwm" with no deny after it): then no device cgroup is needed. */
+bool ctr_dev_allows_all(const struct ctr_dev_rule *rules, size_t n);
+
 /* Whether the list allows access (one or more CTR_DEV_ACC_* bits) to the
  * device type:major:minor: the last rule that matches decides; none: deny. */
 bool ctr_dev_allowed(const struct ctr_dev_rule *rules, size_t n, char type,

@@ -93,6 +93,8 @@ int ctr_devices_apply(const struct ctr_cgroup *cg, const struct ctr_config *cfg,
 	if (ctr_dev_effective_rules(cfg->dev_rules, cfg->n_dev_rules, cfg->dev_nodes,
 				    cfg->n_dev_nodes, &rules, &n) < 0)
 		return isolab_error_set(err, -ENOMEM, "device rules: out of memory");
+	if (ctr_dev_allows_all(rules, n))
+		return 0; /* as the parent cgroup: nothing to enforce, nothing to load */
 	if (cg->mode == CTR_CGROUP_V2)
 		return apply_v2(cg->dirfd, cg->path[0], rules, n, err);
 	return apply_v1(cg->path[CTR_V1_DEVICES], rules, n, err);

@@ -31,6 +31,23 @@ static int make_id(struct ctr_config *cfg)
 	return cfg->id ? 0 : -ENOMEM;
 }
 
+/* --device-cgroup-rule with --bundle: after the bundle's own rules. */
+static int append_device_rules(struct ctr_config *oci, const struct ctr_config *cfg,
+			       struct isolab_error *err)
+{
+	struct ctr_dev_rule *all;
+
+	if (cfg->n_dev_rules == 0)
+		return 0;
+	all = realloc(oci->dev_rules, (oci->n_dev_rules + cfg->n_dev_rules) * sizeof(*all));
+	if (all == NULL)
+		return isolab_error_set(err, -ENOMEM, "out of memory");
+	memcpy(all + oci->n_dev_rules, cfg->dev_rules, cfg->n_dev_rules * sizeof(*all));
+	oci->dev_rules = all;
+	oci->n_dev_rules += cfg->n_dev_rules;
+	return 0;
+}
+
 static int load_config(struct ctr_config *cfg, struct isolab_error *err)
 {
 	if (cfg->bundle != NULL) {
@@ -48,6 +65,11 @@ static int load_config(struct ctr_config *cfg, struct isolab_error *err)
 		oci.stats_path = cfg->stats_path, cfg->stats_path = NULL;
 		oci.keep_layer = cfg->keep_layer, cfg->keep_layer = NULL;
 		oci.keep_devices = cfg->keep_devices;
+		rc = append_device_rules(&oci, cfg, err);
+		if (rc < 0) {
+			ctr_config_free(&oci);
+			return rc;
+		}
 		oci.cgroup_parent = cfg->cgroup_parent, cfg->cgroup_parent = NULL;
 		oci.bundle = cfg->bundle, cfg->bundle = NULL;
 		ctr_config_free(cfg);

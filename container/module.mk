@@ -21,10 +21,11 @@ CTR_INIT_SRCS := container/init.c container/reap.c container/exec_shim.c contain
 MUSL_CC       ?= musl-gcc
 CTR_LIBS      := -lcjson -lcap
 # libseccomp: the container's system call filter (seccomp_load.c).
-# libcap is linked statically when its archive exists: one shared object
+# libcap and libseccomp are linked statically when their archives exist: shared objects
 # less for the dynamic loader on every container start.
 CTR_STATIC_CAP := -Wl,-Bstatic -lcap -Wl,-Bdynamic
-CTR_LINK_LIBS := -lcjson -lseccomp $(if $(wildcard /usr/lib/x86_64-linux-gnu/libcap.a /usr/lib/libcap.a),$(CTR_STATIC_CAP),-lcap)
+CTR_STATIC_SECCOMP := -Wl,-Bstatic -lseccomp -Wl,-Bdynamic
+CTR_LINK_LIBS := -lcjson $(if $(wildcard /usr/lib/x86_64-linux-gnu/libseccomp.a /usr/lib/libseccomp.a),$(CTR_STATIC_SECCOMP),-lseccomp) $(if $(wildcard /usr/lib/x86_64-linux-gnu/libcap.a /usr/lib/libcap.a),$(CTR_STATIC_CAP),-lcap)
 
 $(BUILD)/isolab-ctr-init: $(CTR_INIT_SRCS:%.c=$(BUILD)/obj-musl/%.o)
 	@mkdir -p $(dir $@)

@@ -91,6 +91,11 @@ static int build(scmp_filter_ctx ctx, const struct ctr_seccomp_profile *p,
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
 	if (rc == 0 && (p->flags & CTR_SCMP_FLAG_SPEC_ALLOW))
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
+	/* A binary tree over the syscall numbers rather than libseccomp's
+	 * default linear chain: every system call the container makes runs
+	 * the filter, and Docker's profile allows some 350 of them. */
+	if (rc == 0)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (rc < 0)
 		return isolab_error_errno(err, rc, "seccomp: filter attributes");
 	for (size_t i = 0; i < p->n_arches; i++) {

@@ -275,6 +275,27 @@ static void test_security_opt(void **state)
 	ctr_config_free(&cfg);
 }
 
+static void test_device_cgroup_rule(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--device-cgroup-rule", "c 10:200 rwm",
+			       "--device-cgroup-rule=a *:* m", "--", "x", NULL), 0);
+	assert_int_equal(cfg.n_dev_rules, 2);
+	assert_int_equal(cfg.dev_rules[0].type, 'c');
+	assert_int_equal(cfg.dev_rules[0].major, 10);
+	assert_int_equal(cfg.dev_rules[1].type, 'a');
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--device-cgroup-rule", "c 10:200", "--",
+			       "x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--device-cgroup-rule `c 10:200`: not TYPE MAJOR:MINOR ACCESS "
+				     "(e.g. `c 1:3 rwm`, `a *:* rwm`)");
+	ctr_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_and_help),
 		cmocka_unit_test(test_sweep_command),
 		cmocka_unit_test(test_security_opt),
+		cmocka_unit_test(test_device_cgroup_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,6 +113,60 @@ static void test_rule_line(void **state)
 	assert_string_equal(buf, "a *:* rw");
 }
 
+static void test_parse_rule(void **state)
+{
+	(void)state;
+	struct ctr_dev_rule r;
+
+	assert_int_equal(ctr_dev_parse_rule("c 1:3 mr", &r), 0);
+	assert_true(r.allow);
+	assert_int_equal(r.type, 'c');
+	assert_int_equal(r.major, 1);
+	assert_int_equal(r.minor, 3);
+	assert_int_equal(r.access, M | R);
+	assert_int_equal(ctr_dev_parse_rule("a *:* rwm", &r), 0);
+	assert_int_equal(r.type, 'a');
+	assert_int_equal(r.major, W);
+	assert_int_equal(r.minor, W);
+	assert_int_equal(r.access, RWM);
+	assert_int_equal(ctr_dev_parse_rule("b 7:* w", &r), 0);
+	assert_int_equal(r.major, 7);
+	assert_int_equal(r.minor, W);
+	assert_int_equal(ctr_dev_parse_rule("b 4294967295:0 r", &r), 0);
+	assert_int_equal(r.major, 4294967295LL);
+	static const char *const bad[] = { "", "c", "c 1:3", "c 1:3 ", "x 1:3 r", "c1:3 r",
+					   "c 1 r", "c :3 r", "c 1: r", "c 4294967296:0 r",
+					   "c -1:3 r", "c 1:3 rx", "c 1:3  r", "c 12345678901:0 r" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ctr_dev_parse_rule(bad[i], &r), -EINVAL);
+}
+
+static void test_allows_all(void **state)
+{
+	(void)state;
+	struct ctr_dev_rule all = { true, 'a', W, W, RWM }, deny_all = { false, 'a', W, W, RWM };
+	struct ctr_dev_rule null = { true, 'c', 1, 3, RWM }, deny_disk = { false, 'b', 8, W, RWM };
+	struct ctr_dev_rule partial = { true, 'a', W, W, M };
+	struct ctr_dev_rule *eff = NULL;
+	size_t n = 0;
+
+	assert_false(ctr_dev_allows_all(NULL, 0));
+	assert_true(ctr_dev_allows_all(&all, 1));
+	assert_false(ctr_dev_allows_all(&partial, 1));
+	assert_true(ctr_dev_allows_all((struct ctr_dev_rule[]){ deny_all, all, null }, 3));
+	assert_false(ctr_dev_allows_all((struct ctr_dev_rule[]){ all, deny_disk }, 2));
+	assert_false(ctr_dev_allows_all((struct ctr_dev_rule[]){ all, deny_all }, 2));
+	/* the defaults alone do not, with an allow-all before them they do */
+	assert_int_equal(ctr_dev_effective_rules(NULL, 0, NULL, 0, &eff, &n), 0);
+	assert_false(ctr_dev_allows_all(eff, n));
+	free(eff);
+	assert_int_equal(ctr_dev_effective_rules(&all, 1, NULL, 0, &eff, &n), 0);
+	assert_true(ctr_dev_allows_all(eff, n));
+	for (unsigned major = 0; major < 300; major += 7)
+		assert_true(ctr_dev_allowed(eff, n, 'b', major, 0, RWM));
+	free(eff);
+}
+
 static void test_v1_plan_default(void **state)
 {
 	(void)state;
@@ -380,6 +434,8 @@ int main(void)
 		cmocka_unit_test(test_last_match_wins),
 		cmocka_unit_test(test_effective_order),
 		cmocka_unit_test(test_rule_line),
+		cmocka_unit_test(test_parse_rule),
+		cmocka_unit_test(test_allows_all),
 		cmocka_unit_test(test_v1_plan_default),
 		cmocka_unit_test(test_v1_plan_denies),
 		cmocka_unit_test(test_bpf_program_shape),

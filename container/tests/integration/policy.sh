@@ -13,22 +13,23 @@ need_sysprobe() {
 	[ -x "$ROOTFS/bin/sysprobe" ] || skip "no sysprobe in the image (make image)"
 }
 
-# "MAJOR MINOR" of the disk holding the host's root, else of any disk,
-# else 8 0 (sda: the policy refuses it before any driver is looked up, so
-# EPERM, not ENXIO, shows the policy worked).
+# HOST_DISK: "MAJOR MINOR" of a block device this host's root can read: the disk
+# holding the root if it can, else any (a loop device reads as empty). A
+# device the host cannot open either would prove nothing about the policy
+# (this sandbox's own device rules refuse its disk): skip then.
 host_disk() {
-	local src dev
+	local src dev name
 	src=$(findmnt -no SOURCE / 2>/dev/null || true)
-	if [ -b "$src" ]; then
-		echo "$((0x$(stat -c %t "$src"))) $((0x$(stat -c %T "$src")))"
-		return
-	fi
-	for dev in /sys/block/*/dev; do
-		[ -e "$dev" ] || continue
-		tr ':' ' ' <"$dev"
+	for dev in "$src" /sys/block/*/dev; do
+		case $dev in
+		/sys/*) name=/dev/$(basename "$(dirname "$dev")") ;;
+		*) name=$dev ;;
+		esac
+		[ -b "$name" ] && head -c 512 "$name" >/dev/null 2>&1 || continue
+		HOST_DISK="$((0x$(stat -c %t "$name"))) $((0x$(stat -c %T "$name")))"
 		return
 	done
-	echo "8 0"
+	skip "no block device the host itself can read (the policy would prove nothing)"
 }
 
 # A bundle on the shared image; $1 dir, $2 the "process.args" JSON array,
@@ -56,7 +57,8 @@ JSON
 test_host_disk_node_unreadable() {
 	need_sysprobe
 	local disk
-	disk=$(host_disk)
+	host_disk
+	disk=$HOST_DISK
 	# mknod is allowed (as in runc and Docker), opening the node is not
 	assert_status 1 run -- sh -c "mknod /dev/hostdisk b $disk && head -c 512 /dev/hostdisk >/dev/null"
 	assert_contains "$OUTPUT" "head: /dev/hostdisk: Operation not permitted" "reading the host disk $disk"
@@ -72,6 +74,28 @@ test_kmsg_node_unwritable() {
 	assert_contains "$OUTPUT" "Operation not permitted" "reading /dev/kmsg"
 	# the nodes the runtime makes still work
 	assert_status 0 run -- sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom >/dev/full; test -c /dev/tty'
+}
+
+# Docker's --device-cgroup-rule: one more device allowed, the rest still
+# denied; `a *:* rwm` turns the policy off (no program, no v1 rules: the
+# bench's isolab-ctr-alldevices, what the policy costs at start).
+test_device_cgroup_rule() {
+	need_sysprobe
+	local disk both
+	host_disk
+	disk=$HOST_DISK
+	both="mknod /dev/kmsg c 1 11 && head -c 1 /dev/kmsg >/dev/null && echo read kmsg;
+		mknod /dev/hostdisk b $disk && head -c 512 /dev/hostdisk >/dev/null && echo read disk"
+	# (reading /dev/kmsg also needs CAP_SYSLOG)
+	assert_status 1 run --cap-add SYSLOG --device-cgroup-rule 'c 1:11 r' -- sh -c "$both"
+	assert_contains "$OUTPUT" "read kmsg" "c 1:11 r: /dev/kmsg"
+	assert_contains "$OUTPUT" "head: /dev/hostdisk: Operation not permitted" "c 1:11 r: the host disk"
+	assert_status 0 run --cap-add SYSLOG --device-cgroup-rule 'a *:* rwm' -- sh -c "$both"
+	assert_eq "read kmsg
+read disk" "$OUTPUT" "a *:* rwm: both"
+	assert_status 125 run --device-cgroup-rule 'c 1:11' -- true
+	assert_eq "isolab-ctr: --device-cgroup-rule \`c 1:11\`: not TYPE MAJOR:MINOR ACCESS (e.g. \`c 1:3 rwm\`, \`a *:* rwm\`)" \
+		"$OUTPUT" "a bad rule"
 }
 
 test_seccomp_mode_and_refusals() {
