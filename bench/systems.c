@@ -4,10 +4,10 @@
 #include "bench/spawn.h"
 #include "common/cleanup.h"
 #include "common/jsonfile.h"
+#include "common/rmtree.h"
 #include "common/timing.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,16 +504,10 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench_args *args,
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
 void bench_ctx_destroy(struct bench_ctx *ctx)
 {
 	if (ctx->tmp[0] != '\0')
-		nftw(ctx->tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		isolab_rm_rf(ctx->tmp);
 	ctx->tmp[0] = '\0';
 }
 

@@ -94,33 +94,9 @@ int isolab_json_parse(const char *text, const char *what, cJSON **out,
 int isolab_json_read(const char *path, cJSON **out, struct isolab_error *err)
 {
 	/* Only a regular file: a FIFO named config.json must not hang us. */
-	uint64_t size = 0;
-	_cleanup_close_ int fd = isolab_open_regular(path, &size, err);
-	size_t got = 0;
-	char *buf;
-	int rc;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int rc = isolab_read_regular(path, SIZE_MAX - 1, &buf, &len, err);
 
-	if (fd < 0)
-		return isolab_error_wrap(err, "read `%s`", path);
-	buf = malloc((size_t)size + 1);
-	if (buf == NULL)
-		return isolab_error_set(err, -ENOMEM, "read `%s`: out of memory", path);
-	while (got < (size_t)size) {
-		ssize_t n = read(fd, buf + got, (size_t)size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = isolab_error_errno(err, -errno, "read `%s`", path);
-			free(buf);
-			return rc;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	rc = isolab_json_parse(buf, path, out, err);
-	free(buf);
-	return rc;
+	return rc < 0 ? rc : isolab_json_parse(buf, path, out, err);
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,4 +48,38 @@ int isolab_open_regular(const char *path, uint64_t *size, struct isolab_error *e
 	if (size != NULL)
 		*size = (uint64_t)st.st_size;
 	return isolab_take_fd(&fd);
+}
+
+int isolab_read_regular(const char *path, size_t max, char **buf, size_t *len,
+			struct isolab_error *err)
+{
+	uint64_t size = 0;
+	_cleanup_close_ int fd = isolab_open_regular(path, &size, err);
+	_cleanup_free_ char *data = NULL;
+	size_t got = 0;
+
+	if (fd < 0)
+		return isolab_error_wrap(err, "read `%s`", path);
+	if (size > max)
+		return isolab_error_set(err, -EFBIG, "read `%s`: %llu bytes, more than %zu", path,
+					(unsigned long long)size, max);
+	data = malloc((size_t)size + 1);
+	if (data == NULL)
+		return isolab_error_set(err, -ENOMEM, "read `%s`: out of memory", path);
+	while (got < (size_t)size) {
+		ssize_t n = read(fd, data + got, (size_t)size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return isolab_error_errno(err, -errno, "read `%s`", path);
+		if (n == 0)
+			break; /* shrank meanwhile: what is there */
+		got += (size_t)n;
+	}
+	data[got] = '\0';
+	*buf = data;
+	*len = got;
+	data = NULL;
+	return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef ISOLAB_COMMON_SAFE_OPEN_H
 #define ISOLAB_COMMON_SAFE_OPEN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "common/error.h"
 
@@ -21,6 +22,11 @@
  * isolab_error_wrap(err, "--kernel %s", path).
  */
 int isolab_open_regular(const char *path, uint64_t *size, struct isolab_error *err);
+
+/* Reads the regular file at path whole: *buf malloc'd and NUL-ended, *len
+ * bytes; a file over max bytes is -EFBIG. Errors name the path. */
+int isolab_read_regular(const char *path, size_t max, char **buf, size_t *len,
+			struct isolab_error *err);
 
 /* "a FIFO", "a directory", ...: what a non-regular st_mode is. Pure. */
 const char *isolab_file_kind(unsigned mode);

@@ -17,6 +17,8 @@
 #include "common/jsonfile.h"
 #include "common/procfs.h"
 #include "common/safe_open.h"
+#include "common/rmtree.h"
+#include "common/mkdir.h"
 #include "common/size.h"
 #include "common/timing.h"
 
@@ -203,6 +205,64 @@ static void open_regular_refuses_the_rest(void **state)
 	assert_string_equal(isolab_file_kind(S_IFBLK), "a block device");
 }
 
+static void read_regular_bounded(void **state)
+{
+	char dir[] = "/tmp/isolab-test-XXXXXX", path[64];
+	struct isolab_error err = {0};
+	char *buf = NULL;
+	size_t len = 9;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("12345", f);
+	fclose(f);
+	assert_int_equal(isolab_read_regular(path, 5, &buf, &len, &err), 0);
+	assert_int_equal(len, 5);
+	assert_string_equal(buf, "12345");
+	free(buf);
+	assert_int_equal(isolab_read_regular(path, 4, &buf, &len, &err), -EFBIG);
+	assert_non_null(strstr(err.msg, "/f`: 5 bytes, more than 4"));
+	unlink(path);
+	assert_int_equal(isolab_read_regular(path, 4, &buf, &len, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "/f`: No such file or directory"));
+	assert_int_equal(isolab_read_regular(dir, 4, &buf, &len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "`: not a regular file (a directory)"));
+	rmdir(dir);
+}
+
+static void rm_rf_stays_inside(void **state)
+{
+	char dir[] = "/tmp/isolab-test-XXXXXX", outside[] = "/tmp/isolab-test-XXXXXX";
+	char path[128];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(mkdtemp(outside));
+	snprintf(path, sizeof(path), "%s/kept", outside);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	assert_int_equal(isolab_mkdir_p(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/a/link", dir);
+	assert_int_equal(symlink(outside, path), 0);
+	snprintf(path, sizeof(path), "%s/a/b/c/f", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(isolab_rm_rf(dir), 0);
+	assert_int_equal(access(dir, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/kept", outside);
+	assert_int_equal(access(path, F_OK), 0); /* the link was removed, not followed */
+	assert_int_equal(isolab_rm_rf(dir), 0);  /* gone already: fine */
+	assert_int_equal(isolab_rm_rf(outside), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +275,8 @@ int main(void)
 		cmocka_unit_test(timing_is_monotonic),
 		cmocka_unit_test(read_text_reads_whole_or_truncates),
 		cmocka_unit_test(open_regular_refuses_the_rest),
+		cmocka_unit_test(read_regular_bounded),
+		cmocka_unit_test(rm_rf_stays_inside),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
