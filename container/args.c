@@ -199,6 +199,7 @@ static int parse_cap_change(const char *text, bool add, struct ctr_config *cfg,
 
 	if (strcasecmp(text, "ALL") == 0) {
 		mask = ~0ull;
+		cfg->caps.all = add;
 	} else {
 		if (ctr_cap_from_name(text, &cap) < 0)
 			return isolab_error_set(err, -EINVAL, "--cap-%s `%s`: unknown capability",

@@ -59,16 +59,37 @@ static int set_flag(cap_t c, cap_flag_t which, uint64_t mask)
 	return n ? cap_set_flag(c, which, n, list, CAP_SET) : 0;
 }
 
+/* The capabilities this process may still give: its bounding set. */
+static uint64_t held_caps(void)
+{
+	uint64_t held = 0;
+
+	for (int i = 0; i <= CTR_CAP_LAST; i++)
+		if (prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
+			held |= 1ull << i;
+	return held;
+}
+
 int ctr_caps_apply(const struct ctr_caps *caps, struct isolab_error *err)
 {
-	cap_t c = cap_init();
+	uint64_t held = held_caps(), keep = caps->all ? held : ~0ull;
+	uint64_t wanted = (caps->effective | caps->permitted | caps->inheritable | caps->ambient) & keep;
+	cap_t c;
 	int rc = 0;
 
+	/* ALL means what the runtime holds (it may run with fewer than all,
+	 * as in a container itself); a capability named and not held is an
+	 * error that names it. */
+	for (int i = 0; i <= CTR_CAP_LAST; i++)
+		if ((wanted & (1ull << i)) && !(held & (1ull << i)))
+			return isolab_error_set(err, -EPERM, "capability %s: the runtime does not hold it",
+						cap_names[i]);
+	c = cap_init();
 	if (c == NULL)
 		return isolab_error_errno(err, -errno, "capabilities: cap_init");
-	if (set_flag(c, CAP_EFFECTIVE, caps->effective) < 0 ||
-	    set_flag(c, CAP_PERMITTED, caps->permitted) < 0 ||
-	    set_flag(c, CAP_INHERITABLE, caps->inheritable) < 0)
+	if (set_flag(c, CAP_EFFECTIVE, caps->effective & keep) < 0 ||
+	    set_flag(c, CAP_PERMITTED, caps->permitted & keep) < 0 ||
+	    set_flag(c, CAP_INHERITABLE, caps->inheritable & keep) < 0)
 		rc = isolab_error_errno(err, -errno, "capabilities: build the set");
 	else if (cap_set_proc(c) < 0)
 		rc = isolab_error_errno(err, -errno, "capabilities: set effective/permitted/inheritable");
@@ -76,7 +97,7 @@ int ctr_caps_apply(const struct ctr_caps *caps, struct isolab_error *err)
 	if (rc < 0)
 		return rc;
 	for (int i = 0; i <= CTR_CAP_LAST; i++) {
-		if (!(caps->ambient & (1ull << i)))
+		if (!(caps->ambient & keep & (1ull << i)))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
 			return isolab_error_errno(err, -errno, "raise ambient capability %s",

@@ -51,6 +51,7 @@ struct ctr_rlimit {
 /* Capability sets as bit masks (bit N = capability N, see capability.h). */
 struct ctr_caps {
 	uint64_t bounding, effective, permitted, inheritable, ambient;
+	bool all; /* --cap-add ALL: every capability the runtime itself holds */
 };
 
 struct ctr_config {
