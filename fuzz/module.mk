@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 120
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_OBJ     := $(BUILD)/fuzz/obj
-FUZZ_TARGETS := vmm_boot oci_config size vmm_args ctr_args
+FUZZ_TARGETS := vmm_boot oci_config size vmm_args ctr_args eng_ref eng_manifest eng_tar
 
 # Sources of each target: its own file, the code it tests, what that needs.
 FUZZ_vmm_boot_SRCS   := fuzz/vmm_boot.c vmm/boot.c common/error.c
@@ -22,6 +22,14 @@ FUZZ_oci_config_SRCS := fuzz/oci_config.c $(CTR_PURE_SRCS) $(COMMON_SRCS)
 FUZZ_oci_config_LIBS := -lcjson -lcap
 FUZZ_ctr_args_SRCS   := fuzz/ctr_args.c fuzz/argv.c $(CTR_PURE_SRCS) $(COMMON_SRCS)
 FUZZ_ctr_args_LIBS   := -lcjson -lcap
+FUZZ_eng_ref_SRCS      := fuzz/eng_ref.c engine/lib/ref.c engine/lib/digest.c common/error.c
+FUZZ_eng_manifest_SRCS := fuzz/eng_manifest.c engine/lib/image_json.c engine/lib/cmdline.c \
+                          engine/lib/digest.c common/error.c
+FUZZ_eng_manifest_LIBS := -lcjson
+FUZZ_eng_tar_SRCS      := fuzz/eng_tar.c engine/lib/layer_unpack.c engine/lib/tarpath.c \
+                          engine/lib/digest.c engine/lib/sha256.c common/error.c common/rmtree.c \
+                          common/safe_open.c
+FUZZ_eng_tar_LIBS      := -larchive -lcrypto -lz
 
 # Everything a target links is compiled with coverage instrumentation.
 $(FUZZ_OBJ)/%.o: %.c
