@@ -29,6 +29,7 @@ include common/module.mk
 include vmm/module.mk
 include container/module.mk
 include bench/module.mk
+include engine/module.mk
 include guest-kernel-config/module.mk
 include image/module.mk
 include lab/module.mk

@@ -30,6 +30,12 @@ static int write_all(int fd, const char *buf, size_t len)
 int isolab_text_write_atomic(const char *path, const char *text,
 			     struct isolab_error *err)
 {
+	return isolab_text_replace(path, text, true, err);
+}
+
+int isolab_text_replace(const char *path, const char *text, bool sync,
+			struct isolab_error *err)
+{
 	char tmp[4096];
 	int fd, rc;
 
@@ -39,7 +45,7 @@ int isolab_text_write_atomic(const char *path, const char *text,
 	if (fd < 0)
 		return isolab_error_errno(err, -errno, "write `%s`", path);
 	rc = write_all(fd, text, strlen(text));
-	if (rc == 0 && fsync(fd) < 0)
+	if (rc == 0 && sync && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;

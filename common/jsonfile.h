@@ -8,6 +8,7 @@
 #define ISOLAB_COMMON_JSONFILE_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include "common/error.h"
 
 int isolab_json_write_atomic(const char *path, const cJSON *doc,
@@ -16,6 +17,11 @@ int isolab_json_write_atomic(const char *path, const cJSON *doc,
 /* The same for any text (a report, a gnuplot script): PATH appears whole or not at all. */
 int isolab_text_write_atomic(const char *path, const char *text,
 			     struct isolab_error *err);
+
+/* The same, fsync'd only if sync: for records a crash may lose (they
+ * describe processes a crash ends anyway) but must never leave half-written. */
+int isolab_text_replace(const char *path, const char *text, bool sync,
+			struct isolab_error *err);
 
 /* Reads and parses PATH; *out must be freed with cJSON_Delete. */
 int isolab_json_read(const char *path, cJSON **out, struct isolab_error *err);

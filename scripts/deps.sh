@@ -27,6 +27,14 @@ PACKAGES=(
 	libclang-rt-14-dev  # make fuzz: libFuzzer and the ASan/UBSan runtimes for clang 14
 	python3             # integration tests read --stats JSON and craft bad kernel images
 	jq                  # integration tests check results files and their progress record
+	libarchive-dev      # the engine's layers: tar with PAX headers, hard links, xattrs, gzip
+	libcurl4-openssl-dev # the engine's registry client (HTTP)
+	zlib1g-dev          # gzip for layer blobs (with libarchive)
+	docker-registry     # a real OCI registry, started on 127.0.0.1 by the tests
+	skopeo              # interoperability tests: inspect and copy what isolab pushes
+	buildah             # interoperability tests: images built by another tool
+	podman conmon       # interoperability tests: podman runs what isolab pushes
+	containernetworking-plugins # podman's (and later isolab's) container networks (CNI)
 )
 
 missing=()

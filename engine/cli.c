@@ -1,0 +1,94 @@
+/* cli.c: the commands' shared store handle, errors and printing (see cli.h). */
+#include "engine/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int eng_cli_store(struct eng_cli *cli, bool exclusive)
+{
+	int rc;
+
+	if (!cli->store_open) {
+		rc = eng_store_open(&cli->store, cli->root, &cli->err);
+		if (rc < 0) {
+			eng_store_close(&cli->store);
+			return rc;
+		}
+		cli->store_open = true;
+	}
+	return eng_store_lock(&cli->store, exclusive, &cli->err);
+}
+
+int eng_cli_fail(struct eng_cli *cli, int status)
+{
+	cli->error_status = status;
+	return status;
+}
+
+int eng_cli_usage(struct eng_cli *cli, const char *command, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+	va_end(ap);
+	isolab_error_set(&cli->err, -EINVAL, "%s: %s (see isolab %s --help)", command, msg, command);
+	return eng_cli_fail(cli, ENG_EXIT_USAGE);
+}
+
+void eng_human_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0]))
+		v /= 1024, u++;
+	if (u == 0)
+		snprintf(buf, size, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, size, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+void eng_now_rfc3339(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
+}
+
+void eng_human_ago(const char *rfc3339, char *buf, size_t size)
+{
+	static const struct { long secs; const char *unit; } steps[] = {
+		{ 365L * 86400, "year" }, { 30L * 86400, "month" }, { 7L * 86400, "week" },
+		{ 86400, "day" }, { 3600, "hour" }, { 60, "minute" }, { 1, "second" },
+	};
+	struct tm tm = { 0 };
+	long age;
+
+	buf[0] = '\0';
+	if (rfc3339 == NULL || strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+		return;
+	age = (long)(time(NULL) - timegm(&tm));
+	if (age < 1) {
+		snprintf(buf, size, "Less than a second ago");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		long n = age / steps[i].secs;
+
+		if (n >= 1) {
+			snprintf(buf, size, "%ld %s%s ago", n, steps[i].unit, n == 1 ? "" : "s");
+			return;
+		}
+	}
+}

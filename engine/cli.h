@@ -1,0 +1,50 @@
+/*
+ * cli.h: what the engine's commands share: the command table entry, the
+ * store they open, and how numbers and times are printed. Every command
+ * is `int cmd_NAME(struct eng_cli *cli, int argc, char **argv)` (argv[0] is
+ * the command's name, options parsed with getopt_long) and returns the
+ * exit status; an error is printed once, by main, as `isolab: MESSAGE`.
+ */
+#ifndef ISOLAB_ENGINE_CLI_H
+#define ISOLAB_ENGINE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "engine/lib/store.h"
+
+/* Exit statuses (engine/README.md): docker's. */
+#define ENG_EXIT_OK 0
+#define ENG_EXIT_ERROR 1   /* any failed command but run */
+#define ENG_EXIT_USAGE 2   /* a bad command line */
+#define ENG_EXIT_RUN 125   /* run: the engine failed before the container ran */
+/* What an option parser returns after printing --help (the command exits 0). */
+#define ENG_CLI_HELP (-1)
+
+struct eng_cli {
+	const char *root;     /* --root, or NULL: $ISOLAB_ROOT, /var/lib/isolab */
+	struct eng_store store;
+	bool store_open;
+	struct isolab_error err;
+	int error_status;     /* the status for err (ENG_EXIT_ERROR unless set) */
+};
+
+/* Opens the store (once) and takes its lock. */
+int eng_cli_store(struct eng_cli *cli, bool exclusive);
+
+/* Sets cli->err and returns the status to exit with (for `return`). */
+int eng_cli_fail(struct eng_cli *cli, int status);
+/* A usage error: "COMMAND: MESSAGE (see isolab COMMAND --help)", status 2. */
+int eng_cli_usage(struct eng_cli *cli, const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "3.1 MiB", "912 B": for SIZE columns and push/pull summaries. */
+void eng_human_size(uint64_t bytes, char *buf, size_t size);
+/* "5 seconds ago", "3 days ago" from an RFC 3339 time; "" if unparsable. */
+void eng_human_ago(const char *rfc3339, char *buf, size_t size);
+/* Now, RFC 3339 UTC with nanoseconds ("2026-12-02T01:45:03.123456789Z"). */
+void eng_now_rfc3339(char *buf, size_t size);
+
+#endif

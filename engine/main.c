@@ -1,0 +1,128 @@
+/*
+ * main.c: `isolab [--root DIR] COMMAND [OPTIONS] [ARGS]`, the engine's
+ * command line: global options, the command table, one line on error.
+ *
+ * Two programs are linked from these files. build/isolab holds the
+ * commands that only read the store and run containers (images, inspect,
+ * run, ...): it links libc and cJSON alone, so `isolab run` starts as fast
+ * as a small C program (the bench compares it with isolab-ctr). The
+ * commands that hash, pack and talk HTTP (import, commit, save, load,
+ * push, pull) need libcrypto, libarchive and libcurl, whose dynamic
+ * linking costs milliseconds at every start; they are in
+ * build/isolab-full, which also has all the others. Their functions are
+ * weak here: in build/isolab they are absent, and the command is handed
+ * to isolab-full (exec, same arguments).
+ */
+#include "engine/cli.h"
+#include "engine/commands.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ISOLAB_FULL_ENV "ISOLAB_FULL"
+
+static const struct eng_command commands[] = {
+	{ "images", cmd_images, "list the images in the store" },
+	{ "inspect", cmd_inspect, "an image's configuration, layers and history as JSON" },
+	{ "history", cmd_history, "the steps that made an image, newest first" },
+	{ "tag", cmd_tag, "give an image another name: SOURCE TARGET" },
+	{ "rmi", cmd_rmi, "remove names (and images nothing else uses)" },
+	{ "run", cmd_run, "run a command in a new container of an image" },
+	{ "ps", cmd_ps, "list containers" },
+	{ "rm", cmd_rm, "remove containers and their kept layers" },
+	{ "import", cmd_import, "a root file system tarball as a one-layer image" },
+	{ "commit", cmd_commit, "a container's changes as a new layer on top of its image" },
+	{ "save", cmd_save, "images to an OCI archive (tar)" },
+	{ "load", cmd_load, "images from an OCI archive" },
+	{ "push", cmd_push, "an image to a registry: only the layers it lacks" },
+	{ "pull", cmd_pull, "an image from a registry: only the layers the store lacks" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: isolab [--root DIR] COMMAND [OPTIONS] [ARGS]\n"
+		   "The store is DIR, else $" ENG_STORE_ROOT_ENV ", else " ENG_STORE_DEFAULT_ROOT
+		   ".\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "`isolab COMMAND --help` for a command's options; engine/README.md for all.\n");
+}
+
+/* build/isolab without a command's code: run isolab-full beside it. */
+static int exec_full(struct eng_cli *cli, char **argv)
+{
+	const char *env = getenv(ISOLAB_FULL_ENV);
+	char self[PATH_MAX], path[PATH_MAX + 16];
+	ssize_t n;
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(path, sizeof(path), "%s", env);
+	} else {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0)
+			return isolab_error_errno(&cli->err, -errno, "readlink /proc/self/exe");
+		self[n] = '\0';
+		snprintf(path, sizeof(path), "%s/isolab-full", dirname(self));
+	}
+	execv(path, argv);
+	return isolab_error_errno(&cli->err, -errno, "exec `%s`", path);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct eng_cli cli = { .error_status = ENG_EXIT_ERROR };
+	int c, status;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			cli.root = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "isolab: unknown option `%s` (see isolab --help)\n",
+				argv[optind - 1]);
+			return ENG_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return ENG_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, argv[optind]) != 0)
+			continue;
+		if (commands[i].fn == NULL) {
+			exec_full(&cli, argv);
+			fprintf(stderr, "isolab: %s\n", cli.err.msg);
+			return ENG_EXIT_ERROR;
+		}
+		/* The command parses its own argv (argv[0] its name) from scratch. */
+		argc -= optind;
+		argv += optind;
+		optind = 0;
+		opterr = 1;
+		status = commands[i].fn(&cli, argc, argv);
+		if (cli.err.msg[0] != '\0' && status != 0)
+			fprintf(stderr, "isolab: %s\n", cli.err.msg);
+		if (cli.store_open)
+			eng_store_close(&cli.store);
+		return status;
+	}
+	fprintf(stderr, "isolab: unknown command `%s` (see isolab --help)\n", argv[optind]);
+	return ENG_EXIT_USAGE;
+}
