@@ -57,9 +57,9 @@ int ctr_init_exec(int memfd, pid_t command)
 
 int ctr_exec_via_helper(int memfd, int sock, char *const argv[], char *const envp[])
 {
-	_cleanup_free_ char **hargv = NULL;
-	char sockstr[16];
+	char **hargv, sockstr[16];
 	size_t n = 0;
+	int rc;
 
 	while (argv[n] != NULL)
 		n++;
@@ -71,11 +71,14 @@ int ctr_exec_via_helper(int memfd, int sock, char *const argv[], char *const env
 	hargv[1] = sockstr;
 	memcpy(hargv + 2, argv, (n + 1) * sizeof(*argv));
 	/* The helper sets it close-on-exec again before the program's exec. */
-	if (fcntl(sock, F_SETFD, 0) < 0)
-		return -errno;
+	if (fcntl(sock, F_SETFD, 0) < 0) {
+		rc = -errno;
+		free(hargv);
+		return rc;
+	}
 	fexecve(memfd, hargv, envp);
-	int rc = -errno;
-
+	rc = -errno;
+	free(hargv);
 	fcntl(sock, F_SETFD, FD_CLOEXEC);
 	return rc;
 }
