@@ -32,6 +32,7 @@ static const char *const ratio_pairs[][2] = {
 	{ "isolab-ctr", "isolab-ctr-unconfined" }, /* the seccomp filter's cost */
 	{ "isolab-ctr", "isolab-ctr-alldevices" }, /* the device policy's */
 	{ "isolab-ctr", "isolab-ctr-unbounded" },  /* the default bounds' */
+	{ "isolab-image", "isolab-ctr" },          /* the engine's and store's */
 	{ "isolab-ctr", "unshare" },
 	{ "isolab-ctr", "native" },
 	{ "isolab-vmm", "isolab-ctr" },

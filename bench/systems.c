@@ -176,6 +176,74 @@ static int cmd_ctr_unbounded(struct bench_ctx *ctx, const char *const *args,
 	return cmd_ctr_with(ctx, unbounded, args, cmd, err);
 }
 
+/*
+ * isolab-image: the same probe through the engine, `isolab run --rm IMAGE`,
+ * with the image rootfs imported into a store of the run's own (once, on
+ * first use): what the store costs over isolab-ctr --rootfs of the same
+ * tree (lookups of the image and its layers, no copies).
+ */
+static int check_image(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_file(ctx->engine, "isolab", note, size);
+
+	return rc ? rc : check_ctr(ctx, note, size);
+}
+
+/* Runs argv to its end (at most 120 s); 0 if it exited 0. */
+static int run_to_end(char *const argv[], const char *what, struct isolab_error *err)
+{
+	struct bench_child c;
+	char tail[512];
+	int rc = bench_child_spawn(&c, argv, false, err);
+
+	if (rc < 0)
+		return rc;
+	rc = bench_child_finish(&c, isolab_now_ns() + 120000000000ull);
+	if (rc == 0 && bench_child_exit_code(&c) != 0) {
+		bench_child_tail(&c, tail, sizeof(tail));
+		rc = isolab_error_set(err, -EIO, "%s: exit %d: %s", what, bench_child_exit_code(&c),
+				      tail);
+	} else if (rc < 0) {
+		rc = isolab_error_errno(err, rc, "%s", what);
+	}
+	bench_child_release(&c);
+	return rc;
+}
+
+static int prepare_image(struct bench_ctx *ctx, struct isolab_error *err)
+{
+	char tar[1100], store[1100];
+	int rc;
+
+	snprintf(tar, sizeof(tar), "%s/rootfs.tar", ctx->tmp);
+	snprintf(store, sizeof(store), "%s/store", ctx->tmp);
+	{
+		char *const pack[] = { "tar", "-C", ctx->rootfs, "-cf", tar, ".", NULL };
+		char *const import[] = { ctx->engine, "--root", store, "import", tar, "bench:1", NULL };
+
+		rc = run_to_end(pack, "isolab-image: tar the image", err);
+		if (rc == 0)
+			rc = run_to_end(import, "isolab-image: isolab import", err);
+	}
+	unlink(tar);
+	ctx->image_ready = rc == 0;
+	return rc;
+}
+
+static int cmd_image(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		     struct isolab_error *err)
+{
+	char store[1100];
+
+	if (!ctx->image_ready && prepare_image(ctx, err) < 0)
+		return err->code;
+	snprintf(store, sizeof(store), "%s/store", ctx->tmp);
+	if (add(cmd, ctx->engine) || add(cmd, "--root") || add(cmd, store) || add(cmd, "run") ||
+	    add(cmd, "--rm") || add(cmd, "bench:1") || add_probe(cmd, "/bin/probe", args))
+		return too_long(err);
+	return 0;
+}
+
 static int check_bwrap(const struct bench_ctx *ctx, char *note, size_t size)
 {
 	int rc = need_tool("bwrap", note, size);
@@ -434,6 +502,7 @@ const struct bench_system bench_systems[] = {
 	  NULL, "isolab-ctr" },
 	{ "isolab-ctr-unbounded", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_unbounded,
 	  NULL, "isolab-ctr" },
+	{ "isolab-image", BENCH_KIND_CONTAINER, 1u << 0, check_image, cmd_image, NULL, "isolab-ctr" },
 	{ "runc", BENCH_KIND_CONTAINER, 1u << 0, check_runc, cmd_runc, cleanup_oci, NULL },
 	{ "crun", BENCH_KIND_CONTAINER, 1u << 0, check_crun, cmd_crun, cleanup_oci, NULL },
 	{ "bwrap", BENCH_KIND_CONTAINER, 1u << 0, check_bwrap, cmd_bwrap, NULL, NULL },
@@ -483,6 +552,7 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench_args *args,
 		return isolab_error_errno(err, -errno, "getcwd");
 	if (path_in(ctx->probe, PATH_MAX, b, "probe") || path_in(ctx->vmm, PATH_MAX, b, "isolab-vmm") ||
 	    path_in(ctx->ctr, PATH_MAX, b, "isolab-ctr") ||
+	    path_in(ctx->engine, PATH_MAX, b, "isolab") ||
 	    path_in(ctx->kernel, PATH_MAX, b, "guest/bzImage") ||
 	    path_in(ctx->initrd, PATH_MAX, b, "image/initramfs.cpio.gz") ||
 	    path_in(ctx->rootfs, PATH_MAX, b, "image/rootfs"))

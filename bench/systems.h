@@ -28,6 +28,8 @@ struct bench_ctx {
 	char probe[PATH_MAX];      /* build/probe */
 	char vmm[PATH_MAX];        /* build/isolab-vmm */
 	char ctr[PATH_MAX];        /* build/isolab-ctr */
+	char engine[PATH_MAX];     /* build/isolab */
+	bool image_ready;          /* the rootfs imported into TMP/store as bench:1 */
 	char kernel[PATH_MAX];     /* build/guest/bzImage */
 	char initrd[PATH_MAX];     /* build/image/initramfs.cpio.gz */
 	char rootfs[PATH_MAX];     /* build/image/rootfs */
