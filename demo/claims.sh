@@ -38,6 +38,9 @@ CLAIMS=(
 	"9|A tag is a pointer to an image: several tags can name one image, with one image ID"
 	"10|A change is a new layer on top of the image; the base layer is unchanged"
 	"11|Only new layers are copied when an image moves to a registry"
+	"12|Each Dockerfile instruction is a step, RUN/COPY/ADD each a layer; a rebuild reuses them"
+	"13|CMD gives defaults that run arguments replace; ENTRYPOINT stays"
+	"14|A multi-stage build keeps only what it copies; .dockerignore keeps the context small"
 )
 
 while [ $# -gt 0 ]; do
@@ -197,7 +200,7 @@ eng() { ISOLAB_ROOT=$work/store "$engine" "$@" 2>&1; }
 image_id() { eng inspect "$1" | sed -n 's/^[[:space:]]*"Id":[[:space:]]*"sha256:\([0-9a-f]\{12\}\).*/\1/p'; }
 layers_of() { eng inspect "$1" | sed -n 's/.*"Layers":[[:space:]]*\[\(.*\)\].*/\1/p' | grep -o 'sha256:[0-9a-f]\{12\}' | cut -c8-; }
 first_layer() { layers_of "$1" | head -n 1; }
-if selected 9 || selected 10 || selected 11; then
+if selected 9 || selected 10 || selected 11 || selected 12 || selected 13 || selected 14; then
 	tar -C "$rootfs" -czf "$work/base.tar.gz" .
 	eng import "$work/base.tar.gz" base:1 >/dev/null
 fi
@@ -248,6 +251,69 @@ if claim 11; then
 		echo "  skipped: no docker-registry (make deps) to push to"
 		verdict 1
 	fi
+fi
+
+if claim 12; then
+	mkdir -p "$work/b12" && echo "v1" >"$work/b12/version"
+	cat >"$work/b12/Dockerfile" <<'EOF'
+FROM base:1
+ENV APP=/app
+WORKDIR /app
+COPY version ./
+RUN echo "built $(cat version)" > built
+CMD ["cat", "/app/built"]
+EOF
+	echo "  \$ isolab build -t demo:1 CONTEXT; isolab history demo:1"
+	eng build -t demo:1 "$work/b12" | grep -E '^(Step|Successfully built| --->)' | sed 's/^/    /'
+	eng history demo:1 | sed 's/^/    /'
+	echo "  \$ isolab build -t demo:1 CONTEXT      (again, nothing changed)"
+	again=$(eng build -t demo:1 "$work/b12")
+	grep -E '^(Step|Successfully built| --->)' <<<"$again" | sed 's/^/    /'
+	layers=$(layers_of demo:1 | wc -l)
+	cached=$(grep -c -- '---> CACHED' <<<"$again")
+	measured "demo:1 has $layers layers (base, COPY, RUN) for 6 instructions; the rebuild: $cached of 5 steps CACHED, the same image ID"
+	[ "$layers" = 3 ] && [ "$cached" = 5 ]
+	verdict $?
+fi
+
+if claim 13; then
+	mkdir -p "$work/b13"
+	printf 'FROM base:1\nENTRYPOINT ["/bin/echo", "entrypoint:"]\nCMD ["default", "args"]\n' >"$work/b13/Dockerfile"
+	eng build -t demo:ep "$work/b13" >/dev/null
+	a=$(eng run --rm demo:ep)
+	b=$(eng run --rm demo:ep given on the command line)
+	echo "  \$ isolab run --rm demo:ep                            -> $a"
+	echo "  \$ isolab run --rm demo:ep given on the command line  -> $b"
+	measured "CMD replaced by the arguments, ENTRYPOINT kept in both"
+	[ "$a" = "entrypoint: default args" ] && [ "$b" = "entrypoint: given on the command line" ]
+	verdict $?
+fi
+
+if claim 14; then
+	mkdir -p "$work/b14" && head -c 2000000 /dev/urandom >"$work/b14/dataset.bin"
+	cat >"$work/b14/Dockerfile" <<'EOF'
+FROM base:1 AS builder
+RUN mkdir -p /out && cp /bin/busybox /out/echo && dd if=/dev/zero of=/scratch.bin bs=1k count=2048 2>/dev/null
+FROM scratch
+COPY --from=builder /out/echo /echo
+ENTRYPOINT ["/echo", "only this binary"]
+EOF
+	echo "  \$ isolab build -t demo:small CONTEXT    (a 2 MB dataset.bin sits in the context)"
+	out=$(eng build -t demo:small "$work/b14")
+	grep -E '^(Sending|stage|image:)' <<<"$out" | sed 's/^/    /'
+	full=$(sed -n 's/^Sending build context: \([0-9]*\) bytes.*/\1/p' <<<"$out")
+	echo '*.bin' >"$work/b14/.dockerignore"
+	echo "  \$ echo '*.bin' > .dockerignore; isolab build -t demo:small CONTEXT"
+	out=$(eng build -t demo:small "$work/b14")
+	grep -E '^(Sending)' <<<"$out" | sed 's/^/    /'
+	small=$(sed -n 's/^Sending build context: \([0-9]*\) bytes.*/\1/p' <<<"$out")
+	stage=$(sed -n 's/^stage 0 builder: \([0-9]*\) bytes.*/\1/p' <<<"$out")
+	final=$(sed -n 's/^image: \([0-9]*\) bytes.*/\1/p' <<<"$out")
+	ran=$(eng run --rm demo:small)
+	measured "build stage $((stage / 1024)) KiB, final image $((final / 1024)) KiB ($(layers_of demo:small | wc -l) layer), which runs: $ran; context $((full / 1024)) KiB, then $((small / 1024)) KiB with .dockerignore"
+	[ "$final" -lt "$((stage / 3))" ] && [ "$small" -lt 10000 ] && [ "$full" -gt 2000000 ] &&
+		[ "$ran" = "only this binary" ]
+	verdict $?
 fi
 
 echo

@@ -2,10 +2,14 @@
 #include "engine/cli.h"
 
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 int eng_cli_store(struct eng_cli *cli, bool exclusive)
 {
@@ -91,4 +95,23 @@ void eng_human_ago(const char *rfc3339, char *buf, size_t size)
 			return;
 		}
 	}
+}
+
+int eng_cli_beside(char *buf, size_t size, const char *name, const char *env,
+		   struct isolab_error *err)
+{
+	const char *v = getenv(env);
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (v != NULL && v[0] != '\0') {
+		snprintf(buf, size, "%s", v);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return isolab_error_errno(err, -errno, "readlink /proc/self/exe");
+	self[n] = '\0';
+	snprintf(buf, size, "%s/%s", dirname(self), name);
+	return 0;
 }

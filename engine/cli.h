@@ -40,6 +40,11 @@ int eng_cli_fail(struct eng_cli *cli, int status);
 int eng_cli_usage(struct eng_cli *cli, const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The path of a program of the lab: $ENV if set, else NAME in the folder
+ * this program runs from (build/isolab-ctr beside build/isolab). */
+int eng_cli_beside(char *buf, size_t size, const char *name, const char *env,
+		   struct isolab_error *err);
+
 /* "3.1 MiB", "912 B": for SIZE columns and push/pull summaries. */
 void eng_human_size(uint64_t bytes, char *buf, size_t size);
 /* "5 seconds ago", "3 days ago" from an RFC 3339 time; "" if unparsable. */

@@ -31,7 +31,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define ISOLAB_CTR_ENV "ISOLAB_CTR"
 /* /etc/passwd and /etc/group read from an image: at most this much. */
 #define ACCOUNTS_MAX (1u << 20)
 
@@ -134,24 +133,6 @@ static char *image_file(char **layers, size_t n, const char *rel)
 		return NULL;
 	}
 	return NULL;
-}
-
-static int ctr_path(char *buf, size_t size, struct isolab_error *err)
-{
-	const char *env = getenv(ISOLAB_CTR_ENV);
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (env != NULL && env[0] != '\0') {
-		snprintf(buf, size, "%s", env);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return isolab_error_errno(err, -errno, "readlink /proc/self/exe");
-	self[n] = '\0';
-	snprintf(buf, size, "%s/isolab-ctr", dirname(self));
-	return 0;
 }
 
 /* Reads run's options into o and the pass-through ones into a. */
@@ -348,7 +329,7 @@ int cmd_run(struct eng_cli *cli, int argc, char **argv)
 	if (o.name == NULL)
 		eng_container_name_new(name, sizeof(name));
 	snprintf(rec.name, sizeof(rec.name), "%s", o.name ? o.name : name);
-	if (ctr_path(ctr, sizeof(ctr), &cli->err) < 0)
+	if (eng_cli_beside(ctr, sizeof(ctr), "isolab-ctr", "ISOLAB_CTR", &cli->err) < 0)
 		return eng_cli_fail(cli, ENG_EXIT_RUN);
 	eng_now_rfc3339(created, sizeof(created));
 	rec.created = strdup(created);

@@ -42,6 +42,7 @@ static const struct eng_command commands[] = {
 	{ "load", cmd_load, "images from an OCI archive" },
 	{ "push", cmd_push, "an image to a registry: only the layers it lacks" },
 	{ "pull", cmd_pull, "an image from a registry: only the layers the store lacks" },
+	{ "build", cmd_build, "an image from a Dockerfile: a layer a step, cached" },
 };
 
 static void usage(FILE *f)
@@ -57,19 +58,10 @@ static void usage(FILE *f)
 /* build/isolab without a command's code: run isolab-full beside it. */
 static int exec_full(struct eng_cli *cli, char **argv)
 {
-	const char *env = getenv(ISOLAB_FULL_ENV);
-	char self[PATH_MAX], path[PATH_MAX + 16];
-	ssize_t n;
+	char path[PATH_MAX];
 
-	if (env != NULL && env[0] != '\0') {
-		snprintf(path, sizeof(path), "%s", env);
-	} else {
-		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n < 0)
-			return isolab_error_errno(&cli->err, -errno, "readlink /proc/self/exe");
-		self[n] = '\0';
-		snprintf(path, sizeof(path), "%s/isolab-full", dirname(self));
-	}
+	if (eng_cli_beside(path, sizeof(path), "isolab-full", ISOLAB_FULL_ENV, &cli->err) < 0)
+		return cli->err.code;
 	execv(path, argv);
 	return isolab_error_errno(&cli->err, -errno, "exec `%s`", path);
 }

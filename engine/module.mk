@@ -13,7 +13,8 @@ ENG_LIB      := $(BUILD)/libisolab-engine.a
 # build/isolab-full with every command and the heavy libraries.
 ENG_CMD_LIGHT := engine/main.c engine/cli.c engine/cmd_images.c engine/cmd_run.c \
                  engine/cmd_containers.c
-ENG_CMD_FULL  := engine/cmd_import.c engine/cmd_archive.c engine/cmd_registry.c
+ENG_CMD_FULL  := engine/cmd_import.c engine/cmd_archive.c engine/cmd_registry.c \
+                 engine/cmd_build.c
 ENG_CMD_SRCS  := $(ENG_CMD_LIGHT) $(wildcard $(ENG_CMD_FULL))
 # libarchive: tar (PAX, hard links, sparse files, xattrs) and gzip; libcurl:
 # the registry's HTTP; libcrypto: sha256; cJSON: manifests and configs.

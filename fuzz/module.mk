@@ -12,7 +12,8 @@ FUZZ_SECONDS ?= 120
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_OBJ     := $(BUILD)/fuzz/obj
-FUZZ_TARGETS := vmm_boot oci_config size vmm_args ctr_args eng_ref eng_manifest eng_tar
+FUZZ_TARGETS := vmm_boot oci_config size vmm_args ctr_args eng_ref eng_manifest eng_tar \
+                eng_dockerfile
 
 # Sources of each target: its own file, the code it tests, what that needs.
 FUZZ_vmm_boot_SRCS   := fuzz/vmm_boot.c vmm/boot.c common/error.c
@@ -30,6 +31,8 @@ FUZZ_eng_tar_SRCS      := fuzz/eng_tar.c engine/lib/layer_unpack.c engine/lib/ta
                           engine/lib/digest.c engine/lib/sha256.c common/error.c common/rmtree.c \
                           common/safe_open.c
 FUZZ_eng_tar_LIBS      := -larchive -lcrypto -lz
+FUZZ_eng_dockerfile_SRCS := fuzz/eng_dockerfile.c engine/lib/dockerfile.c engine/lib/dockerignore.c \
+                            common/error.c
 
 # Everything a target links is compiled with coverage instrumentation.
 $(FUZZ_OBJ)/%.o: %.c

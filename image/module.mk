@@ -9,3 +9,9 @@ image: $(IMAGE_INITRAMFS)
 
 $(IMAGE_INITRAMFS): image/build.sh image/init $(STATIC_PROGRAMS)
 	@image/build.sh $(IMAGE_DIR) $(abspath $(STATIC_PROGRAMS))
+
+# A Debian base image for `isolab build` (issue 10): mmdebstrap, cached in
+# build/debian/, imported as debian:bookworm (image/debian.sh).
+.PHONY: debian-image
+debian-image: $(BUILD)/isolab $(BUILD)/isolab-full
+	@image/debian.sh $(BUILD) $(BUILD)/isolab

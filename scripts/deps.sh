@@ -35,6 +35,7 @@ PACKAGES=(
 	buildah             # interoperability tests: images built by another tool
 	podman conmon       # interoperability tests: podman runs what isolab pushes
 	containernetworking-plugins # podman's (and later isolab's) container networks (CNI)
+	mmdebstrap          # make debian-image: a Debian base image from the archive, for isolab build
 )
 
 missing=()
