@@ -1,5 +1,6 @@
 /* timing.c: CLOCK_MONOTONIC helpers (see timing.h). */
 #include "common/timing.h"
+#include <stdio.h>
 
 #include <time.h>
 
@@ -26,4 +27,16 @@ uint64_t isolab_process_start_ns(void)
 uint64_t isolab_since_start_ns(void)
 {
 	return isolab_now_ns() - process_start_ns;
+}
+
+void isolab_now_rfc3339(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
 }

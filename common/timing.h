@@ -9,11 +9,16 @@
 #ifndef ISOLAB_COMMON_TIMING_H
 #define ISOLAB_COMMON_TIMING_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 uint64_t isolab_now_ns(void);
 uint64_t isolab_process_start_ns(void);
 /* isolab_now_ns() - isolab_process_start_ns() */
 uint64_t isolab_since_start_ns(void);
+
+/* Now as RFC 3339 in UTC with nanoseconds ("2026-12-02T01:45:03.123456789Z"),
+ * as image configs and records write times. */
+void isolab_now_rfc3339(char *buf, size_t size);
 
 #endif

@@ -58,18 +58,6 @@ void eng_human_size(uint64_t bytes, char *buf, size_t size)
 		snprintf(buf, size, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
-void eng_now_rfc3339(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
-}
-
 void eng_human_ago(const char *rfc3339, char *buf, size_t size)
 {
 	static const struct { long secs; const char *unit; } steps[] = {

@@ -49,7 +49,5 @@ int eng_cli_beside(char *buf, size_t size, const char *name, const char *env,
 void eng_human_size(uint64_t bytes, char *buf, size_t size);
 /* "5 seconds ago", "3 days ago" from an RFC 3339 time; "" if unparsable. */
 void eng_human_ago(const char *rfc3339, char *buf, size_t size);
-/* Now, RFC 3339 UTC with nanoseconds ("2026-12-02T01:45:03.123456789Z"). */
-void eng_now_rfc3339(char *buf, size_t size);
 
 #endif

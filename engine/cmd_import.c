@@ -11,6 +11,7 @@
  * the layer blob is packed again from what was unpacked.
  */
 #include "engine/commands.h"
+#include "common/timing.h"
 #include "common/cleanup.h"
 #include "common/rmtree.h"
 #include "common/safe_open.h"
@@ -98,7 +99,7 @@ static char *import_config(const struct eng_digest *diff_id, const char *source,
 	struct eng_digest ids[1] = { *diff_id };
 	char created[64], by[PATH_MAX + 32];
 
-	eng_now_rfc3339(created, sizeof(created));
+	isolab_now_rfc3339(created, sizeof(created));
 	snprintf(by, sizeof(by), "isolab import %s", source);
 	h.created = created;
 	h.created_by = by;
@@ -185,7 +186,7 @@ static char *commit_config(const struct eng_image *parent, const struct eng_dige
 		isolab_error_set(err, -EINVAL, "commit: the image's config does not parse");
 		return NULL;
 	}
-	eng_now_rfc3339(created, sizeof(created));
+	isolab_now_rfc3339(created, sizeof(created));
 	snprintf(by, sizeof(by), "isolab commit %s", container);
 	cJSON_DeleteItemFromObjectCaseSensitive(doc, "created");
 	cJSON_AddStringToObject(doc, "created", created);

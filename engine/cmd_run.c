@@ -12,8 +12,8 @@
  * the container, and the record goes once the process is gone.
  */
 #include "engine/commands.h"
+#include "common/timing.h"
 #include "common/cleanup.h"
-#include "common/safe_open.h"
 #include "engine/lib/cmdline.h"
 #include "engine/lib/container.h"
 #include "engine/lib/image.h"
@@ -21,13 +21,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
-#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,33 +104,6 @@ struct run_opts {
 	size_t n_envs;
 };
 
-/* A file of the image, as its top-most layer has it: each layer dir is
- * treated as a root (RESOLVE_IN_ROOT), so a link in the image cannot lead
- * out. NULL if no layer has it. */
-static char *image_file(char **layers, size_t n, const char *rel)
-{
-	for (size_t i = n; i-- > 0;) {
-		struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK,
-					.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-		_cleanup_close_ int root = open(layers[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
-		_cleanup_close_ int fd = -1;
-		char proc[64], *buf = NULL;
-		size_t len = 0;
-		struct isolab_error e = { 0 };
-
-		if (root < 0)
-			continue;
-		fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
-		if (fd < 0)
-			continue;
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-		if (isolab_read_regular(proc, ACCOUNTS_MAX, &buf, &len, &e) == 0)
-			return buf;
-		/* a whiteout (char 0/0) or anything not a file hides lower layers */
-		return NULL;
-	}
-	return NULL;
-}
 
 /* Reads run's options into o and the pass-through ones into a. */
 static int parse(struct eng_cli *cli, int argc, char **argv, struct run_opts *o,
@@ -208,8 +178,8 @@ static int user_arg(const struct run_opts *o, const struct eng_image *img, char 
 		snprintf(buf, size, "0:0");
 		return 0;
 	}
-	passwd = image_file(layers, n, "etc/passwd");
-	group = image_file(layers, n, "etc/group");
+	passwd = eng_layers_read_file(layers, n, "etc/passwd", ACCOUNTS_MAX);
+	group = eng_layers_read_file(layers, n, "etc/group", ACCOUNTS_MAX);
 	if (eng_user_resolve(spec, passwd, group, &uid, &gid, err) < 0)
 		return -EINVAL;
 	snprintf(buf, size, "%u:%u", uid, gid);
@@ -331,7 +301,7 @@ int cmd_run(struct eng_cli *cli, int argc, char **argv)
 	snprintf(rec.name, sizeof(rec.name), "%s", o.name ? o.name : name);
 	if (eng_cli_beside(ctr, sizeof(ctr), "isolab-ctr", "ISOLAB_CTR", &cli->err) < 0)
 		return eng_cli_fail(cli, ENG_EXIT_RUN);
-	eng_now_rfc3339(created, sizeof(created));
+	isolab_now_rfc3339(created, sizeof(created));
 	rec.created = strdup(created);
 	rec.rm = o.rm;
 	/* isolab-ctr run, the options passed through, then what prepare() adds */

@@ -5,6 +5,7 @@
 #include "common/mkdir.h"
 #include "common/rmtree.h"
 #include "common/safe_open.h"
+#include "common/timing.h"
 #include "container/exec_cmd.h"
 #include "engine/lib/build_config.h"
 #include "engine/lib/build_copy.h"
@@ -183,18 +184,6 @@ static int expand_instr(struct build *b, struct stage *st, const struct eng_df_i
 	return 0;
 }
 
-static void now(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
-}
-
 /* ---- the cache ---- */
 
 /* key = sha256(previous key, instruction, extra) */
@@ -307,7 +296,7 @@ static int add_step(struct build *b, struct stage *st, const struct eng_df_instr
 	if (c != NULL && c->hit)
 		snprintf(created, sizeof(created), "%s", c->created);
 	else
-		now(created, sizeof(created));
+		isolab_now_rfc3339(created, sizeof(created));
 	if (eng_bcfg_history(st->config, created, in->text, layer == NULL) < 0)
 		return isolab_error_set(b->err, -ENOMEM, "out of memory");
 	if (layer != NULL) {
@@ -592,6 +581,13 @@ static int layer_dirs(struct build *b, const struct stage *st, char ***dirs)
 	return (int)n;
 }
 
+/* The image's /etc/passwd and /etc/group, or NULL (never through a link out). */
+static void read_accounts(char *const *dirs, size_t n, char **passwd, char **group)
+{
+	*passwd = eng_layers_read_file(dirs, n, "etc/passwd", 1u << 20);
+	*group = eng_layers_read_file(dirs, n, "etc/group", 1u << 20);
+}
+
 /* The uid:gid of the stage's User, names from its /etc/passwd and /etc/group. */
 static int user_of(struct build *b, const struct stage *st, char **dirs, size_t n, char *buf,
 		   size_t size)
@@ -604,18 +600,7 @@ static int user_of(struct build *b, const struct stage *st, char **dirs, size_t 
 		snprintf(buf, size, "0:0");
 		return 0;
 	}
-	for (size_t i = n; i-- > 0 && (passwd == NULL || group == NULL);) {
-		char p[PATH_MAX + 16];
-		size_t len;
-		struct isolab_error e = { 0 };
-
-		snprintf(p, sizeof(p), "%s/etc/passwd", dirs[i]);
-		if (passwd == NULL)
-			isolab_read_regular(p, 1u << 20, &passwd, &len, &e);
-		snprintf(p, sizeof(p), "%s/etc/group", dirs[i]);
-		if (group == NULL)
-			isolab_read_regular(p, 1u << 20, &group, &len, &e);
-	}
+	read_accounts(dirs, n, &passwd, &group);
 	if (eng_user_resolve(user, passwd, group, &uid, &gid, b->err) < 0)
 		return -EINVAL;
 	snprintf(buf, size, "%u:%u", uid, gid);
@@ -953,18 +938,8 @@ static int do_copy(struct build *b, struct stage *st, const struct eng_df_instr 
 		char **dirs = NULL;
 		int nd = layer_dirs(b, st, &dirs);
 		_cleanup_free_ char *passwd = NULL, *group = NULL;
-		char p[PATH_MAX + 16];
-		size_t len;
-		struct isolab_error e = { 0 };
 
-		for (int i = nd; i-- > 0;) {
-			snprintf(p, sizeof(p), "%s/etc/passwd", dirs[i]);
-			if (passwd == NULL)
-				isolab_read_regular(p, 1u << 20, &passwd, &len, &e);
-			snprintf(p, sizeof(p), "%s/etc/group", dirs[i]);
-			if (group == NULL)
-				isolab_read_regular(p, 1u << 20, &group, &len, &e);
-		}
+		read_accounts(dirs, nd > 0 ? (size_t)nd : 0, &passwd, &group);
 		strv_free(dirs, nd > 0 ? (size_t)nd : 0);
 		if (eng_user_resolve(chown, passwd, group, &uid, &gid, b->err) < 0)
 			return fail(b, in, -EINVAL, "--chown: %s", b->err->msg);

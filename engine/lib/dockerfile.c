@@ -1,5 +1,6 @@
 /* dockerfile.c: Dockerfiles parsed as BuildKit parses them (see dockerfile.h). */
 #include "engine/lib/dockerfile.h"
+#include "common/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -381,39 +382,6 @@ static int put_utf8(struct df_buf *b, unsigned cp)
 	return df_buf_add(b, u, n);
 }
 
-static size_t df_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned cp;
-	size_t len;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
 
 /* A JSON string at j->i (on its '"'), decoded as Go's encoding/json does
  * (invalid UTF-8 and lone surrogates become U+FFFD) into b if b != NULL. */
@@ -489,7 +457,7 @@ static enum json_result json_string(struct json *j, struct df_buf *b)
 				rc = df_buf_addc(b, (char)c);
 			j->i++;
 		} else {
-			size_t len = df_utf8_len((const unsigned char *)j->s + j->i, j->n - j->i);
+			size_t len = isolab_utf8_len((const unsigned char *)j->s + j->i, j->n - j->i);
 
 			if (len == 0) {
 				if (b != NULL)

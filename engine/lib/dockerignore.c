@@ -4,6 +4,7 @@
  * tokens (no backtracking: time linear in the path for each pattern).
  */
 #include "engine/lib/dockerignore.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -64,47 +65,13 @@ struct eng_ignore {
 /* Invalid UTF-8 bytes are characters of their own, outside Unicode. */
 #define CP_INVALID_BASE 0x110000u
 
-/* The length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
 
 /* The character at s[*i] (a code point, or CP_INVALID_BASE + byte); *i moves
  * past it. *valid says whether it was valid UTF-8. */
 static uint32_t next_cp(const char *s, size_t n, size_t *i, bool *valid)
 {
 	const unsigned char *u = (const unsigned char *)s + *i;
-	size_t len = utf8_len(u, n - *i);
+	size_t len = isolab_utf8_len(u, n - *i);
 	uint32_t cp;
 
 	if (len == 0) {

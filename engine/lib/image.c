@@ -10,10 +10,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int eng_image_name(const char *text, char *buf, size_t size, struct isolab_error *err)
@@ -418,4 +420,28 @@ int eng_store_gc(const struct eng_store *s, uint64_t *freed, struct isolab_error
 	free(blobs.hex);
 	free(layers.hex);
 	return 0;
+}
+
+char *eng_layers_read_file(char *const *dirs, size_t n, const char *rel, size_t max)
+{
+	for (size_t i = n; i-- > 0;) {
+		struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK,
+					.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+		_cleanup_close_ int root = open(dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int fd = -1;
+		char proc[64], *buf = NULL;
+		size_t len = 0;
+		struct isolab_error e = { 0 };
+
+		if (root < 0)
+			continue;
+		fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
+		if (fd < 0)
+			continue;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (isolab_read_regular(proc, max, &buf, &len, &e) == 0)
+			return buf;
+		return NULL;
+	}
+	return NULL;
 }

@@ -69,6 +69,13 @@ int eng_image_layer_dirs(const struct eng_store *s, const struct eng_image *img,
 			 size_t *n, struct isolab_error *err);
 void eng_image_layer_dirs_free(char **dirs, size_t n);
 
+/* A file of an image as its top-most layer that has it shows it (dirs:
+ * unpacked layers, lowest first): each layer is opened as a root
+ * (openat2 RESOLVE_IN_ROOT), so a link in the image never leads out of it;
+ * a whiteout or anything but a regular file hides the lower layers. Read
+ * whole (at most max bytes), NUL-ended; NULL if no layer has it. */
+char *eng_layers_read_file(char *const *dirs, size_t n, const char *rel, size_t max);
+
 /* Makes the blob `blob` unpacked as layer diff_id (verifying the diff ID);
  * a layer already there is left as it is. (image_write.c) */
 int eng_store_layer_ensure(const struct eng_store *s, const struct eng_digest *blob,

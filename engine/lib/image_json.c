@@ -8,6 +8,7 @@
  * what it refuses; the second half maps the three documents onto it.
  */
 #include "engine/lib/image_json.h"
+#include "common/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -72,42 +73,6 @@ static void path_key(char *buf, const char *parent, const char *key)
 	path_fmt(buf, "%s[\"%.48s\"]", parent, key);
 }
 
-/* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 1, cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2, cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3, cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (len - i - 1 < n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
 
 /* True if the text has "\u0000" inside a string: cJSON would end the C
  * string there and silently drop the rest. */
@@ -194,7 +159,7 @@ static int jstring_check(const struct jctx *j, const cJSON *item, const char *pa
 	len = strnlen(item->valuestring, max + 1);
 	if (len > max)
 		return jfail(j, -EINVAL, path, "longer than %zu bytes", max);
-	if (!utf8_valid((const unsigned char *)item->valuestring, len))
+	if (!isolab_utf8_valid((const unsigned char *)item->valuestring, len))
 		return jfail(j, -EINVAL, path, "not valid UTF-8");
 	return 0;
 }
@@ -419,7 +384,7 @@ static int jkeyset(const struct jctx *j, const cJSON *obj, const char *parent, c
 
 		path_key(item_path, path, key);
 		if (len == 0 || len > ENG_JSON_STRING_MAX ||
-		    !utf8_valid((const unsigned char *)key, len))
+		    !isolab_utf8_valid((const unsigned char *)key, len))
 			return jfail(j, -EINVAL, item_path, "not a valid key");
 		if (!cJSON_IsObject(it) && !cJSON_IsNull(it))
 			return jfail(j, -EINVAL, item_path, "not an object");
@@ -476,7 +441,7 @@ static int jlabels(const struct jctx *j, const cJSON *obj, const char *parent,
 
 		path_key(item_path, path, key);
 		if (len == 0 || len > ENG_JSON_STRING_MAX ||
-		    !utf8_valid((const unsigned char *)key, len))
+		    !isolab_utf8_valid((const unsigned char *)key, len))
 			return jfail(j, -EINVAL, item_path, "not a valid key");
 		rc = jstring_item(j, it, item_path, ENG_JSON_STRING_MAX, &(*out)[i].value);
 		if (rc < 0)
