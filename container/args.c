@@ -1,10 +1,12 @@
-/* args.c: the isolab-ctr command line (see args.h and README.md). */
+/* args.c: the isolab-ctr command line, with getopt_long (see args.h and README.md). */
 #include "container/args.h"
 #include "common/size.h"
 #include "container/caps.h"
 #include "container/devices.h"
+#include "container/rootfs.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +14,23 @@
 #include <strings.h>
 
 const char ctr_usage[] =
-	"usage: isolab-ctr run [OPTIONS] -- CMD [ARGS...]\n"
-	"       isolab-ctr run [--stats FILE] [--keep-layer DIR] --bundle DIR [ID]\n"
-	"       isolab-ctr sweep   remove what killed runtimes left (run does it first)\n"
-	"options:\n"
+	"usage: isolab-ctr [GLOBAL OPTIONS] run [OPTIONS] -- CMD [ARGS...]\n"
+	"       isolab-ctr [GLOBAL OPTIONS] run [--stats FILE] [--keep-layer DIR] --bundle DIR [ID]\n"
+	"       isolab-ctr spec [--bundle DIR] [--rootless]   write a default config.json\n"
+	"       isolab-ctr features   print what this runtime implements (runtime-spec JSON)\n"
+	"       isolab-ctr sweep      remove what killed runtimes left (run does it first)\n"
+	"global options (runc's):\n"
+	"  --root DIR            state directory (default /run/isolab-ctr)\n"
+	"  --log FILE            errors and warnings also go to FILE, one line each\n"
+	"  --log-format text|json   that file's lines: text (default) or JSON\n"
+	"  --debug               debug lines too (into --log, else stderr)\n"
+	"  --systemd-cgroup      refused: isolab-ctr drives cgroupfs only\n"
+	"  -v, --version         print the version;  -h, --help   this text\n"
+	"run options:\n"
 	"  --rootfs DIR          the image (one read-only layer)\n"
 	"  --layer DIR           a read-only layer, lowest first (repeatable)\n"
 	"  --name NAME           container id (default: generated)\n"
-	"  --hostname H          hostname (default: the id)\n"
+	"  -h, --hostname H      hostname (default: the id)\n"
 	"  -m, --memory SIZE     memory limit (e.g. 64M; no swap)\n"
 	"  --cpus FRACTION       CPU quota in CPUs (e.g. 0.5)\n"
 	"  --pids N              pids limit (default 2048; 0 or unlimited: none)\n"
@@ -42,8 +53,9 @@ const char ctr_usage[] =
 	"  --security-opt seccomp=unconfined|FILE.json   no filter, or Docker-format profile\n"
 	"  --device-cgroup-rule 'TYPE MAJ:MIN ACCESS'    allow more devices (e.g. 'c 10:200 rwm';\n"
 	"                        'a *:* rwm' turns the device policy off)\n"
-	"exit status: the command's; 125 runtime error, 126 not executable,\n"
-	"127 command not found, 128+N killed by signal N\n";
+	"  -b, --bundle DIR      run an OCI bundle (DIR/config.json) instead\n"
+	"exit status: the command's; 125 runtime error (a bad option or argument\n"
+	"included), 126 not executable, 127 command not found, 128+N killed by signal N\n";
 
 int ctr_parse_cpus(const char *text, uint64_t period, int64_t *quota,
 		   struct isolab_error *err)
@@ -219,40 +231,6 @@ static int parse_cap_change(const char *text, bool add, struct ctr_config *cfg,
 	return 0;
 }
 
-enum opt_id {
-	OPT_ROOTFS, OPT_LAYER, OPT_NAME, OPT_HOSTNAME, OPT_MEMORY, OPT_CPUS, OPT_PIDS,
-	OPT_VOLUME, OPT_NET, OPT_ENV, OPT_WORKDIR, OPT_USER, OPT_USERNS, OPT_READONLY,
-	OPT_CAP_ADD, OPT_CAP_DROP, OPT_CGROUP_PARENT, OPT_KEEP, OPT_STATS, OPT_BUNDLE,
-	OPT_HELP, OPT_INIT, OPT_TTY, OPT_KEEP_DEVICES, OPT_LAYER_SIZE, OPT_SECURITY_OPT,
-	OPT_DEVICE_RULE,
-};
-
-struct opt {
-	const char *name;
-	char short_name;
-	enum opt_id id;
-	int arg; /* 0: none, 1: required, 2: optional (only as --opt=VALUE) */
-};
-
-static const struct opt opts[] = {
-	{ "rootfs", 0, OPT_ROOTFS, 1 },   { "layer", 0, OPT_LAYER, 1 },
-	{ "name", 0, OPT_NAME, 1 },       { "hostname", 'h', OPT_HOSTNAME, 1 },
-	{ "memory", 'm', OPT_MEMORY, 1 }, { "cpus", 0, OPT_CPUS, 1 },
-	{ "pids", 0, OPT_PIDS, 1 },       { "pids-limit", 0, OPT_PIDS, 1 },
-	{ "volume", 'v', OPT_VOLUME, 1 }, { "net", 0, OPT_NET, 1 },
-	{ "network", 0, OPT_NET, 1 },     { "env", 'e', OPT_ENV, 1 },
-	{ "workdir", 'w', OPT_WORKDIR, 1 }, { "user", 'u', OPT_USER, 1 },
-	{ "userns", 0, OPT_USERNS, 2 },   { "read-only", 0, OPT_READONLY, 0 },
-	{ "cap-add", 0, OPT_CAP_ADD, 1 }, { "cap-drop", 0, OPT_CAP_DROP, 1 },
-	{ "cgroup-parent", 0, OPT_CGROUP_PARENT, 1 },
-	{ "keep-layer", 0, OPT_KEEP, 1 }, { "stats", 0, OPT_STATS, 1 },
-	{ "bundle", 'b', OPT_BUNDLE, 1 }, { "help", 0, OPT_HELP, 0 },
-	{ "init", 0, OPT_INIT, 0 },       { "tty", 't', OPT_TTY, 0 },
-	{ "keep-devices", 0, OPT_KEEP_DEVICES, 0 }, { "layer-size", 0, OPT_LAYER_SIZE, 1 },
-	{ "security-opt", 0, OPT_SECURITY_OPT, 1 },
-	{ "device-cgroup-rule", 0, OPT_DEVICE_RULE, 1 },
-};
-
 /* --device-cgroup-rule: one more allow rule, before the defaults. */
 static int add_device_rule(const char *value, struct ctr_config *cfg, struct isolab_error *err)
 {
@@ -278,31 +256,137 @@ static int set_string(char **slot, const char *value, const char *what,
 	return *slot ? 0 : isolab_error_set(err, -ENOMEM, "%s: out of memory", what);
 }
 
-static int apply_option(const struct opt *o, const char *value, struct ctr_config *cfg,
-			bool *help, struct isolab_error *err)
+/* A getopt_long failure (opt '?' or ':') as one line naming the option;
+ * argv[optind - 1] is the argument it stopped at. */
+static int getopt_error(int opt, char *const *argv, struct isolab_error *err)
+{
+	const char *arg = argv[optind - 1];
+	bool is_long = strncmp(arg, "--", 2) == 0;
+
+	if (opt == ':' && is_long)
+		return isolab_error_set(err, -EINVAL, "option `%s` needs a value", arg);
+	if (opt == ':')
+		return isolab_error_set(err, -EINVAL, "option `-%c` needs a value", optopt);
+	if (optopt != 0 && is_long) /* a known long option given a value */
+		return isolab_error_set(err, -EINVAL, "option `%.*s` takes no value",
+					(int)strcspn(arg, "="), arg);
+	if (optopt != 0)
+		return isolab_error_set(err, -EINVAL, "unknown option `-%c`", optopt);
+	return isolab_error_set(err, -EINVAL, "unknown option `%s`", arg);
+}
+
+/* ---- run ---- */
+
+enum run_opt {
+	OPT_ROOTFS = 256, OPT_LAYER, OPT_NAME, OPT_CPUS, OPT_PIDS, OPT_NET, OPT_USERNS,
+	OPT_READONLY, OPT_CAP_ADD, OPT_CAP_DROP, OPT_CGROUP_PARENT, OPT_KEEP, OPT_STATS,
+	OPT_HELP, OPT_INIT, OPT_KEEP_DEVICES, OPT_LAYER_SIZE, OPT_SECURITY_OPT, OPT_DEVICE_RULE,
+};
+
+static const char run_short[] = "+:h:m:v:e:w:u:tb:";
+static const struct option run_long[] = {
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "layer", required_argument, NULL, OPT_LAYER },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "hostname", required_argument, NULL, 'h' },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "pids", required_argument, NULL, OPT_PIDS },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "network", required_argument, NULL, OPT_NET },
+	{ "env", required_argument, NULL, 'e' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "userns", optional_argument, NULL, OPT_USERNS },
+	{ "read-only", no_argument, NULL, OPT_READONLY },
+	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
+	{ "keep-layer", required_argument, NULL, OPT_KEEP },
+	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "bundle", required_argument, NULL, 'b' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "tty", no_argument, NULL, 't' },
+	{ "keep-devices", no_argument, NULL, OPT_KEEP_DEVICES },
+	{ "layer-size", required_argument, NULL, OPT_LAYER_SIZE },
+	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+	{ "device-cgroup-rule", required_argument, NULL, OPT_DEVICE_RULE },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* --rootfs and --layer. */
+static int add_layer(const char *name, const char *value, struct ctr_config *cfg,
+		     struct isolab_error *err)
+{
+	if (value[0] == '\0')
+		return isolab_error_set(err, -EINVAL, "%s: empty path", name);
+	if (strchr(value, ':') || strchr(value, ','))
+		return isolab_error_set(err, -EINVAL,
+					"%s `%s`: ':' and ',' cannot appear in an overlay layer path",
+					name, value);
+	return ctr_strv_push(&cfg->layers, &cfg->n_layers, value) < 0
+		       ? isolab_error_set(err, -ENOMEM, "%s: out of memory", name)
+		       : 0;
+}
+
+/* -e K=V, or -e K: K's value from the runtime's environment (none: skipped). */
+static int add_env(const char *value, struct ctr_config *cfg, struct isolab_error *err)
+{
+	const char *host;
+	char *kv;
+	int rc;
+
+	if (value[0] == '\0' || value[0] == '=')
+		return isolab_error_set(err, -EINVAL, "--env `%s`: expected K=V", value);
+	if (strchr(value, '=') != NULL)
+		return ctr_strv_push(&cfg->env, &cfg->n_env, value) < 0
+			       ? isolab_error_set(err, -ENOMEM, "--env: out of memory")
+			       : 0;
+	host = getenv(value);
+	if (host == NULL)
+		return 0;
+	if (asprintf(&kv, "%s=%s", value, host) < 0)
+		return isolab_error_set(err, -ENOMEM, "--env: out of memory");
+	rc = ctr_strv_push(&cfg->env, &cfg->n_env, kv);
+	free(kv);
+	return rc < 0 ? isolab_error_set(err, -ENOMEM, "--env: out of memory") : 0;
+}
+
+/* --pids and --layer-size: a number or size, or `unlimited` (0). */
+static int parse_limit(const char *value, const char *name, bool size, uint64_t *v,
+		       struct isolab_error *err)
+{
+	if (strcmp(value, "unlimited") == 0) {
+		*v = 0;
+		return 0;
+	}
+	if (size)
+		return isolab_parse_size(value, name, v, err);
+	return isolab_parse_uint(value, name, 1ull << 22, v, err);
+}
+
+/* One run option (getopt_long's opt, its value or NULL). */
+static int apply_run_option(int opt, const char *value, struct ctr_config *cfg, bool *help,
+			    struct isolab_error *err)
 {
 	uint64_t v;
 
-	switch (o->id) {
+	switch (opt) {
 	case OPT_ROOTFS:
+		return add_layer("--rootfs", value, cfg, err);
 	case OPT_LAYER:
-		if (value[0] == '\0')
-			return isolab_error_set(err, -EINVAL, "--%s: empty path", o->name);
-		if (strchr(value, ':') || strchr(value, ','))
-			return isolab_error_set(err, -EINVAL,
-						"--%s `%s`: ':' and ',' cannot appear in an overlay layer path",
-						o->name, value);
-		return ctr_strv_push(&cfg->layers, &cfg->n_layers, value) < 0
-			       ? isolab_error_set(err, -ENOMEM, "--%s: out of memory", o->name)
-			       : 0;
+		return add_layer("--layer", value, cfg, err);
 	case OPT_NAME:
 		return set_string(&cfg->id, value, "--name", err);
-	case OPT_HOSTNAME:
+	case 'h':
 		if (strlen(value) > 64 || value[0] == '\0')
 			return isolab_error_set(err, -EINVAL,
 						"--hostname `%s`: must be 1 to 64 characters", value);
 		return set_string(&cfg->hostname, value, "--hostname", err);
-	case OPT_MEMORY:
+	case 'm':
 		if (isolab_parse_size(value, "--memory", &v, err) < 0)
 			return err->code;
 		cfg->memory_limit = v; /* the minimum: ctr_config_validate */
@@ -310,20 +394,16 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 	case OPT_CPUS:
 		return ctr_parse_cpus(value, cfg->cpu_period, &cfg->cpu_quota, err);
 	case OPT_PIDS:
-		if (strcmp(value, "unlimited") == 0)
-			v = 0;
-		else if (isolab_parse_uint(value, "--pids", 1ull << 22, &v, err) < 0)
+		if (parse_limit(value, "--pids", false, &v, err) < 0)
 			return err->code;
 		cfg->pids_limit = (int64_t)v; /* 0: no limit */
 		return 0;
 	case OPT_LAYER_SIZE:
-		if (strcmp(value, "unlimited") == 0)
-			v = 0;
-		else if (isolab_parse_size(value, "--layer-size", &v, err) < 0)
+		if (parse_limit(value, "--layer-size", true, &v, err) < 0)
 			return err->code;
 		cfg->layer_size = v;
 		return 0;
-	case OPT_VOLUME:
+	case 'v':
 		return ctr_parse_volume(value, cfg, err);
 	case OPT_NET:
 		if (strcmp(value, "none") == 0)
@@ -334,30 +414,13 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 			return isolab_error_set(err, -EINVAL,
 						"--net `%s`: expected none or host", value);
 		return 0;
-	case OPT_ENV:
-		if (value[0] == '\0' || value[0] == '=')
-			return isolab_error_set(err, -EINVAL, "--env `%s`: expected K=V", value);
-		if (strchr(value, '=') == NULL) {
-			const char *host = getenv(value);
-			char *kv;
-			int rc;
-
-			if (host == NULL)
-				return 0;
-			if (asprintf(&kv, "%s=%s", value, host) < 0)
-				return isolab_error_set(err, -ENOMEM, "--env: out of memory");
-			rc = ctr_strv_push(&cfg->env, &cfg->n_env, kv);
-			free(kv);
-			return rc < 0 ? isolab_error_set(err, -ENOMEM, "--env: out of memory") : 0;
-		}
-		return ctr_strv_push(&cfg->env, &cfg->n_env, value) < 0
-			       ? isolab_error_set(err, -ENOMEM, "--env: out of memory")
-			       : 0;
-	case OPT_WORKDIR:
+	case 'e':
+		return add_env(value, cfg, err);
+	case 'w':
 		if (value[0] != '/')
 			return isolab_error_set(err, -EINVAL, "--workdir `%s`: not absolute", value);
 		return set_string(&cfg->cwd, value, "--workdir", err);
-	case OPT_USER:
+	case 'u':
 		return parse_user(value, cfg, err);
 	case OPT_USERNS:
 		return ctr_parse_userns(value, cfg, err);
@@ -366,7 +429,7 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 		return 0;
 	case OPT_CAP_ADD:
 	case OPT_CAP_DROP:
-		return parse_cap_change(value, o->id == OPT_CAP_ADD, cfg, err);
+		return parse_cap_change(value, opt == OPT_CAP_ADD, cfg, err);
 	case OPT_CGROUP_PARENT:
 		if (value[0] == '/')
 			value++;
@@ -378,7 +441,7 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 		return set_string(&cfg->keep_layer, value, "--keep-layer", err);
 	case OPT_STATS:
 		return set_string(&cfg->stats_path, value, "--stats", err);
-	case OPT_BUNDLE:
+	case 'b':
 		return set_string(&cfg->bundle, value, "--bundle", err);
 	case OPT_HELP:
 		*help = true;
@@ -386,7 +449,7 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 	case OPT_INIT:
 		cfg->init = true;
 		return 0;
-	case OPT_TTY:
+	case 't':
 		cfg->tty = true;
 		return 0;
 	case OPT_KEEP_DEVICES:
@@ -397,100 +460,29 @@ static int apply_option(const struct opt *o, const char *value, struct ctr_confi
 	case OPT_DEVICE_RULE:
 		return add_device_rule(value, cfg, err);
 	}
-	return isolab_error_set(err, -EINVAL, "internal: unknown option");
+	return isolab_error_set(err, -EINVAL, "internal: unknown option %d", opt);
 }
 
-static const struct opt *find_long(const char *name, size_t len)
-{
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0)
-			return &opts[i];
-	return NULL;
-}
-
-static const struct opt *find_short(char c)
-{
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (opts[i].short_name == c)
-			return &opts[i];
-	return NULL;
-}
-
-int ctr_parse_args(int argc, char *const *argv, struct ctr_config *cfg,
-		   enum ctr_command *cmd, struct isolab_error *err)
+/* `run [OPTIONS] [--] CMD [ARGS...]` or `run --bundle DIR [ID]`; argv[0] is "run". */
+static int parse_run(int argc, char *const *argv, struct ctr_args *args, struct ctr_config *cfg,
+		     struct isolab_error *err)
 {
 	bool help = false;
-	int i = 2, rc;
+	int opt, rc, i;
 
-	if (argc < 2)
-		return isolab_error_set(err, -EINVAL, "no command (try `isolab-ctr --help`)");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		*cmd = CTR_CMD_HELP;
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-		*cmd = CTR_CMD_VERSION;
-		return 0;
-	}
-	if (strcmp(argv[1], "sweep") == 0) {
-		if (argc > 2)
-			return isolab_error_set(err, -EINVAL, "sweep: unexpected argument `%s`",
-						argv[2]);
-		*cmd = CTR_CMD_SWEEP;
-		return 0;
-	}
-	if (strcmp(argv[1], "run") != 0)
-		return isolab_error_set(err, -EINVAL,
-					"unknown command `%s` (`run` or `sweep`; try --help)",
-					argv[1]);
-	*cmd = CTR_CMD_RUN;
-	for (; i < argc; i++) {
-		const char *a = argv[i];
-		const struct opt *o;
-		const char *value = NULL;
-
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || a[1] == '\0')
-			break;
-		if (a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-
-			o = find_long(a + 2, len);
-			if (o == NULL)
-				return isolab_error_set(err, -EINVAL, "unknown option `%s`", a);
-			if (eq != NULL) {
-				if (o->arg == 0)
-					return isolab_error_set(err, -EINVAL,
-								"option --%s takes no value", o->name);
-				value = eq + 1;
-			}
-		} else {
-			o = find_short(a[1]);
-			if (o == NULL)
-				return isolab_error_set(err, -EINVAL, "unknown option `%s`", a);
-			if (a[2] != '\0')
-				value = a + 2;
-		}
-		if (value == NULL && o->arg == 1) {
-			if (i + 1 >= argc)
-				return isolab_error_set(err, -EINVAL, "option `%s` needs a value", a);
-			value = argv[++i];
-		}
-		if (value == NULL)
-			value = "";
-		rc = apply_option(o, value, cfg, &help, err);
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, run_short, run_long, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			return getopt_error(opt, argv, err);
+		rc = apply_run_option(opt, optarg, cfg, &help, err);
 		if (rc < 0)
 			return rc;
 	}
-	if (help) {
-		*cmd = CTR_CMD_HELP;
+	i = optind;
+	args->cmd = help ? CTR_CMD_HELP : CTR_CMD_RUN;
+	if (help)
 		return 0;
-	}
 	if (cfg->bundle != NULL) {
 		if (i < argc && set_string(&cfg->id, argv[i++], "container id", err) < 0)
 			return -ENOMEM;
@@ -506,4 +498,158 @@ int ctr_parse_args(int argc, char *const *argv, struct ctr_config *cfg,
 		if (ctr_strv_push(&cfg->argv, &cfg->argc, argv[i]) < 0)
 			return isolab_error_set(err, -ENOMEM, "arguments: out of memory");
 	return 0;
+}
+
+/* ---- spec ---- */
+
+/* `spec [--bundle DIR] [--rootless]`; argv[0] is "spec". */
+static int parse_spec(int argc, char *const *argv, struct ctr_args *args, struct isolab_error *err)
+{
+	enum { OPT_ROOTLESS = 256 };
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "rootless", no_argument, NULL, OPT_ROOTLESS },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:b:", opts, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			return getopt_error(opt, argv, err);
+		if (opt == 'b')
+			args->bundle = optarg;
+		else
+			args->rootless = true;
+	}
+	if (optind < argc)
+		return isolab_error_set(err, -EINVAL, "spec: unexpected argument `%s`", argv[optind]);
+	args->cmd = CTR_CMD_SPEC;
+	return 0;
+}
+
+/* ---- global options ---- */
+
+enum global_opt { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD_CGROUP };
+
+static const struct option global_long[] = {
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
+	{ "version", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* --root: absolute, and usable in overlay options (no ':' or ','). */
+static int check_root(const char *root, struct isolab_error *err)
+{
+	if (root[0] != '/')
+		return isolab_error_set(err, -EINVAL, "--root `%s`: must be an absolute path", root);
+	if (strlen(root) > 1024)
+		return isolab_error_set(err, -ENAMETOOLONG, "--root: longer than 1024 bytes");
+	if (strchr(root, ':') || strchr(root, ','))
+		return isolab_error_set(err, -EINVAL,
+					"--root `%s`: ':' and ',' cannot appear in it (overlay options)",
+					root);
+	return 0;
+}
+
+/* The options before the command; returns the command's index in argv
+ * (0 when --help or --version ends the parse). */
+static int parse_globals(int argc, char *const *argv, struct ctr_args *args,
+			 struct isolab_error *err)
+{
+	bool systemd_cgroup = false;
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:hv", global_long, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ROOT:
+			args->g.root = optarg;
+			break;
+		case OPT_LOG:
+			args->g.log = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			if (ctr_log_format_from_name(optarg, &args->g.log_format) < 0)
+				return isolab_error_set(err, -EINVAL,
+							"--log-format `%s`: expected text or json", optarg);
+			break;
+		case OPT_DEBUG:
+			args->g.debug = true;
+			break;
+		case OPT_SYSTEMD_CGROUP:
+			systemd_cgroup = true;
+			break;
+		case 'v':
+			args->cmd = CTR_CMD_VERSION;
+			return 0;
+		case 'h':
+			args->cmd = CTR_CMD_HELP;
+			return 0;
+		default:
+			return getopt_error(opt, argv, err);
+		}
+	}
+	/* After the loop, so that --log (wherever it was) gets this line. */
+	if (systemd_cgroup)
+		return isolab_error_set(err, -ENOTSUP, "--systemd-cgroup: not supported (cgroupfs only)");
+	if (check_root(args->g.root, err) < 0)
+		return err->code;
+	if (optind >= argc)
+		return isolab_error_set(err, -EINVAL, "no command (try `isolab-ctr --help`)");
+	return optind;
+}
+
+int ctr_parse_command_line(int argc, char *const *argv, struct ctr_args *args,
+			   struct ctr_config *cfg, struct isolab_error *err)
+{
+	const char *cmd;
+	int at;
+
+	memset(args, 0, sizeof(*args));
+	args->g.root = CTR_STATE_ROOT;
+	args->g.log_format = CTR_LOG_TEXT;
+	args->bundle = ".";
+	args->cmd = CTR_CMD_RUN;
+	at = parse_globals(argc, argv, args, err);
+	if (at <= 0)
+		return at;
+	cmd = argv[at];
+	argc -= at;
+	argv += at;
+	if (strcmp(cmd, "run") == 0)
+		return parse_run(argc, argv, args, cfg, err);
+	if (strcmp(cmd, "spec") == 0)
+		return parse_spec(argc, argv, args, err);
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "version") == 0) {
+		args->cmd = cmd[0] == 'h' ? CTR_CMD_HELP : CTR_CMD_VERSION;
+		return 0;
+	}
+	if (strcmp(cmd, "sweep") == 0 || strcmp(cmd, "features") == 0) {
+		if (argc > 1)
+			return isolab_error_set(err, -EINVAL, "%s: unexpected argument `%s`", cmd,
+						argv[1]);
+		args->cmd = cmd[0] == 's' ? CTR_CMD_SWEEP : CTR_CMD_FEATURES;
+		return 0;
+	}
+	return isolab_error_set(err, -EINVAL,
+				"unknown command `%s` (`run`, `spec`, `features` or `sweep`; try --help)",
+				cmd);
+}
+
+int ctr_parse_args(int argc, char *const *argv, struct ctr_config *cfg, enum ctr_command *cmd,
+		   struct isolab_error *err)
+{
+	struct ctr_args args;
+	int rc = ctr_parse_command_line(argc, argv, &args, cfg, err);
+
+	*cmd = args.cmd;
+	return rc;
 }

@@ -31,6 +31,18 @@ int ctr_cap_from_name(const char *name, int *cap)
 	return -EINVAL;
 }
 
+const char *ctr_cap_name(int cap)
+{
+	if (cap < 0 || (size_t)cap >= sizeof(cap_names) / sizeof(cap_names[0]))
+		return NULL;
+	return cap_names[cap];
+}
+
+uint64_t ctr_caps_ambient_raisable(const struct ctr_caps *caps)
+{
+	return caps->ambient & caps->permitted & caps->inheritable & caps->bounding;
+}
+
 int ctr_caps_drop_bounding(const struct ctr_caps *caps, struct isolab_error *err)
 {
 	/* The kernel may know more capabilities than our headers do. */
@@ -73,7 +85,8 @@ static uint64_t held_caps(void)
 int ctr_caps_apply(const struct ctr_caps *caps, struct isolab_error *err)
 {
 	uint64_t held = held_caps(), keep = caps->all ? held : ~0ull;
-	uint64_t wanted = (caps->effective | caps->permitted | caps->inheritable | caps->ambient) & keep;
+	uint64_t ambient = ctr_caps_ambient_raisable(caps) & keep;
+	uint64_t wanted = (caps->effective | caps->permitted | caps->inheritable | ambient) & keep;
 	cap_t c;
 	int rc = 0;
 
@@ -97,7 +110,7 @@ int ctr_caps_apply(const struct ctr_caps *caps, struct isolab_error *err)
 	if (rc < 0)
 		return rc;
 	for (int i = 0; i <= CTR_CAP_LAST; i++) {
-		if (!(caps->ambient & keep & (1ull << i)))
+		if (!(ambient & (1ull << i)))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
 			return isolab_error_errno(err, -errno, "raise ambient capability %s",

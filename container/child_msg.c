@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,11 +16,27 @@ void ctr_child_send(int sock, const struct ctr_child_msg *m)
 	while (n < 0 && errno == EINTR);
 }
 
+void ctr_child_msg_from_error(struct ctr_child_msg *m, int status, const struct isolab_error *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = MSG_ERROR;
+	m->status = status;
+	m->code = err->code;
+	snprintf(m->text, sizeof(m->text), "%s", err->msg);
+}
+
+int ctr_child_msg_to_error(const struct ctr_child_msg *m, struct isolab_error *err)
+{
+	int code = m->code < 0 && m->code > -4096 ? m->code : -EIO;
+
+	return isolab_error_set(err, code, "%.*s", (int)strnlen(m->text, sizeof(m->text)), m->text);
+}
+
 void ctr_child_fail(int sock, int status, const struct isolab_error *err)
 {
-	struct ctr_child_msg m = { .type = MSG_ERROR, .status = status };
+	struct ctr_child_msg m;
 
-	snprintf(m.text, sizeof(m.text), "%s", err->msg);
+	ctr_child_msg_from_error(&m, status, err);
 	ctr_child_send(sock, &m);
 	_exit(status);
 }

@@ -1,6 +1,7 @@
 /* config.c: the container description shared by the CLI and OCI front
  * ends: defaults, ownership, mount option parsing, validation (pure). */
 #include "container/config.h"
+#include "container/exec_cmd.h"
 #include "container/seccomp.h"
 
 #include <errno.h>
@@ -140,6 +141,18 @@ static const struct mount_flag propagation_flags[] = {
 	{ "runbindable", false, MS_UNBINDABLE | MS_REC },
 };
 
+const char *ctr_mount_option_name(size_t i)
+{
+	size_t n_mount = sizeof(mount_flags) / sizeof(mount_flags[0]);
+
+	if (i < n_mount)
+		return mount_flags[i].name;
+	i -= n_mount;
+	if (i < sizeof(propagation_flags) / sizeof(propagation_flags[0]))
+		return propagation_flags[i].name;
+	return NULL;
+}
+
 static const struct mount_flag *find_flag(const struct mount_flag *table, size_t n,
 					  const char *name)
 {
@@ -260,6 +273,50 @@ int ctr_config_add_default_mounts(struct ctr_config *cfg, struct isolab_error *e
 	if (rc == 0)
 		rc = ctr_config_add_mount(cfg, "sysfs", "/sys", "sysfs", sys_opts, 4, err);
 	return rc;
+}
+
+static void reverse_mounts(struct ctr_mount *m, size_t n)
+{
+	for (size_t i = 0; i < n / 2; i++) {
+		struct ctr_mount t = m[i];
+
+		m[i] = m[n - 1 - i];
+		m[n - 1 - i] = t;
+	}
+}
+
+int ctr_config_add_default_mounts_first(struct ctr_config *cfg, struct isolab_error *err)
+{
+	size_t before = cfg->n_mounts, added;
+	int rc = ctr_config_add_default_mounts(cfg, err);
+
+	if (rc < 0)
+		return rc;
+	/* Rotate the new ones to the front: reverse all, then each part. */
+	added = cfg->n_mounts - before;
+	reverse_mounts(cfg->mounts, cfg->n_mounts);
+	reverse_mounts(cfg->mounts, added);
+	reverse_mounts(cfg->mounts + added, before);
+	return 0;
+}
+
+int ctr_config_add_cli_defaults(struct ctr_config *cfg, struct isolab_error *err)
+{
+	bool has_path = false;
+
+	for (size_t i = 0; i < cfg->n_env; i++)
+		has_path |= strncmp(cfg->env[i], "PATH=", 5) == 0;
+	if (!has_path && ctr_strv_push(&cfg->env, &cfg->n_env, "PATH=" CTR_DEFAULT_PATH) < 0)
+		return isolab_error_set(err, -ENOMEM, "out of memory");
+	if (ctr_config_add_default_mounts_first(cfg, err) < 0)
+		return err->code;
+	for (const char *const *p = ctr_default_masked_paths; *p; p++)
+		if (ctr_strv_push(&cfg->masked_paths, &cfg->n_masked, *p) < 0)
+			return isolab_error_set(err, -ENOMEM, "out of memory");
+	for (const char *const *p = ctr_default_readonly_paths; *p; p++)
+		if (ctr_strv_push(&cfg->readonly_paths, &cfg->n_readonly, *p) < 0)
+			return isolab_error_set(err, -ENOMEM, "out of memory");
+	return 0;
 }
 
 bool ctr_name_valid(const char *name)

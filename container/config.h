@@ -1,7 +1,9 @@
 /*
  * config.h: the one description of a container that both front ends fill:
- * the command line (args.c) and an OCI bundle's config.json (oci.c). The
- * runtime (run.c and the modules it calls) only ever reads this struct.
+ * the command line (args.c) and an OCI bundle's config.json (oci.c). Once
+ * loaded (cmd_run.c: the defaults below, the layers resolved, the seccomp
+ * program prepared), the runtime (run.c and the modules it calls) only
+ * ever reads this struct: it gets a const pointer.
  *
  * Every string is heap-allocated and owned by the struct;
  * ctr_config_free() releases it all.
@@ -130,9 +132,20 @@ int ctr_config_add_mount(struct ctr_config *cfg, const char *source,
 			 const char *const *options, size_t n_options,
 			 struct isolab_error *err);
 
-/* Adds the standard /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys
- * mounts (what `runc spec` writes), used by the command line. */
+/* Adds the standard /proc, /dev, /dev/pts, /dev/shm, /sys mounts (what
+ * `runc spec` writes, less /dev/mqueue and /sys/fs/cgroup), used by the
+ * command line. */
 int ctr_config_add_default_mounts(struct ctr_config *cfg, struct isolab_error *err);
+
+/* The same, placed before the mounts cfg already has (the command line's
+ * volumes, added while the options were read), so a volume can go under
+ * /dev or /sys. Pure. */
+int ctr_config_add_default_mounts_first(struct ctr_config *cfg, struct isolab_error *err);
+
+/* Everything the command line (run without --bundle) adds to what its
+ * options said: PATH (Docker's, exec_cmd.h) unless -e gave one, the
+ * default mounts first, Docker's masked and read-only paths. Pure. */
+int ctr_config_add_cli_defaults(struct ctr_config *cfg, struct isolab_error *err);
 
 /*
  * Mount options ("ro", "nosuid", "rbind", "mode=755", ...) to MS_* flags,
@@ -142,6 +155,10 @@ int ctr_config_add_default_mounts(struct ctr_config *cfg, struct isolab_error *e
 int ctr_parse_mount_options(const char *const *options, size_t n,
 			    unsigned long *flags, unsigned long *propagation,
 			    char **data, struct isolab_error *err);
+
+/* The i-th option name ctr_parse_mount_options knows (flags, then
+ * propagation); NULL past the last. For `features`. Pure. */
+const char *ctr_mount_option_name(size_t i);
 
 /* A container name as runc allows them (^[\w+-.]+$), 1 to CTR_NAME_MAX
  * bytes, not starting with a dot (no '/', no control character). Pure. */

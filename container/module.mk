@@ -5,9 +5,11 @@ CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/c
                  container/stats.c container/caps.c container/rootfs.c container/owner.c \
                  container/reap.c container/fds.c container/keep_policy.c \
                  container/resolve.c container/devices.c container/seccomp.c \
-                 container/seccomp_default.c container/oci_policy.c
-CTR_SYS_SRCS  := container/netns.c container/run.c container/main.c container/init_exec.c \
-                 container/child_msg.c \
+                 container/seccomp_default.c container/oci_policy.c container/child_msg.c \
+                 container/log.c container/spec.c container/features.c
+CTR_SYS_SRCS  := container/netns.c container/run.c container/child.c container/mounts.c \
+                 container/main.c container/cli.c container/cmd_run.c container/cmd_sweep.c \
+                 container/cmd_spec.c container/cmd_features.c container/init_exec.c \
                  container/tty.c container/keep_layer.c container/devices_cgroup.c \
                  container/seccomp_load.c container/seccomp_build.c
 CTR_SRCS      := $(CTR_PURE_SRCS) $(CTR_SYS_SRCS)
@@ -80,6 +82,8 @@ STATIC_PROGRAMS += $(BUILD)/tiocsti
 $(BUILD)/tests/unit/container_seccomp_bpf: $(BUILD)/obj/container/seccomp_build.o \
         $(BUILD)/obj/container/seccomp_load.o $(CTR_SECCOMP_BPF_O)
 $(BUILD)/tests/unit/container_seccomp_bpf: CTR_LIBS += -lseccomp
+# The exec helper's PATH search, for the errno a failed exec reports.
+$(BUILD)/tests/unit/container_child_msg: $(BUILD)/obj/container/exec_cmd.o
 
 UNIT_TESTS   += $(patsubst container/tests/test_%.c,$(BUILD)/tests/unit/container_%,$(wildcard container/tests/test_*.c))
 LINT_SOURCES += $(CTR_SRCS) container/seccomp_gen.c container/init.c container/exec_shim.c \

@@ -278,16 +278,25 @@ static int parse_idmaps(const cJSON *arr, const char *field, struct ctr_idmap *m
 	return 0;
 }
 
+/* config-linux.md "Namespaces": the types this runtime makes. */
+static const struct {
+	const char *name;
+	int flag;
+} namespace_types[] = {
+	{ "pid", CLONE_NEWPID },   { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
+	{ "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },     { "user", CLONE_NEWUSER },
+	{ "cgroup", CLONE_NEWCGROUP },
+};
+
+const char *ctr_oci_namespace_name(size_t i)
+{
+	return i < sizeof(namespace_types) / sizeof(namespace_types[0]) ? namespace_types[i].name
+									: NULL;
+}
+
 static int parse_namespaces(const cJSON *arr, struct ctr_config *cfg, struct isolab_error *err)
 {
-	static const struct {
-		const char *name;
-		int flag;
-	} t[] = {
-		{ "pid", CLONE_NEWPID },   { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
-		{ "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },     { "user", CLONE_NEWUSER },
-		{ "cgroup", CLONE_NEWCGROUP },
-	};
+	const size_t n_types = sizeof(namespace_types) / sizeof(namespace_types[0]);
 	const cJSON *it;
 	int i = 0;
 
@@ -300,10 +309,10 @@ static int parse_namespaces(const cJSON *arr, struct ctr_config *cfg, struct iso
 		snprintf(field, sizeof(field), "linux.namespaces[%d].type", i);
 		if (required(it, "type", field, cJSON_String, &type, err) < 0)
 			return err->code < 0 ? err->code : -EINVAL;
-		for (k = 0; k < sizeof(t) / sizeof(t[0]); k++)
-			if (strcmp(t[k].name, type->valuestring) == 0)
+		for (k = 0; k < n_types; k++)
+			if (strcmp(namespace_types[k].name, type->valuestring) == 0)
 				break;
-		if (k == sizeof(t) / sizeof(t[0]))
+		if (k == n_types)
 			return isolab_error_set(err, -EINVAL, "config.json: %s: unknown `%s`", field,
 						type->valuestring);
 		snprintf(field, sizeof(field), "linux.namespaces[%d].path", i);
@@ -311,7 +320,7 @@ static int parse_namespaces(const cJSON *arr, struct ctr_config *cfg, struct iso
 			return err->code < 0 ? err->code : -EINVAL;
 		if (path != NULL)
 			return bad(err, field, "joining an existing namespace is not supported");
-		cfg->namespaces |= t[k].flag;
+		cfg->namespaces |= namespace_types[k].flag;
 		i++;
 	}
 	return 0;

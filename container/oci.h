@@ -23,6 +23,10 @@
 int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_config *cfg,
 		      struct isolab_error *err);
 
+/* The i-th linux.namespaces type this runtime makes ("pid", ...); NULL
+ * past the last. For `features`. */
+const char *ctr_oci_namespace_name(size_t i);
+
 /* Reads BUNDLE/config.json and calls ctr_oci_from_json. */
 int ctr_oci_load(const char *bundle_dir, struct ctr_config *cfg, struct isolab_error *err);
 

@@ -118,10 +118,11 @@ static int my_pidns(unsigned long long *ino)
 	return 0;
 }
 
-int ctr_owner_claim(const char *id, const char *cgroup_parent, struct isolab_error *err)
+int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_parent,
+		    struct isolab_error *err)
 {
 	struct ctr_owner me = { .pid = (int)getpid() };
-	char stat_text[1024], record[PATH_MAX], path[PATH_MAX];
+	char stat_text[1024], record[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
 	char state;
 	int rc;
 
@@ -135,14 +136,15 @@ int ctr_owner_claim(const char *id, const char *cgroup_parent, struct isolab_err
 	if (snprintf(me.cgroup_parent, sizeof(me.cgroup_parent), "%s", cgroup_parent) >=
 		    (int)sizeof(me.cgroup_parent) ||
 	    ctr_owner_format(&me, record, sizeof(record)) < 0 ||
-	    snprintf(path, sizeof(path), "%s/%s", CTR_OWNER_DIR, id) >= (int)sizeof(path))
+	    snprintf(dir, sizeof(dir), "%s/%s", state_root, CTR_OWNER_SUBDIR) >= (int)sizeof(dir) ||
+	    snprintf(path, sizeof(path), "%s/%s", dir, id) >= (int)sizeof(path))
 		return isolab_error_set(err, -ENAMETOOLONG, "owner record for `%s`: too long", id);
 	if (symlink(record, path) == 0)
 		return 0;
 	if (errno == ENOENT) { /* the first run since boot */
-		rc = isolab_mkdir_p(CTR_OWNER_DIR, 0711);
+		rc = isolab_mkdir_p(dir, 0711);
 		if (rc < 0)
-			return isolab_error_errno(err, rc, "create `%s`", CTR_OWNER_DIR);
+			return isolab_error_errno(err, rc, "create `%s`", dir);
 		if (symlink(record, path) == 0)
 			return 0;
 	}
@@ -152,17 +154,18 @@ int ctr_owner_claim(const char *id, const char *cgroup_parent, struct isolab_err
 	return rc;
 }
 
-int ctr_owner_release(const char *id, struct isolab_error *err)
+int ctr_owner_release(const char *state_root, const char *id, struct isolab_error *err)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", CTR_OWNER_DIR, id);
+	snprintf(path, sizeof(path), "%s/%s/%s", state_root, CTR_OWNER_SUBDIR, id);
 	if (unlink(path) < 0)
 		return isolab_error_errno(err, -errno, "remove owner record `%s`", path);
 	return 0;
 }
 
 struct sweep {
+	const char *state_root;
 	int dirfd;                 /* the records directory */
 	unsigned long long pidns;  /* ours */
 	bool locked;               /* we hold its flock */
@@ -196,10 +199,10 @@ static int remove_leftovers(struct sweep *s, const char *name, const struct ctr_
 	}
 	rc = ctr_cgroup_remove_stale(s->mode, owner->cgroup_parent, name, err);
 	if (rc == 0)
-		rc = ctr_state_remove_stale(name, err);
+		rc = ctr_state_remove_stale(s->state_root, name, err);
 	if (rc == 0 && unlinkat(s->dirfd, name, 0) < 0 && errno != ENOENT)
-		rc = isolab_error_errno(err, -errno, "remove owner record `%s/%s`", CTR_OWNER_DIR,
-					name);
+		rc = isolab_error_errno(err, -errno, "remove owner record `%s/%s/%s`",
+					s->state_root, CTR_OWNER_SUBDIR, name);
 	return rc;
 }
 
@@ -239,16 +242,19 @@ static int sweep_entry(struct sweep *s, const char *name, ctr_warn_fn *warn)
 	return 1;
 }
 
-int ctr_owner_sweep(ctr_warn_fn *warn)
+int ctr_owner_sweep(const char *state_root, ctr_warn_fn *warn)
 {
 	/* getdents64(2) into the stack rather than opendir(3), whose 32 KiB
 	 * buffer costs a fresh process more than the read itself. */
 	_Alignas(struct dirent64) char buf[2048];
-	struct sweep s = { .dirfd = -1 };
+	struct sweep s = { .state_root = state_root, .dirfd = -1 };
+	char dir[PATH_MAX];
 	int left = 0;
 	ssize_t n;
 
-	s.dirfd = open(CTR_OWNER_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (snprintf(dir, sizeof(dir), "%s/%s", state_root, CTR_OWNER_SUBDIR) >= (int)sizeof(dir))
+		return 0;
+	s.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.dirfd < 0)
 		return 0; /* no run since boot */
 	while ((n = getdents64(s.dirfd, buf, sizeof(buf))) > 0) {

@@ -7,6 +7,8 @@
  *
  *     /run/isolab-ctr/.owners/<id> -> "4242 5201377 4026531836 isolab-ctr"
  *
+ * (under the state root: /run/isolab-ctr, or --root's directory)
+ *
  * (the runtime's pid, its start time, its pid namespace, and the cgroup
  * parent the container's cgroups are under, which may hold spaces). It
  * removes the record last, after the cgroups and the state dir.
@@ -40,7 +42,8 @@
 #include "common/error.h"
 #include "container/rootfs.h"
 
-#define CTR_OWNER_DIR CTR_STATE_ROOT "/.owners"
+/* The records' directory, under the state root. */
+#define CTR_OWNER_SUBDIR ".owners"
 
 struct ctr_owner {
 	int pid;
@@ -68,11 +71,13 @@ bool ctr_owner_is_stale(const struct ctr_owner *owner, unsigned long long my_pid
 
 /* ---- system ---- */
 
-/* Makes this runtime's record for id. -EEXIST ("container `id` already
- * exists") when the id has an owner, live or not yet swept. */
-int ctr_owner_claim(const char *id, const char *cgroup_parent, struct isolab_error *err);
+/* Makes this runtime's record for id under state_root. -EEXIST
+ * ("container `id` already exists") when the id has an owner, live or
+ * not yet swept. */
+int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_parent,
+		    struct isolab_error *err);
 /* Removes this runtime's record for id (after everything else is gone). */
-int ctr_owner_release(const char *id, struct isolab_error *err);
+int ctr_owner_release(const char *state_root, const char *id, struct isolab_error *err);
 
 typedef void ctr_warn_fn(const char *message);
 /*
@@ -80,6 +85,6 @@ typedef void ctr_warn_fn(const char *message);
  * what it cannot remove stays, reported through warn (one message per
  * container). Returns the number of stale containers left in place.
  */
-int ctr_owner_sweep(ctr_warn_fn *warn);
+int ctr_owner_sweep(const char *state_root, ctr_warn_fn *warn);
 
 #endif

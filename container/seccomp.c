@@ -54,6 +54,36 @@ static const struct {
 	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", CTR_SCMP_FLAG_SPEC_ALLOW },
 };
 
+/* libseccomp's architecture names (seccomp_arch_resolve_name, 2.5), as
+ * runc's features lists them. */
+static const char *const arch_names[] = {
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
+	"SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+	"SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",
+	"SCMP_ARCH_S390X", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
+};
+
+const char *ctr_seccomp_action_name(size_t i)
+{
+	return i < sizeof(action_names) / sizeof(action_names[0]) ? action_names[i].name : NULL;
+}
+
+const char *ctr_seccomp_operator_name(size_t i)
+{
+	i += CTR_SCMP_CMP_NE; /* op_names[0] is no operator */
+	return i < sizeof(op_names) / sizeof(op_names[0]) ? op_names[i] : NULL;
+}
+
+const char *ctr_seccomp_flag_name(size_t i)
+{
+	return i < sizeof(flag_names) / sizeof(flag_names[0]) ? flag_names[i].name : NULL;
+}
+
+const char *ctr_seccomp_arch_name(size_t i)
+{
+	return i < sizeof(arch_names) / sizeof(arch_names[0]) ? arch_names[i] : NULL;
+}
+
 /* ---- reading JSON ---- */
 
 struct parse {

@@ -149,6 +149,18 @@ int ctr_seccomp_key(const struct ctr_seccomp_profile *p, char **out);
 
 void ctr_seccomp_free(struct ctr_seccomp_profile *p);
 
+/* For `features`, the i-th name (NULL past the last) of what a profile
+ * may say: actions ("SCMP_ACT_ALLOW", ...; not SCMP_ACT_NOTIFY),
+ * operators ("SCMP_CMP_EQ", ...), flags ("SECCOMP_FILTER_FLAG_LOG", ...)
+ * and architectures ("SCMP_ARCH_X86_64", ...). Pure. */
+const char *ctr_seccomp_action_name(size_t i);
+const char *ctr_seccomp_operator_name(size_t i);
+const char *ctr_seccomp_flag_name(size_t i);
+const char *ctr_seccomp_arch_name(size_t i);
+
+/* "2.5.4": the libseccomp this process runs with ("" if it cannot say). */
+void ctr_seccomp_libseccomp_version(char *buf, size_t len);
+
 /* libseccomp (seccomp_build.c): the program for a resolved profile, as
  * runc's libcontainer/seccomp/patchbpf builds it: unknown syscall names
  * are skipped (an older kernel or another architecture), conditions on

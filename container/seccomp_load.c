@@ -38,16 +38,22 @@ int ctr_seccomp_read_file(const char *path, struct ctr_seccomp_profile **out,
 	return rc;
 }
 
-/* "2.5.4", the libseccomp this process runs with. */
-static bool same_libseccomp(const char *version)
+void ctr_seccomp_libseccomp_version(char *buf, size_t len)
 {
 	const struct scmp_version *v = seccomp_version();
-	char mine[40];
 
 	if (v == NULL)
-		return false;
-	snprintf(mine, sizeof(mine), "%u.%u.%u", v->major, v->minor, v->micro);
-	return strcmp(mine, version) == 0;
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, "%u.%u.%u", v->major, v->minor, v->micro);
+}
+
+static bool same_libseccomp(const char *version)
+{
+	char mine[40];
+
+	ctr_seccomp_libseccomp_version(mine, sizeof(mine));
+	return mine[0] != '\0' && strcmp(mine, version) == 0;
 }
 
 const struct ctr_seccomp_precomputed *

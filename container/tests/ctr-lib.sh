@@ -1,6 +1,6 @@
 # container/tests/ctr-lib.sh: helpers the container integration test files
 # (container/tests/integration/*.sh) source: the runtime and image paths,
-# `need`, `run`, `cgroup_v2` and `leftovers`.
+# `need`, `run`, `cgroup_v2`, `cgroup_dir`, `wait_running` and `leftovers`.
 
 CTR=${ISOLAB_BUILD:-build}/isolab-ctr
 ROOTFS=${ISOLAB_BUILD:-build}/image/rootfs
@@ -14,6 +14,20 @@ need() {
 run() { "$CTR" run --rootfs "$ROOTFS" "$@"; }
 
 cgroup_v2() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+# The cgroup directory of a running container NAME (v1: the memory one,
+# the only one made without limits).
+cgroup_dir() {
+	if cgroup_v2; then echo /sys/fs/cgroup/isolab-ctr/$1; else echo /sys/fs/cgroup/memory/isolab-ctr/$1; fi
+}
+
+wait_running() { # NAME: waits until the container has a process
+	for _ in $(seq 100); do
+		grep -q . "$(cgroup_dir $1)/cgroup.procs" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "container $1 did not start"
+}
 
 # What a run could leave behind: mounts, state dirs, cgroups, processes.
 leftovers() {

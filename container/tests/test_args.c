@@ -13,11 +13,14 @@
 #include "container/args.h"
 #include "container/caps.h"
 
+/* What the last parse() gave besides cfg: the command and the global options. */
+static struct ctr_args last;
+
 /* parse(cfg, err, cmd, "run", ..., NULL) */
 static int parse(struct ctr_config *cfg, struct isolab_error *err, enum ctr_command *cmd, ...)
 {
 	char *argv[64];
-	int argc = 1;
+	int argc = 1, rc;
 	va_list ap;
 
 	va_start(ap, cmd);
@@ -27,7 +30,9 @@ static int parse(struct ctr_config *cfg, struct isolab_error *err, enum ctr_comm
 	va_end(ap);
 	ctr_config_init(cfg);
 	memset(err, 0, sizeof(*err));
-	return ctr_parse_args(argc, argv, cfg, cmd, err);
+	rc = ctr_parse_command_line(argc, argv, &last, cfg, err);
+	*cmd = last.cmd;
+	return rc;
 }
 
 static void test_full_command_line(void **state)
@@ -247,7 +252,8 @@ static void test_sweep_command(void **state)
 	assert_string_equal(err.msg, "sweep: unexpected argument `web`");
 	ctr_config_free(&cfg);
 	assert_int_equal(parse(&cfg, &err, &cmd, "delete", NULL), -EINVAL);
-	assert_string_equal(err.msg, "unknown command `delete` (`run` or `sweep`; try --help)");
+	assert_string_equal(err.msg,
+			    "unknown command `delete` (`run`, `spec`, `features` or `sweep`; try --help)");
 	ctr_config_free(&cfg);
 }
 
@@ -296,6 +302,163 @@ static void test_device_cgroup_rule(void **state)
 	ctr_config_free(&cfg);
 }
 
+/* getopt_long's forms, and the messages for what it refuses. */
+static void test_option_forms(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	/* attached short values, --opt=value, and the first non-option ends them */
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "-m64M", "-eA=1", "-w/tmp", "-u", "5:6",
+			       "--memory=32M", "--rootfs=/r", "-t", "sh", "-c", "--x", NULL), 0);
+	assert_int_equal(cfg.memory_limit, 32ull << 20);
+	assert_string_equal(cfg.env[0], "A=1");
+	assert_string_equal(cfg.cwd, "/tmp");
+	assert_int_equal(cfg.uid, 5);
+	assert_int_equal(cfg.gid, 6);
+	assert_true(cfg.tty);
+	assert_int_equal(cfg.argc, 3);
+	assert_string_equal(cfg.argv[2], "--x");
+	ctr_config_free(&cfg);
+	/* -h is --hostname inside run; --help is help */
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "-h", "box", "x", NULL), 0);
+	assert_string_equal(cfg.hostname, "box");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--help", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_HELP);
+	ctr_config_free(&cfg);
+	/* the messages */
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--memory", NULL), -EINVAL);
+	assert_string_equal(err.msg, "option `--memory` needs a value");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "-m", NULL), -EINVAL);
+	assert_string_equal(err.msg, "option `-m` needs a value");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--init=yes", "x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "option `--init` takes no value");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--bogus=1", "--", "x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "unknown option `--bogus=1`");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "-Z", "x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "unknown option `-Z`");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--rootfs", "", "x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--rootfs: empty path");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--layer", "/a:b", "x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--layer `/a:b`: ':' and ',' cannot appear in an overlay layer path");
+	ctr_config_free(&cfg);
+	/* --userns without a value: the defaults */
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--userns", "x", NULL), 0);
+	assert_int_equal(cfg.uid_map[0].outside, 100000);
+	assert_int_equal(cfg.argc, 1);
+	ctr_config_free(&cfg);
+}
+
+/* runc's global options, before the command. */
+static void test_global_options(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "run", "--rootfs", "/r", "x", NULL), 0);
+	assert_string_equal(last.g.root, "/run/isolab-ctr");
+	assert_null(last.g.log);
+	assert_int_equal(last.g.log_format, CTR_LOG_TEXT);
+	assert_false(last.g.debug);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "--root", "/tmp/s", "--log", "/tmp/l.json",
+			       "--log-format=json", "--debug", "run", "--rootfs", "/r", "x", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_RUN);
+	assert_string_equal(last.g.root, "/tmp/s");
+	assert_string_equal(last.g.log, "/tmp/l.json");
+	assert_int_equal(last.g.log_format, CTR_LOG_JSON);
+	assert_true(last.g.debug);
+	assert_string_equal(cfg.layers[0], "/r");
+	ctr_config_free(&cfg);
+	/* refused, with the log still known so the error reaches it */
+	assert_int_equal(parse(&cfg, &err, &cmd, "--systemd-cgroup", "--log", "/tmp/l", "run", "x",
+			       NULL), -ENOTSUP);
+	assert_string_equal(err.msg, "--systemd-cgroup: not supported (cgroupfs only)");
+	assert_string_equal(last.g.log, "/tmp/l");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "--root", "state", "run", "x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--root `state`: must be an absolute path");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "--root", "/a,b", "run", "x", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "--log-format", "xml", "run", "x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--log-format `xml`: expected text or json");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "--criu", "x", "run", "x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "unknown option `--criu`");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "--debug", NULL), -EINVAL);
+	assert_string_equal(err.msg, "no command (try `isolab-ctr --help`)");
+	ctr_config_free(&cfg);
+	/* a run option before the command is not a global one */
+	assert_int_equal(parse(&cfg, &err, &cmd, "--memory", "1G", "run", "x", NULL), -EINVAL);
+	ctr_config_free(&cfg);
+	/* version and help, as options and as commands */
+	static const char *const version[] = { "--version", "-v", "version" };
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(parse(&cfg, &err, &cmd, version[i], NULL), 0);
+		assert_int_equal(cmd, CTR_CMD_VERSION);
+		ctr_config_free(&cfg);
+	}
+	static const char *const help[] = { "--help", "-h", "help" };
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(parse(&cfg, &err, &cmd, help[i], NULL), 0);
+		assert_int_equal(cmd, CTR_CMD_HELP);
+		ctr_config_free(&cfg);
+	}
+}
+
+static void test_spec_and_features_commands(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "spec", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_SPEC);
+	assert_string_equal(last.bundle, ".");
+	assert_false(last.rootless);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "spec", "--rootless", "-b", "/b", NULL), 0);
+	assert_string_equal(last.bundle, "/b");
+	assert_true(last.rootless);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "spec", "--bundle=/c", NULL), 0);
+	assert_string_equal(last.bundle, "/c");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "spec", "extra", NULL), -EINVAL);
+	assert_string_equal(err.msg, "spec: unexpected argument `extra`");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "spec", "--rootless=1", NULL), -EINVAL);
+	assert_string_equal(err.msg, "option `--rootless` takes no value");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "--root", "/s", "features", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_FEATURES);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "features", "-x", NULL), -EINVAL);
+	assert_string_equal(err.msg, "features: unexpected argument `-x`");
+	ctr_config_free(&cfg);
+	/* the entry that keeps only the command (the fuzzer's) */
+	char *argv[] = { "isolab-ctr", "--root", "/s", "features", NULL };
+
+	ctr_config_init(&cfg);
+	assert_int_equal(ctr_parse_args(4, argv, &cfg, &cmd, &err), 0);
+	assert_int_equal(cmd, CTR_CMD_FEATURES);
+	ctr_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +471,9 @@ int main(void)
 		cmocka_unit_test(test_sweep_command),
 		cmocka_unit_test(test_security_opt),
 		cmocka_unit_test(test_device_cgroup_rule),
+		cmocka_unit_test(test_option_forms),
+		cmocka_unit_test(test_global_options),
+		cmocka_unit_test(test_spec_and_features_commands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
-/* test_config.c: mount options, overlay options, validation and the
- * --stats document (container/config.c, rootfs.c, stats.c pure parts). */
+/* test_config.c: mount options, overlay options, validation, the command
+ * line's defaults and the --stats document (container/config.c, rootfs.c,
+ * stats.c pure parts). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -108,6 +109,86 @@ static void test_default_mounts_and_validate(void **state)
 	ctr_config_free(&cfg);
 }
 
+/* The command line's defaults: the standard mounts before the volumes the
+ * options added, PATH unless given, Docker's masked and read-only paths. */
+static void test_cli_defaults_go_before_volumes(void **state)
+{
+	static const char *const order[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/sys",
+					     "/data", "/dev/x" };
+	static const char *const rbind[] = { "rbind" };
+	struct ctr_config cfg;
+	struct isolab_error err;
+
+	(void)state;
+	ctr_config_init(&cfg);
+	assert_int_equal(ctr_config_add_mount(&cfg, "/h1", "/data", "bind", rbind, 1, &err), 0);
+	assert_int_equal(ctr_config_add_mount(&cfg, "/h2", "/dev/x", "bind", rbind, 1, &err), 0);
+	assert_int_equal(ctr_strv_push(&cfg.env, &cfg.n_env, "A=1"), 0);
+	assert_int_equal(ctr_config_add_cli_defaults(&cfg, &err), 0);
+	assert_int_equal(cfg.n_mounts, 7);
+	for (size_t i = 0; i < 7; i++)
+		assert_string_equal(cfg.mounts[i].destination, order[i]);
+	/* each mount kept its own fields through the move */
+	assert_string_equal(cfg.mounts[5].source, "/h1");
+	assert_string_equal(cfg.mounts[6].source, "/h2");
+	assert_true(cfg.mounts[6].flags & MS_BIND);
+	assert_string_equal(cfg.mounts[0].type, "proc");
+	assert_string_equal(cfg.mounts[3].data, "mode=1777,size=65536k");
+	assert_true(cfg.mounts[4].flags & MS_RDONLY);
+	assert_int_equal(cfg.n_env, 2);
+	assert_string_equal(cfg.env[1],
+			    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	assert_null(cfg.env[2]);
+	assert_int_equal(cfg.n_masked, 13);
+	assert_string_equal(cfg.masked_paths[10], "/proc/sysrq-trigger");
+	assert_int_equal(cfg.n_readonly, 4);
+	ctr_config_free(&cfg);
+
+	/* no volume: the defaults alone, in order; a PATH given stays the only one */
+	ctr_config_init(&cfg);
+	assert_int_equal(ctr_strv_push(&cfg.env, &cfg.n_env, "PATH=/bin"), 0);
+	assert_int_equal(ctr_config_add_cli_defaults(&cfg, &err), 0);
+	assert_int_equal(cfg.n_mounts, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(cfg.mounts[i].destination, order[i]);
+	assert_int_equal(cfg.n_env, 1);
+	assert_string_equal(cfg.env[0], "PATH=/bin");
+	ctr_config_free(&cfg);
+
+	/* one volume, then the defaults again before it: the rotation by 5 */
+	ctr_config_init(&cfg);
+	assert_int_equal(ctr_config_add_mount(&cfg, "/h1", "/data", "bind", rbind, 1, &err), 0);
+	assert_int_equal(ctr_config_add_default_mounts_first(&cfg, &err), 0);
+	assert_int_equal(ctr_config_add_default_mounts_first(&cfg, &err), 0);
+	assert_int_equal(cfg.n_mounts, 11);
+	assert_string_equal(cfg.mounts[0].destination, "/proc");
+	assert_string_equal(cfg.mounts[5].destination, "/proc");
+	assert_string_equal(cfg.mounts[10].destination, "/data");
+	ctr_config_free(&cfg);
+}
+
+/* Every mount option name `features` lists is one the parser knows (no
+ * fs-specific data left), and the list ends. */
+static void test_mount_option_names(void **state)
+{
+	struct isolab_error err;
+	size_t n = 0;
+
+	(void)state;
+	for (const char *o; (o = ctr_mount_option_name(n)) != NULL; n++) {
+		unsigned long flags, prop;
+		char *data;
+
+		assert_int_equal(ctr_parse_mount_options(&o, 1, &flags, &prop, &data, &err), 0);
+		if (data[0] != '\0')
+			fail_msg("`%s` was taken as file-system data", o);
+		free(data);
+	}
+	assert_int_equal(n, 33);
+	assert_string_equal(ctr_mount_option_name(0), "defaults");
+	assert_string_equal(ctr_mount_option_name(n - 1), "runbindable");
+}
+
 static void test_names(void **state)
 {
 	static const char *const good[] = { "a", "web-1", "A_b+c.d", "0", "x..y",
@@ -167,6 +248,8 @@ int main(void)
 		cmocka_unit_test(test_default_mounts_and_validate),
 		cmocka_unit_test(test_stats_document),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_cli_defaults_go_before_volumes),
+		cmocka_unit_test(test_mount_option_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

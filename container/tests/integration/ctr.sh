@@ -3,7 +3,8 @@
 WHERE="host v2"
 TEST_TIMEOUT=300
 
-# need, run, cgroup_v2, leftovers: shared with the other container test files.
+# need, run, cgroup_v2, cgroup_dir, wait_running, leftovers: shared with the
+# other container test files.
 source "${ISOLAB_ROOT:-.}/container/tests/ctr-lib.sh"
 
 test_pid1_and_hostname() {
@@ -40,20 +41,6 @@ test_exit_statuses() {
 	assert_eq "isolab-ctr: --memory \`12Q\`: not a size (use e.g. 512K, 128M, 2G)" "$OUTPUT" "size error"
 	assert_status 125 run --cpus half -- true
 	assert_status 125 "$CTR" frobnicate
-}
-
-# The cgroup directory of a running container NAME (v1: the memory one,
-# the only one made without limits).
-cgroup_dir() {
-	if cgroup_v2; then echo /sys/fs/cgroup/isolab-ctr/$1; else echo /sys/fs/cgroup/memory/isolab-ctr/$1; fi
-}
-
-wait_running() { # NAME: waits until the container has a process
-	for _ in $(seq 100); do
-		grep -q . "$(cgroup_dir $1)/cgroup.procs" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	fail "container $1 did not start"
 }
 
 # term_runtime_expect NAME PID STATUS WHAT: once container NAME runs, sends

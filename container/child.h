@@ -1,0 +1,32 @@
+/*
+ * child.h: the container's first process, from clone3 to the exec of its
+ * program (run.c clones it). In order: fds close-on-exec and a session of
+ * its own; the file system (mounts.h) and devices; hostname, loopback,
+ * terminal; the wait for the runtime's "go" (it has put the process in
+ * its cgroup and written the id maps); rlimits, seccomp, capabilities,
+ * user, no_new_privs, working directory; then the exec through the
+ * sealed helper (init_exec.h). Any failure is sent to the runtime over
+ * the sync socket, with its errno (child_msg.h), and ends the process.
+ */
+#ifndef ISOLAB_CONTAINER_CHILD_H
+#define ISOLAB_CONTAINER_CHILD_H
+
+#include <stdbool.h>
+
+#include "container/cgroup.h"
+#include "container/config.h"
+#include "container/rootfs.h"
+
+struct ctr_child_ctx {
+	const struct ctr_config *cfg;
+	struct ctr_state *state;
+	enum ctr_cgroup_mode cgmode;
+	bool unshare_cgroupns; /* not cloned into its cgroup: unshare after attach */
+	int sock;              /* the child's end of the sync socket */
+	int helper_memfd;      /* the sealed exec helper and init (init_exec.h) */
+};
+
+/* Runs in the cloned child; never returns. */
+__attribute__((noreturn)) void ctr_child_main(const struct ctr_child_ctx *c);
+
+#endif
