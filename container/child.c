@@ -18,6 +18,8 @@
 #include <signal.h>
 #include <string.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -31,6 +33,13 @@ static int leave_the_caller(struct isolab_error *err)
 	int rc;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* A session keyring of its own, as runc gives each container: the
+	 * caller's session keys are not the container's (seccomp blocks
+	 * keyctl by default; this holds with seccomp=unconfined too). A kernel
+	 * without keys, or a caller's filter that refuses keyctl, is fine. */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
+	    errno != EPERM && errno != EACCES)
+		return isolab_error_errno(err, -errno, "a session keyring of its own");
 	rc = ctr_fds_cloexec_from(3);
 	if (rc < 0)
 		return isolab_error_errno(err, rc, "mark inherited fds close-on-exec");

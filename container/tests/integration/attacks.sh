@@ -190,3 +190,22 @@ test_disk_filler_stops_at_layer_size() {
 	[ "$(df -Pk / | awk 'NR == 2 { print $4 }')" -gt $((root_before - 48 * 1024)) ] || fail "/ lost space"
 	[ "$(df -Pk /tmp | awk 'NR == 2 { print $4 }')" -gt $((tmp_before - 48 * 1024)) ] || fail "/tmp lost space"
 }
+
+# A session keyring of its own (as runc): even with seccomp=unconfined, the
+# container's @s is not the caller's, and two containers do not share one.
+test_session_keyring_is_the_containers_own() {
+	need_attacks
+	local host a b
+	host=$("$ROOTFS/bin/sysprobe" session-keyring)
+	OUTPUT=$(run --security-opt seccomp=unconfined -- sysprobe session-keyring 2>&1) || fail "$OUTPUT"
+	a=$OUTPUT
+	OUTPUT=$(run --security-opt seccomp=unconfined -- sysprobe session-keyring 2>&1) || fail "$OUTPUT"
+	b=$OUTPUT
+	[[ $host =~ ^session-keyring:\ [0-9]+$ ]] || fail "host: $host"
+	[[ $a =~ ^session-keyring:\ [0-9]+$ ]] || fail "container: $a"
+	[ "$a" != "$host" ] || fail "the container has the caller's session keyring ($a)"
+	[ "$a" != "$b" ] || fail "two containers share a session keyring ($a)"
+	# with the default profile keyctl itself is refused
+	assert_status 1 run -- sysprobe session-keyring
+	assert_eq "session-keyring: EPERM" "$OUTPUT" "keyctl under the default profile"
+}

@@ -78,6 +78,9 @@ static long abstract_connect(const char *name)
 
 static long probe(const char *name, const char *arg)
 {
+	/* the serial of the session keyring (printed as "session-keyring: N") */
+	if (strcmp(name, "session-keyring") == 0)
+		return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
 	if (strcmp(name, "keyctl") == 0) /* read root's user keyring */
 		return syscall(SYS_keyctl, KEYCTL_READ, KEY_SPEC_USER_KEYRING, NULL, 0);
 	/* a key type that does not exist: ENODEV when let through */
@@ -152,6 +155,9 @@ int main(int argc, char **argv)
 		printf("%s: %s\n", argv[1], strerrorname_np(errno));
 		return 1;
 	}
-	printf("%s: ok\n", argv[1]);
+	if (strcmp(argv[1], "session-keyring") == 0)
+		printf("%s: %ld\n", argv[1], rc);
+	else
+		printf("%s: ok\n", argv[1]);
 	return 0;
 }
