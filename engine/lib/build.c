@@ -633,7 +633,11 @@ static int run_container(struct build *b, const struct stage *st, const struct e
 	if (getrandom(r, sizeof(r), 0) != sizeof(r))
 		r[0] = (unsigned char)getpid();
 	snprintf(name, sizeof(name), "isolab-build-%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+	/* --init: a signal that interrupts the build (SIGINT, SIGTERM) reaches
+	 * the step's command through a PID 1 that passes it on; a command that
+	 * is PID 1 itself would ignore it and the build would wait for it. */
 	rc |= strv_push(&cmd, &n_cmd, b->o->ctr) | strv_push(&cmd, &n_cmd, "run") |
+	      strv_push(&cmd, &n_cmd, "--init") |
 	      strv_push(&cmd, &n_cmd, "--name") | strv_push(&cmd, &n_cmd, name) |
 	      strv_push(&cmd, &n_cmd, "-u") | strv_push(&cmd, &n_cmd, user) |
 	      strv_push(&cmd, &n_cmd, "--net") |

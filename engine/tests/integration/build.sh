@@ -233,3 +233,25 @@ test_entrypoint_cmd_table() {
 	eng run --rm --entrypoint /bin/echo t:5 z
 	assert_eq "z" "$OUTPUT" "--entrypoint"
 }
+
+# Ctrl-C in the middle of a RUN stops the step and the build at once, 130,
+# and leaves no temp dir, container state or image behind.
+test_interrupt_stops_a_run_and_leaves_nothing() {
+	need_build
+	local pid start status=0
+	printf 'FROM base:1\nRUN echo first > /first\nRUN sleep 60\n' >"$CTX/Dockerfile"
+	"$ISOLAB" build -t int:1 "$CTX" >"$TEST_TMP/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do grep -q 'Step 3/3' "$TEST_TMP/out" && break; sleep 0.1; done
+	sleep 1
+	start=$(date +%s)
+	kill -INT "$pid"
+	wait "$pid" || status=$?
+	assert_eq 130 "$status" "status after SIGINT: $(cat "$TEST_TMP/out")"
+	[ $(($(date +%s) - start)) -lt 20 ] || fail "the build waited for the RUN to end"
+	assert_contains "$(cat "$TEST_TMP/out")" "isolab: interrupted" "message"
+	assert_eq "" "$(find "$ISOLAB_ROOT/tmp" -mindepth 1)" "no temp dir left"
+	assert_eq "" "$(ls /run/isolab-ctr 2>/dev/null | grep isolab-build || true)" "no container state left"
+	eng images
+	assert_not_contains "$OUTPUT" "int " "no image"
+}
