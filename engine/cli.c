@@ -1,7 +1,9 @@
 /* cli.c: the commands' shared store handle, errors and printing (see cli.h). */
 #include "engine/cli.h"
+#include "engine/lib/image.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -102,4 +104,38 @@ int eng_cli_beside(char *buf, size_t size, const char *name, const char *env,
 	self[n] = '\0';
 	snprintf(buf, size, "%s/%s", dirname(self), name);
 	return 0;
+}
+
+int eng_cli_remove_each(struct eng_cli *cli, int argc, char **argv, const char *help,
+			const char *what, eng_remove_one_fn *one)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	bool force = false;
+	int c, status = 0;
+
+	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+		if (c == 'f')
+			force = true;
+		else if (c == 'h')
+			return fputs(help, stdout), 0;
+		else
+			return eng_cli_usage(cli, argv[0], "unknown option");
+	}
+	if (optind >= argc)
+		return eng_cli_usage(cli, argv[0], "no %s given", what);
+	if (eng_cli_store(cli, true) < 0)
+		return ENG_EXIT_ERROR;
+	for (int i = optind; i < argc; i++) {
+		if (one(cli, argv[i], force) < 0) {
+			if (i + 1 < argc) /* report now, go on with the others */
+				fprintf(stderr, "isolab: %s\n", cli->err.msg);
+			status = ENG_EXIT_ERROR;
+		}
+	}
+	/* what no name or record uses any more */
+	if (eng_store_gc(&cli->store, NULL, status ? NULL : &cli->err) < 0)
+		return ENG_EXIT_ERROR;
+	return status;
 }

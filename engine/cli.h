@@ -40,6 +40,14 @@ int eng_cli_fail(struct eng_cli *cli, int status);
 int eng_cli_usage(struct eng_cli *cli, const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* What rm and rmi share: `COMMAND [-f] ARG...` under the store's exclusive
+ * lock, one(cli, arg, force) for each argument (a failure is printed at
+ * once, the others still go), then garbage collection. Returns the exit
+ * status; the last failure stays in cli->err for main to print. */
+typedef int eng_remove_one_fn(struct eng_cli *cli, const char *arg, bool force);
+int eng_cli_remove_each(struct eng_cli *cli, int argc, char **argv, const char *help,
+			const char *what, eng_remove_one_fn *one);
+
 /* The path of a program of the lab: $ENV if set, else NAME in the folder
  * this program runs from (build/isolab-ctr beside build/isolab). */
 int eng_cli_beside(char *buf, size_t size, const char *name, const char *env,

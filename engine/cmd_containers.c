@@ -66,48 +66,30 @@ int cmd_ps(struct eng_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* One container: refused while it runs, unless -f (the record only). */
+static int rm_one(struct eng_cli *cli, const char *name, bool force)
+{
+	struct eng_container k;
+	int rc = eng_container_load(&cli->store, name, &k, &cli->err);
+
+	if (rc < 0)
+		return rc;
+	if (eng_container_running(&k) && !force)
+		rc = isolab_error_set(&cli->err, -EBUSY, "rm `%s`: the container is running", name);
+	eng_container_free(&k);
+	if (rc == 0)
+		rc = eng_container_remove(&cli->store, name, &cli->err);
+	if (rc == 0)
+		puts(name);
+	return rc;
+}
+
 int cmd_rm(struct eng_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { 0 },
-	};
-	bool force = false;
-	uint64_t freed = 0;
-	int c, status = 0;
-
-	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-		if (c == 'f')
-			force = true;
-		else if (c == 'h')
-			return puts("usage: isolab rm [-f] NAME...\n"
-				    "removes exited containers, their records and kept layers; "
-				    "-f: running ones too (the record only: stop them first)"), 0;
-		else
-			return eng_cli_usage(cli, "rm", "unknown option");
-	}
-	if (optind >= argc)
-		return eng_cli_usage(cli, "rm", "no container given");
-	if (eng_cli_store(cli, true) < 0)
-		return ENG_EXIT_ERROR;
-	for (int i = optind; i < argc; i++) {
-		struct eng_container k;
-		int rc = eng_container_load(&cli->store, argv[i], &k, &cli->err);
-
-		if (rc == 0 && eng_container_running(&k) && !force)
-			rc = isolab_error_set(&cli->err, -EBUSY, "rm `%s`: the container is running",
-					      argv[i]);
-		if (rc == 0)
-			rc = eng_container_remove(&cli->store, argv[i], &cli->err);
-		if (rc == 0)
-			puts(argv[i]);
-		else if (i + 1 < argc)
-			fprintf(stderr, "isolab: %s\n", cli->err.msg);
-		if (rc == 0 || rc != -ENOENT)
-			eng_container_free(&k);
-		if (rc < 0)
-			status = ENG_EXIT_ERROR;
-	}
-	/* The images they kept from collection may now go. */
-	eng_store_gc(&cli->store, &freed, NULL);
-	return status;
+	/* the images their records kept from collection may go after */
+	return eng_cli_remove_each(cli, argc, argv,
+				   "usage: isolab rm [-f] NAME...\n"
+				   "removes exited containers, their records and kept layers; "
+				   "-f: running ones too (the record only: stop them first)\n",
+				   "container", rm_one);
 }

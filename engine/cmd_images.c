@@ -325,36 +325,9 @@ out:
 
 int cmd_rmi(struct eng_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { 0 },
-	};
-	bool force = false;
-	uint64_t freed = 0;
-	int c, status = 0;
-
-	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-		if (c == 'f')
-			force = true;
-		else if (c == 'h')
-			return puts("usage: isolab rmi [-f] IMAGE...\n"
-				    "removes each name; an image goes with its last name, and its "
-				    "blobs and layers with it unless another image or a container "
-				    "uses them"), 0;
-		else
-			return eng_cli_usage(cli, "rmi", "unknown option");
-	}
-	if (optind >= argc)
-		return eng_cli_usage(cli, "rmi", "no image given");
-	if (eng_cli_store(cli, true) < 0)
-		return ENG_EXIT_ERROR;
-	for (int i = optind; i < argc; i++) {
-		if (rmi_one(cli, argv[i], force) < 0) {
-			if (i + 1 < argc) /* report now, go on with the others */
-				fprintf(stderr, "isolab: %s\n", cli->err.msg);
-			status = ENG_EXIT_ERROR;
-		}
-	}
-	if (eng_store_gc(&cli->store, &freed, status ? NULL : &cli->err) < 0)
-		return ENG_EXIT_ERROR;
-	return status;
+	return eng_cli_remove_each(cli, argc, argv,
+				   "usage: isolab rmi [-f] IMAGE...\n"
+				   "removes each name; an image goes with its last name, and its "
+				   "blobs and layers with it unless another image or a container "
+				   "uses them\n", "image", rmi_one);
 }
