@@ -572,11 +572,20 @@ static int layer_dirs(struct build *b, const struct stage *st, char ***dirs)
 	cJSON_ArrayForEach(it, ids) {
 		struct eng_digest d;
 
+		int rc = 0;
+
 		if (!cJSON_IsString(it) || eng_digest_parse(it->valuestring, "diff_id", &d, b->err) < 0)
-			return -EINVAL;
-		eng_store_layer_path(b->s, &d, path);
-		if (strv_push(dirs, &n, path) < 0)
-			return isolab_error_set(b->err, -ENOMEM, "out of memory");
+			rc = -EINVAL;
+		if (rc == 0) {
+			eng_store_layer_path(b->s, &d, path);
+			if (strv_push(dirs, &n, path) < 0)
+				rc = isolab_error_set(b->err, -ENOMEM, "out of memory");
+		}
+		if (rc < 0) { /* nothing half-made goes back */
+			strv_free(*dirs, n);
+			*dirs = NULL;
+			return rc;
+		}
 	}
 	return (int)n;
 }
@@ -937,16 +946,22 @@ static int do_copy(struct build *b, struct stage *st, const struct eng_df_instr 
 			return fail(b, in, -EINVAL, "--chmod=%s: not an octal mode", chmod_flag);
 		j.mode = (int)m;
 	}
+	/* the stage's layers: where --chown's names are, and what parent
+	 * directories the copy must keep as they are (read once) */
+	rc = layer_dirs(b, st, &j.lower);
+	if (rc < 0)
+		return rc;
+	j.n_lower = (size_t)rc;
+	rc = 0;
 	if (chown != NULL) {
 		unsigned uid, gid;
-		char **dirs = NULL;
-		int nd = layer_dirs(b, st, &dirs);
 		_cleanup_free_ char *passwd = NULL, *group = NULL;
 
-		read_accounts(dirs, nd > 0 ? (size_t)nd : 0, &passwd, &group);
-		strv_free(dirs, nd > 0 ? (size_t)nd : 0);
-		if (eng_user_resolve(chown, passwd, group, &uid, &gid, b->err) < 0)
+		read_accounts(j.lower, j.n_lower, &passwd, &group);
+		if (eng_user_resolve(chown, passwd, group, &uid, &gid, b->err) < 0) {
+			strv_free(j.lower, j.n_lower);
 			return fail(b, in, -EINVAL, "--chown: %s", b->err->msg);
+		}
 		j.uid = (int)uid, j.gid = (int)gid;
 	}
 	/* destination: relative to WORKDIR; a trailing / (or several sources) means a dir */
@@ -955,8 +970,10 @@ static int do_copy(struct build *b, struct stage *st, const struct eng_df_instr 
 					 : eng_bcfg_workdir(eng_bcfg_string(st->config, "WorkingDir"),
 							    last);
 
-		if (d == NULL)
+		if (d == NULL) {
+			strv_free(j.lower, j.n_lower);
 			return isolab_error_set(b->err, -ENOMEM, "out of memory");
+		}
 		snprintf(dest, sizeof(dest), "%s", d);
 		free(d);
 	}
@@ -964,8 +981,10 @@ static int do_copy(struct build *b, struct stage *st, const struct eng_df_instr 
 	j.into_dir = last[strlen(last) - 1] == '/' || in->n_args > 2;
 	snprintf(layer, sizeof(layer), "%s/copy-%u", b->tmp, ++b->serial);
 	snprintf(url_dir, sizeof(url_dir), "%s/url-%u", b->tmp, b->serial);
-	if (mkdir(layer, 0755) < 0)
+	if (mkdir(layer, 0755) < 0) {
+		strv_free(j.lower, j.n_lower);
 		return isolab_error_errno(b->err, -errno, "COPY: `%s`", layer);
+	}
 	for (size_t i = 0; rc == 0 && i + 1 < in->n_args; i++) {
 		const char *src = in->args[i];
 		char **found = NULL;
@@ -993,14 +1012,6 @@ static int do_copy(struct build *b, struct stage *st, const struct eng_df_instr 
 		eng_copy_sources_free(found, n);
 	}
 	j.srcs = srcs, j.n_srcs = n_srcs;
-	if (rc == 0) {
-		int nl = layer_dirs(b, st, &j.lower);
-
-		if (nl < 0)
-			rc = nl;
-		else
-			j.n_lower = (size_t)nl;
-	}
 	if (rc == 0)
 		rc = src_stage ? copy_from_stage(b, src_stage, &j, layer, &files)
 			       : copy_all(&j, layer, &files, b->err);
