@@ -59,7 +59,7 @@ $(BUILD)/tests/unit/%: private DEPFLAGS :=
 # The README's test command: everything built, unit tests, then integration
 # tests (natively where possible, inside the nested-KVM lab otherwise).
 test: deps
-	@$(MAKE) --no-print-directory all kernel image lab-assets unit fuzz-build
+	@$(MAKE) --no-print-directory all kernel image lab-assets unit fuzz-build debian-base
 	@tests/run
 
 # The seeds' claims, each shown by a measurement (demo/claims.sh).

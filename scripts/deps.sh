@@ -36,6 +36,7 @@ PACKAGES=(
 	podman conmon       # interoperability tests: podman runs what isolab pushes
 	containernetworking-plugins # podman's (and later isolab's) container networks (CNI)
 	mmdebstrap          # make debian-image: a Debian base image from the archive, for isolab build
+	dpkg-dev            # make debian-base: dpkg-scanpackages indexes the apt repository the build tests serve on 127.0.0.1
 )
 
 missing=()

@@ -1052,7 +1052,7 @@ static int do_copy(struct build *b, struct stage *st, const struct eng_df_instr 
 /* ---- the whole build ---- */
 
 /* What a step's cache key says of the instruction: its kind and words as
- * expanded (RUN: with the build args it sees). */
+ * expanded (RUN: with the build args it sees and its network). */
 static int key_of(struct build *b, struct stage *st, const struct eng_df_instr *in,
 		  struct eng_digest *key)
 {
@@ -1062,9 +1062,13 @@ static int key_of(struct build *b, struct stage *st, const struct eng_df_instr *
 
 	if (f == NULL)
 		return isolab_error_set(b->err, -ENOMEM, "out of memory");
-	if (in->kind == ENG_DF_RUN)
+	/* RUN: with its network too, as BuildKit's exec op (docker/buildx#1989):
+	 * an apt-get that worked under --network host is no answer under none */
+	if (in->kind == ENG_DF_RUN) {
+		fprintf(f, "n%s%c", b->o->network ? b->o->network : "none", 0);
 		for (size_t i = 0; i < st->n_vars; i++)
 			fprintf(f, "%s%c", st->vars[i], 0);
+	}
 	/* the words as expanded: ENV A=$ARG changes with the ARG */
 	for (size_t i = 0; i < in->n_args; i++)
 		fprintf(f, "a%s%c", in->args[i], 0);
