@@ -1,5 +1,6 @@
 /* args.c: isolab-bench's command line (see args.h). */
 #include "bench/args.h"
+#include "bench/results.h"
 #include "common/size.h"
 
 #include <errno.h>
@@ -7,7 +8,7 @@
 #include <string.h>
 
 const char bench_usage[] =
-	"usage: isolab-bench run [--suites startup,memory,syscall] [--runs N]\n"
+	"usage: isolab-bench run [--suites startup,memory,syscall,build] [--runs N]\n"
 	"                        [--density-max N] [--samples N] [--vm-mem SIZE]\n"
 	"                        [--systems LIST] [--results DIR] [--env NAME]\n"
 	"                        [--build DIR] [--timeout S] [--quick] [--no-report]\n"
@@ -23,6 +24,7 @@ static const struct {
 	{ "startup", BENCH_SUITE_STARTUP },
 	{ "memory", BENCH_SUITE_MEMORY },
 	{ "syscall", BENCH_SUITE_SYSCALL },
+	{ "build", BENCH_SUITE_BUILD },
 	{ "all", BENCH_SUITE_ALL },
 };
 
@@ -64,7 +66,7 @@ int bench_parse_suites(const char *list, unsigned *mask, struct isolab_error *er
 			}
 		if (!found)
 			return isolab_error_set(err, -EINVAL,
-						"--suites `%s`: unknown suite `%.*s` (startup, memory, syscall, all)",
+						"--suites `%s`: unknown suite `%.*s` (startup, memory, syscall, build, all)",
 						list, (int)n, p);
 		if (end == NULL)
 			return 0;
@@ -91,6 +93,7 @@ static void set_defaults(struct bench_args *a)
 	memset(a, 0, sizeof(*a));
 	a->suites = BENCH_SUITE_ALL;
 	a->runs = BENCH_DEFAULT_RUNS;
+	a->build_runs = BENCH_DEFAULT_BUILD_RUNS;
 	a->density_max = BENCH_DEFAULT_DENSITY_MAX;
 	a->samples = BENCH_DEFAULT_SAMPLES;
 	a->timeout_s = BENCH_DEFAULT_TIMEOUT_S;
@@ -197,9 +200,11 @@ int bench_parse_args(int argc, char *const argv[], struct bench_args *a,
 	    strcmp(a->env_name, "lab") != 0 && strcmp(a->env_name, "host-nokvm") != 0)
 		return isolab_error_set(err, -EINVAL,
 					"--env `%s`: one of native-kvm, lab, host-nokvm", a->env_name);
+	if (runs_set)
+		a->build_runs = a->runs;
 	if (a->quick) {
 		if (!runs_set)
-			a->runs = BENCH_QUICK_RUNS;
+			a->runs = a->build_runs = BENCH_QUICK_RUNS;
 		if (!density_set)
 			a->density_max = BENCH_QUICK_DENSITY_MAX;
 		if (!samples_set)
@@ -214,6 +219,7 @@ cJSON *bench_options_json(const struct bench_args *a)
 	size_t i;
 
 	cJSON_AddNumberToObject(o, "runs", a->runs);
+	cJSON_AddNumberToObject(o, "build_runs", a->build_runs);
 	cJSON_AddNumberToObject(o, "density_max", a->density_max);
 	cJSON_AddNumberToObject(o, "samples", a->samples);
 	cJSON_AddNumberToObject(o, "vm_mem_bytes", (double)a->vm_mem);
@@ -264,6 +270,10 @@ int bench_options_apply(const cJSON *opts, struct bench_args *a, struct isolab_e
 		a->suites |= bit;
 	}
 	a->runs = (unsigned)runs;
+	/* a file from before the build suite has no build_runs: what it would have had */
+	a->build_runs = (unsigned)bench_json_number(opts, "build_runs", 0);
+	if (a->build_runs < 1 || a->build_runs > BENCH_MAX_RUNS)
+		a->build_runs = a->runs < BENCH_DEFAULT_BUILD_RUNS ? a->runs : BENCH_DEFAULT_BUILD_RUNS;
 	a->density_max = (unsigned)density;
 	a->samples = (unsigned)samples;
 	a->vm_mem = (uint64_t)vm_mem;

@@ -23,12 +23,14 @@ enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT };
 #define BENCH_SUITE_STARTUP 0x1u
 #define BENCH_SUITE_MEMORY  0x2u
 #define BENCH_SUITE_SYSCALL 0x4u
-#define BENCH_SUITE_ALL     0x7u
+#define BENCH_SUITE_BUILD   0x8u
+#define BENCH_SUITE_ALL     0xfu
 
 /* Defaults of `run` (README: "make bench") and of --quick. */
 #define BENCH_DEFAULT_RUNS        30u
 #define BENCH_DEFAULT_DENSITY_MAX 16u
 #define BENCH_DEFAULT_SAMPLES     31u
+#define BENCH_DEFAULT_BUILD_RUNS  10u  /* the build suite's rebuilds without --runs */
 #define BENCH_QUICK_RUNS          3u
 #define BENCH_QUICK_DENSITY_MAX   2u
 #define BENCH_QUICK_SAMPLES       7u
@@ -41,6 +43,7 @@ struct bench_args {
 	enum bench_command command;
 	unsigned suites;          /* BENCH_SUITE_* mask */
 	unsigned runs;            /* start-up runs per system */
+	unsigned build_runs;      /* cached rebuilds per builder: --runs, else 10 (quick: 3) */
 	unsigned density_max;     /* largest concurrent instance count */
 	unsigned samples;         /* probe samples per operation */
 	unsigned timeout_s;       /* limit for one launch */

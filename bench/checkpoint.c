@@ -137,6 +137,18 @@ void bench_record_failed_unit(cJSON *doc, const char *unit, const char *reason)
 		snprintf(note, sizeof(note), "stopped: the point of %s instances failed: %s", part[3],
 			 reason);
 		bench_set_string(e, "density_note", note);
+	} else if (n == 3 && strcmp(part[0], "build") == 0 && strcmp(part[1], "first") == 0) {
+		char note[600];
+
+		e = suite_entry(doc, "build", part[2]);
+		snprintf(note, sizeof(note), "the first (uncached) build failed: %s", reason);
+		cJSON_DeleteItemFromObjectCaseSensitive(e, "available");
+		cJSON_AddFalseToObject(e, "available");
+		bench_set_string(e, "note", note);
+	} else if (n == 3 && strcmp(part[0], "build") == 0) {
+		e = suite_entry(doc, "build", part[2]);
+		bench_set_number(e, "failures", bench_json_number(e, "failures", 0) + 1);
+		bench_set_string(e, "last_error", reason);
 	} else if (n == 2 && strcmp(part[0], "syscall") == 0) {
 		e = suite_entry(doc, "syscall", part[1]);
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "available");

@@ -11,6 +11,8 @@
  *   memory/SYSTEM                   one instance held, measured
  *   memory/SYSTEM/density/N         one density point of N instances
  *   syscall/SYSTEM                  one syscall-suite run of one system
+ *   build/first/BUILDER             a builder's base image and uncached build
+ *   build/ROUND/BUILDER             one cached rebuild of one builder
  *
  * The document's "progress" object:
  *   { "complete": false,
@@ -64,7 +66,8 @@ const char *bench_progress_resume(cJSON *doc, const char *reason, double now);
 /*
  * Writes a failed unit into the suite data the report reads: a start-up
  * failure of that system, a memory entry's "error", a density point with
- * "ok": false, a syscall entry made unavailable with the reason as note.
+ * "ok": false, a syscall entry made unavailable with the reason as note,
+ * a builder made unavailable (its first build) or a rebuild failure.
  */
 void bench_record_failed_unit(cJSON *doc, const char *unit, const char *reason);
 

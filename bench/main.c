@@ -114,6 +114,7 @@ static int run(struct bench_args *args, char *path, size_t size, struct isolab_e
 		{ BENCH_SUITE_STARTUP, "startup", bench_suite_startup },
 		{ BENCH_SUITE_MEMORY, "memory", bench_suite_memory },
 		{ BENCH_SUITE_SYSCALL, "syscall", bench_suite_syscall },
+		{ BENCH_SUITE_BUILD, "build", bench_suite_build },
 	};
 	struct bench_checkpoint cp = { 0 };
 	struct bench_ctx ctx;
@@ -137,8 +138,11 @@ static int run(struct bench_args *args, char *path, size_t size, struct isolab_e
 
 		if (!(args->suites & suites[i].bit))
 			continue;
-		if (part == NULL)
+		if (part == NULL) {
+			/* its list exists even if no system of it is selected: a checked document */
 			part = cJSON_AddObjectToObject(all, suites[i].name);
+			cJSON_AddArrayToObject(part, "systems");
+		}
 		rc = suites[i].fn(&ctx, part, err);
 	}
 	if (rc == 0 && bench_stop_requested)
@@ -186,10 +190,13 @@ int main(int argc, char **argv)
 			snprintf(name, sizeof(name), "%.*s", (int)n, p);
 			for (k = 0; k < bench_system_count; k++)
 				known |= strcmp(bench_systems[k].name, name) == 0;
+			known |= bench_builder_find(name) != NULL;
 			if (!known) {
 				fprintf(stderr, "isolab-bench: --systems: unknown system `%s` (", name);
 				for (k = 0; k < bench_system_count; k++)
 					fprintf(stderr, "%s%s", k ? ", " : "", bench_systems[k].name);
+				for (k = 0; k < bench_builder_count; k++)
+					fprintf(stderr, ", %s", bench_builders[k].name);
 				fprintf(stderr, ")\n");
 				return 2;
 			}

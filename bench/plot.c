@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 const char *const bench_plot_names[] = { "startup", "startup_cdf", "vmm_phases", "memory",
-					 "density", "syscall" };
+					 "density", "syscall", "build" };
 const size_t bench_plot_count = sizeof(bench_plot_names) / sizeof(bench_plot_names[0]);
 
 #define MIB (1024.0 * 1024.0)
@@ -406,6 +406,45 @@ static void plot_syscall(const cJSON *doc, const char *dir, struct bench_text *d
 	script_tail(g, "syscall");
 }
 
+/* Per builder: the cached rebuild (median, p5-p95) and the first, uncached build. */
+static void plot_build(const cJSON *doc, const char *dir, struct bench_text *d, struct bench_text *g)
+{
+	const cJSON *s;
+	int rows = 0;
+
+	script_head(g, dir, "build", "Build: a fully cached rebuild of bench/build (median, p5-p95), and the first build");
+	bench_text_append(d, "# builder  rebuild_ms p5 p95  first_build_ms\n");
+	cJSON_ArrayForEach(s, systems_of(doc, "build")) {
+		struct bench_summary v, f;
+		double first = -1;
+
+		if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "rebuild"), &v) < 0 ||
+		    v.n == 0)
+			continue;
+		if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "first_build"), &f) == 0 &&
+		    f.n > 0)
+			first = f.median;
+		bench_text_printf(d, "\"%s\" %.6f %.6f %.6f ", bench_json_string(s, "name", "?"),
+				  v.median / 1e6, v.p5 / 1e6, v.p95 / 1e6);
+		if (first > 0)
+			bench_text_printf(d, "%.6f\n", first / 1e6);
+		else
+			bench_text_append(d, "NaN\n");
+		rows++;
+	}
+	if (rows == 0) {
+		no_data(g, "no builder measured");
+	} else {
+		bench_text_append(g, "set ylabel 'ms (log scale)'\nset logscale y\n"
+				     "set style data histogram\nset style histogram errorbars gap 2 lw 1\n"
+				     "set style fill solid 0.6 border -1\nset boxwidth 0.9\n"
+				     "set yrange [*:*]\n"
+				     "plot 'build.dat' using 2:3:4:xtic(1) title 'cached rebuild', "
+				     "'' using 5:5:5 title 'first (uncached) build'\n");
+	}
+	script_tail(g, "build");
+}
+
 int bench_plot_all(const cJSON *doc, const char *dir, struct isolab_error *err)
 {
 	size_t k;
@@ -428,6 +467,8 @@ int bench_plot_all(const cJSON *doc, const char *dir, struct isolab_error *err)
 			plot_memory(doc, dir, &d, &g);
 		else if (strcmp(name, "density") == 0)
 			rc = plot_density(doc, dir, &g, err);
+		else if (strcmp(name, "build") == 0)
+			plot_build(doc, dir, &d, &g);
 		else
 			plot_syscall(doc, dir, &d, &g);
 		if (rc == 0 && (d.failed || g.failed))

@@ -1,5 +1,6 @@
 /* results.c: building, writing, finding and checking results files (see results.h). */
 #include "bench/results.h"
+#include "bench/checkpoint.h"
 #include "common/cleanup.h"
 #include "common/jsonfile.h"
 #include "common/mkdir.h"
@@ -52,6 +53,41 @@ void bench_set_string(cJSON *obj, const char *key, const char *value)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
 	cJSON_AddStringToObject(obj, key, value);
+}
+
+/* The median of entry[key] (a summary object); -1 if it has no samples. */
+static double median_of(const cJSON *entry, const char *key)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(entry, key);
+
+	return bench_json_number(s, "n", 0) > 0 ? bench_json_number(s, "median", -1) : -1;
+}
+
+cJSON *bench_ratios_json(const cJSON *systems, const char *const (*pairs)[2], size_t npairs,
+			 const char *const *keys, size_t nkeys)
+{
+	cJSON *ratios = cJSON_CreateArray();
+	size_t k, i;
+
+	for (k = 0; ratios != NULL && nkeys > 0 && k < npairs; k++) {
+		const cJSON *a = bench_entry_by_name(systems, pairs[k][0]);
+		const cJSON *b = bench_entry_by_name(systems, pairs[k][1]);
+		char name[160];
+		cJSON *r;
+
+		if (a == NULL || b == NULL || median_of(a, keys[0]) <= 0 || median_of(b, keys[0]) <= 0)
+			continue;
+		snprintf(name, sizeof(name), "%s/%s", pairs[k][0], pairs[k][1]);
+		r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "name", name);
+		for (i = 0; i < nkeys; i++) {
+			double ma = median_of(a, keys[i]), mb = median_of(b, keys[i]);
+
+			cJSON_AddNumberToObject(r, keys[i], ma > 0 && mb > 0 ? ma / mb : 0);
+		}
+		cJSON_AddItemToArray(ratios, r);
+	}
+	return ratios;
 }
 
 void bench_summary_append(cJSON *obj, const char *key, double v, const char *unit)
@@ -225,7 +261,7 @@ static int is_object(const cJSON *v) { return cJSON_IsObject(v); }
 int bench_results_check(const cJSON *doc, struct isolab_error *err)
 {
 	static const char *env_keys[] = { "name", "kvm", "kernel", "cpu", "git_commit", "timestamp" };
-	static const char *suites[] = { "startup", "memory", "syscall" };
+	static const char *suites[] = { "startup", "memory", "syscall", "build" };
 	const cJSON *env, *all;
 	size_t i;
 	int rc;

@@ -56,6 +56,17 @@ int bench_results_check(const cJSON *doc, struct isolab_error *err);
  */
 void bench_summary_append(cJSON *obj, const char *key, double v, const char *unit);
 
+/*
+ * The ratios of medians a suite reports, from whatever its entries hold
+ * now: for each pair (numerator, denominator) of entries of `systems`
+ * (by name) that both have a positive median of keys[0] (a summary
+ * object), {"name": "A/B", keys[i]: median / median} for each key, 0
+ * where either side has none. The returned array is new (never NULL
+ * unless out of memory).
+ */
+cJSON *bench_ratios_json(const cJSON *systems, const char *const (*pairs)[2], size_t npairs,
+			 const char *const *keys, size_t nkeys);
+
 /* obj[key] = value, replacing what was there. */
 void bench_set_number(cJSON *obj, const char *key, double value);
 void bench_set_string(cJSON *obj, const char *key, const char *value);

@@ -28,7 +28,7 @@ shift || true
 args=()
 case $mode in
 full) limit=2400 ;;
-quick) limit=600; args+=(--quick) ;;
+quick) limit=900; args+=(--quick) ;;
 *) echo "bench/run.sh: unknown mode '$mode' (full, quick)" >&2; exit 2 ;;
 esac
 results=results resume=""

@@ -99,39 +99,16 @@ static int run_unit(struct bench_ctx *ctx, const struct bench_system *sys, cJSON
 	return bench_unit_end(ctx, unit, err);
 }
 
-static double median_of(const cJSON *entry, const char *key)
-{
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(entry, key);
-
-	return bench_json_number(s, "n", 0) > 0 ? bench_json_number(s, "median", -1) : -1;
-}
-
 /* The suite's ratios, from whatever medians its entries hold now. */
 static void ratios_of(cJSON *suite)
 {
+	static const char *const keys[] = { "first_line", "exit" };
 	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems");
-	cJSON *ratios;
-	size_t k;
 
 	cJSON_DeleteItemFromObjectCaseSensitive(suite, "ratios");
-	ratios = cJSON_AddArrayToObject(suite, "ratios");
-	for (k = 0; k < sizeof(ratio_pairs) / sizeof(ratio_pairs[0]); k++) {
-		const cJSON *a = bench_entry_by_name(systems, ratio_pairs[k][0]);
-		const cJSON *b = bench_entry_by_name(systems, ratio_pairs[k][1]);
-		double fa = median_of(a, "first_line"), fb = median_of(b, "first_line");
-		double xa = median_of(a, "exit"), xb = median_of(b, "exit");
-		cJSON *r;
-		char name[64];
-
-		if (a == NULL || b == NULL || fa <= 0 || fb <= 0)
-			continue;
-		snprintf(name, sizeof(name), "%s/%s", ratio_pairs[k][0], ratio_pairs[k][1]);
-		r = cJSON_CreateObject();
-		cJSON_AddStringToObject(r, "name", name);
-		cJSON_AddNumberToObject(r, "first_line", fa / fb);
-		cJSON_AddNumberToObject(r, "exit", xb > 0 ? xa / xb : 0);
-		cJSON_AddItemToArray(ratios, r);
-	}
+	cJSON_AddItemToObject(suite, "ratios",
+			      bench_ratios_json(systems, ratio_pairs,
+						sizeof(ratio_pairs) / sizeof(ratio_pairs[0]), keys, 2));
 }
 
 int bench_suite_startup(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err)

@@ -1,6 +1,6 @@
 /*
- * suites.h: the three suites. Each fills its part of the results document
- * ("suites": {"startup": ..., "memory": ..., "syscall": ...}) unit by unit
+ * suites.h: the four suites. Each fills its part of the results document
+ * ("suites": {"startup": ..., "memory": ..., "syscall": ..., "build": ...}) unit by unit
  * (checkpoint.h), skipping the units a resumed run has already done, and
  * returns 0, or a negative code with err set when the run was interrupted
  * or its results file could not be written.
@@ -16,6 +16,8 @@
 int bench_suite_startup(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
 int bench_suite_memory(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
 int bench_suite_syscall(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
+/* The builders of bench_builders, not the probe's systems: suite_build.c. */
+int bench_suite_build(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
 
 /* {"name", "kind", "available", "note"}: the common head of a system entry. */
 cJSON *bench_system_entry(struct bench_ctx *ctx, const struct bench_system *sys);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -189,8 +190,9 @@ static int check_image(const struct bench_ctx *ctx, char *note, size_t size)
 	return rc ? rc : check_ctr(ctx, note, size);
 }
 
-/* Runs argv to its end (at most 120 s); 0 if it exited 0. */
-static int run_to_end(char *const argv[], const char *what, struct isolab_error *err)
+/* Runs argv to its end (at most timeout_s); 0 if it exited 0. */
+static int run_to_end(char *const argv[], unsigned timeout_s, const char *what,
+		      struct isolab_error *err)
 {
 	struct bench_child c;
 	char tail[512];
@@ -198,7 +200,7 @@ static int run_to_end(char *const argv[], const char *what, struct isolab_error 
 
 	if (rc < 0)
 		return rc;
-	rc = bench_child_finish(&c, isolab_now_ns() + 120000000000ull);
+	rc = bench_child_finish(&c, isolab_now_ns() + (uint64_t)timeout_s * 1000000000ull);
 	if (rc == 0 && bench_child_exit_code(&c) != 0) {
 		bench_child_tail(&c, tail, sizeof(tail));
 		rc = isolab_error_set(err, -EIO, "%s: exit %d: %s", what, bench_child_exit_code(&c),
@@ -210,22 +212,36 @@ static int run_to_end(char *const argv[], const char *what, struct isolab_error 
 	return rc;
 }
 
-static int prepare_image(struct bench_ctx *ctx, struct isolab_error *err)
+/* The image rootfs as image `name` in the engine's store `store` (tar, then isolab import). */
+static int import_rootfs(struct bench_ctx *ctx, const char *store, const char *name,
+			 const char *what, struct isolab_error *err)
 {
-	char tar[1100], store[1100];
+	char tar[1100], step[128];
 	int rc;
 
-	snprintf(tar, sizeof(tar), "%s/rootfs.tar", ctx->tmp);
-	snprintf(store, sizeof(store), "%s/store", ctx->tmp);
+	snprintf(tar, sizeof(tar), "%s/rootfs-%u.tar", ctx->tmp, ++ctx->sequence);
 	{
 		char *const pack[] = { "tar", "-C", ctx->rootfs, "-cf", tar, ".", NULL };
-		char *const import[] = { ctx->engine, "--root", store, "import", tar, "bench:1", NULL };
+		char *const import[] = { ctx->engine, "--root", (char *)store, "import", tar,
+					 (char *)name, NULL };
 
-		rc = run_to_end(pack, "isolab-image: tar the image", err);
+		snprintf(step, sizeof(step), "%s: tar the image", what);
+		rc = run_to_end(pack, 120, step, err);
+		snprintf(step, sizeof(step), "%s: isolab import", what);
 		if (rc == 0)
-			rc = run_to_end(import, "isolab-image: isolab import", err);
+			rc = run_to_end(import, 120, step, err);
 	}
 	unlink(tar);
+	return rc;
+}
+
+static int prepare_image(struct bench_ctx *ctx, struct isolab_error *err)
+{
+	char store[1100];
+	int rc;
+
+	snprintf(store, sizeof(store), "%s/store", ctx->tmp);
+	rc = import_rootfs(ctx, store, "bench:1", "isolab-image", err);
 	ctx->image_ready = rc == 0;
 	return rc;
 }
@@ -527,6 +543,239 @@ const struct bench_system *bench_system_find(const char *name)
 	return NULL;
 }
 
+/* ---- builders (the build suite) ---- */
+
+/*
+ * Runs a clean-up command to its end (at most 60 s) even after a stop was
+ * asked: bench_child_finish gives up at once on a stop request, and what
+ * the suite leaves (a builder's containers and mounts) must go anyway.
+ */
+static void run_cleanup(char *const argv[])
+{
+	sig_atomic_t stop = bench_stop_requested;
+	struct bench_child c;
+
+	bench_stop_requested = 0;
+	if (bench_child_spawn(&c, argv, false, NULL) == 0)
+		bench_child_finish(&c, isolab_now_ns() + 60000000000ull);
+	bench_child_release(&c);
+	if (stop != 0)
+		bench_stop_requested = stop;
+}
+
+/* Detaches every mount at or below dir, the deepest (latest) first. */
+static void unmount_under(const char *dir)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL, *points[64];
+	size_t len = 0, n = 0, dlen = strlen(dir);
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (f == NULL)
+		return;
+	if (getdelim(&text, &len, '\0', f) < 0) {
+		fclose(f);
+		return;
+	}
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line != NULL && n < 64;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *field = line;
+		int k;
+
+		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ...": the fifth field */
+		for (k = 0; k < 4 && field != NULL; k++) {
+			field = strchr(field, ' ');
+			field = field ? field + 1 : NULL;
+		}
+		if (field == NULL)
+			continue;
+		field[strcspn(field, " ")] = '\0';
+		if (strncmp(field, dir, dlen) == 0 && (field[dlen] == '\0' || field[dlen] == '/'))
+			points[n++] = field;
+	}
+	while (n > 0)
+		umount2(points[--n], MNT_DETACH);
+}
+
+static int check_context(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	char dockerfile[PATH_MAX + 16];
+
+	snprintf(dockerfile, sizeof(dockerfile), "%s/Dockerfile", ctx->build_context);
+	return need_file(dockerfile, "build context", note, size);
+}
+
+/* What both builders need to get the base image: the engine and the image rootfs. */
+static int check_engine_base(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_file(ctx->engine, "isolab", note, size);
+
+	if (rc == 0)
+		rc = need_file(ctx->engine_full, "isolab-full", note, size);
+	if (rc == 0)
+		rc = check_rootfs(ctx, note, size);
+	return rc ? rc : check_context(ctx, note, size);
+}
+
+/*
+ * isolab-build: `isolab --root TMP/build-isolab build -t bench-build:1
+ * bench/build`, as a user types it (build/isolab runs build/isolab-full
+ * for `build`); RUN steps are isolab-ctr containers. Its cache marker:
+ * "Step N/M : ..." followed by " ---> CACHED" (engine/README.md "build").
+ */
+static void isolab_store(const struct bench_ctx *ctx, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/build-isolab", ctx->tmp);
+}
+
+static int check_isolab_build(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_file(ctx->ctr, "isolab-ctr", note, size);
+
+	return rc ? rc : check_engine_base(ctx, note, size);
+}
+
+static int prepare_isolab_build(struct bench_ctx *ctx, struct isolab_error *err)
+{
+	char store[1100];
+
+	isolab_store(ctx, store, sizeof(store));
+	return import_rootfs(ctx, store, BENCH_BUILD_BASE, "isolab-build", err);
+}
+
+static int cmd_isolab_build(struct bench_ctx *ctx, struct bench_cmd *cmd, struct isolab_error *err)
+{
+	char store[1100];
+
+	isolab_store(ctx, store, sizeof(store));
+	if (add(cmd, ctx->engine) || add(cmd, "--root") || add(cmd, store) || add(cmd, "build") ||
+	    add(cmd, "-t") || add(cmd, BENCH_BUILD_TAG) || add(cmd, ctx->build_context))
+		return too_long(err);
+	return 0;
+}
+
+static void cleanup_isolab_build(struct bench_ctx *ctx)
+{
+	char store[1100];
+
+	isolab_store(ctx, store, sizeof(store));
+	unmount_under(store);
+	isolab_rm_rf(store);
+}
+
+/*
+ * buildah: `buildah bud --layers` (its build cache) with its own storage
+ * (--root, --runroot under TMP/build-buildah, the overlay driver as
+ * podman and buildah use by default), RUN steps through runc with OCI
+ * isolation (a container, as isolab's) and no network (isolab build's
+ * default). The base is the same image: isolab's own import of the
+ * rootfs, saved as an OCI archive and pulled from it (no network), so
+ * both builders start from the same layer and config. Its cache marker:
+ * "STEP N/M: ..." followed by "--> Using cache <id>".
+ */
+#define BUILDAH_STORAGE_DRIVER "overlay"
+
+static void buildah_dir(const struct bench_ctx *ctx, const char *sub, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/build-buildah%s%s", ctx->tmp, sub[0] ? "/" : "", sub);
+}
+
+/* `buildah --root R --runroot RR --storage-driver D` into cmd. */
+static int add_buildah(struct bench_ctx *ctx, struct bench_cmd *cmd)
+{
+	char root[1100], runroot[1100];
+
+	buildah_dir(ctx, "root", root, sizeof(root));
+	buildah_dir(ctx, "run", runroot, sizeof(runroot));
+	return add(cmd, "buildah") || add(cmd, "--root") || add(cmd, root) ||
+	       add(cmd, "--runroot") || add(cmd, runroot) || add(cmd, "--storage-driver") ||
+	       add(cmd, BUILDAH_STORAGE_DRIVER) ? -E2BIG : 0;
+}
+
+static int check_buildah(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_tool("buildah", note, size);
+
+	if (rc == 0)
+		rc = need_tool("runc", note, size);
+	return rc ? rc : check_engine_base(ctx, note, size);
+}
+
+static int prepare_buildah(struct bench_ctx *ctx, struct isolab_error *err)
+{
+	char store[1100], archive[1100], source[1200];
+	struct bench_cmd pull;
+	int rc;
+
+	buildah_dir(ctx, "base-store", store, sizeof(store));
+	buildah_dir(ctx, "base.tar", archive, sizeof(archive));
+	snprintf(source, sizeof(source), "oci-archive:%s", archive);
+	memset(&pull, 0, sizeof(pull));
+	if (add_buildah(ctx, &pull) || add(&pull, "pull") || add(&pull, "--quiet") ||
+	    add(&pull, source))
+		return too_long(err);
+	rc = import_rootfs(ctx, store, BENCH_BUILD_BASE, "buildah", err);
+	if (rc == 0) {
+		char *const save[] = { ctx->engine, "--root", store, "save", "-o", archive,
+				       BENCH_BUILD_BASE, NULL };
+
+		rc = run_to_end(save, 120, "buildah: isolab save of the base", err);
+	}
+	if (rc == 0)
+		rc = run_to_end(pull.argv, ctx->args->timeout_s, "buildah pull of the base", err);
+	isolab_rm_rf(store);
+	unlink(archive);
+	return rc;
+}
+
+static int cmd_buildah(struct bench_ctx *ctx, struct bench_cmd *cmd, struct isolab_error *err)
+{
+	static const char *const bud[] = { "bud", "--layers", "--isolation", "oci", "--runtime",
+					   "runc", "--network", "none", "-t", BENCH_BUILD_TAG, NULL };
+
+	if (add_buildah(ctx, cmd) || add_all(cmd, bud) || add(cmd, ctx->build_context))
+		return too_long(err);
+	return 0;
+}
+
+static void cleanup_buildah(struct bench_ctx *ctx)
+{
+	char dir[1100];
+	struct bench_cmd rm, rmi;
+
+	memset(&rm, 0, sizeof(rm));
+	memset(&rmi, 0, sizeof(rmi));
+	buildah_dir(ctx, "", dir, sizeof(dir));
+	if (access(dir, F_OK) != 0)
+		return;
+	if (add_buildah(ctx, &rm) == 0 && add(&rm, "rm") == 0 && add(&rm, "--all") == 0)
+		run_cleanup(rm.argv);
+	if (add_buildah(ctx, &rmi) == 0 && add(&rmi, "rmi") == 0 && add(&rmi, "--all") == 0 &&
+	    add(&rmi, "--force") == 0)
+		run_cleanup(rmi.argv);
+	unmount_under(dir);
+	isolab_rm_rf(dir);
+}
+
+const struct bench_builder bench_builders[] = {
+	{ "isolab-build", "Step ", " ---> CACHED", check_isolab_build, prepare_isolab_build,
+	  cmd_isolab_build, cleanup_isolab_build },
+	{ "buildah", "STEP ", "--> Using cache", check_buildah, prepare_buildah, cmd_buildah,
+	  cleanup_buildah },
+};
+const size_t bench_builder_count = sizeof(bench_builders) / sizeof(bench_builders[0]);
+
+const struct bench_builder *bench_builder_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < bench_builder_count; i++)
+		if (strcmp(bench_builders[i].name, name) == 0)
+			return &bench_builders[i];
+	return NULL;
+}
+
 static int path_in(char *buf, size_t size, const char *dir, const char *rel)
 {
 	if (dir[0] == '/')
@@ -553,10 +802,14 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench_args *args,
 	if (path_in(ctx->probe, PATH_MAX, b, "probe") || path_in(ctx->vmm, PATH_MAX, b, "isolab-vmm") ||
 	    path_in(ctx->ctr, PATH_MAX, b, "isolab-ctr") ||
 	    path_in(ctx->engine, PATH_MAX, b, "isolab") ||
+	    path_in(ctx->engine_full, PATH_MAX, b, "isolab-full") ||
 	    path_in(ctx->kernel, PATH_MAX, b, "guest/bzImage") ||
 	    path_in(ctx->initrd, PATH_MAX, b, "image/initramfs.cpio.gz") ||
 	    path_in(ctx->rootfs, PATH_MAX, b, "image/rootfs"))
 		return isolab_error_set(err, -ENAMETOOLONG, "build dir `%s`: path too long", b);
+	if ((size_t)snprintf(ctx->build_context, sizeof(ctx->build_context), "%s/%s", ctx->repo,
+			     BENCH_BUILD_CONTEXT) >= sizeof(ctx->build_context))
+		return isolab_error_set(err, -ENAMETOOLONG, "`%s`: path too long", ctx->repo);
 	if ((size_t)snprintf(ctx->tmp, sizeof(ctx->tmp), "%s/isolab-bench.XXXXXX",
 			     tmpdir ? tmpdir : "/tmp") >= sizeof(ctx->tmp)) {
 		ctx->tmp[0] = '\0';

@@ -6,6 +6,11 @@
  * Every container system runs /bin/probe from the shared image's rootfs
  * (build/image/rootfs); every VM system boots build/guest/bzImage with
  * build/image/initramfs.cpio.gz and runs the probe through isolab_run=.
+ *
+ * The builders of the build suite (bench_builders) are a table of their
+ * own: each builds bench/build/ (BENCH_BUILD_CONTEXT) FROM the same base
+ * image, the image rootfs as bench:1, in a store of its own under the
+ * run's temp dir.
  */
 #ifndef ISOLAB_BENCH_SYSTEMS_H
 #define ISOLAB_BENCH_SYSTEMS_H
@@ -20,6 +25,12 @@
 
 #define BENCH_MAX_SYSTEMS 16
 #define BENCH_MAX_BUNDLES 8
+#define BENCH_MAX_BUILDERS 4
+
+/* The build suite's context, from the repository root, and its base image. */
+#define BENCH_BUILD_CONTEXT "bench/build"
+#define BENCH_BUILD_BASE    "bench:1"
+#define BENCH_BUILD_TAG     "bench-build:1"
 
 /* What a whole run shares: options, paths, a private temp dir. */
 struct bench_ctx {
@@ -29,6 +40,8 @@ struct bench_ctx {
 	char vmm[PATH_MAX];        /* build/isolab-vmm */
 	char ctr[PATH_MAX];        /* build/isolab-ctr */
 	char engine[PATH_MAX];     /* build/isolab */
+	char engine_full[PATH_MAX];/* build/isolab-full (import, save, build) */
+	char build_context[PATH_MAX]; /* REPO/bench/build */
 	bool image_ready;          /* the rootfs imported into TMP/store as bench:1 */
 	char kernel[PATH_MAX];     /* build/guest/bzImage */
 	char initrd[PATH_MAX];     /* build/image/initramfs.cpio.gz */
@@ -46,6 +59,8 @@ struct bench_ctx {
 	char bundle_key[BENCH_MAX_BUNDLES][256];
 	char bundle_dir[BENCH_MAX_BUNDLES][1100];
 	int bundles;
+	/* Per bench_builders[] entry: its base image is in its store. */
+	bool builder_ready[BENCH_MAX_BUILDERS];
 };
 
 #define BENCH_CMD_MAX_ARGS 64
@@ -85,6 +100,30 @@ extern const size_t bench_system_count;
 
 const struct bench_system *bench_system_find(const char *name);
 const char *bench_kind_name(enum bench_kind kind);
+
+/*
+ * A builder of the build suite. Its own store is a folder under ctx->tmp;
+ * its output names each step with step_prefix ("Step 5/10 ...") and a step
+ * taken from its cache with cached_marker (build_check.h).
+ */
+struct bench_builder {
+	const char *name;
+	const char *step_prefix;
+	const char *cached_marker;
+	/* 0 if usable here; otherwise a note saying why not. */
+	int (*check)(const struct bench_ctx *ctx, char *note, size_t size);
+	/* Puts the base image (BENCH_BUILD_BASE) into the builder's store. */
+	int (*prepare)(struct bench_ctx *ctx, struct isolab_error *err);
+	/* Fills cmd to build BENCH_BUILD_CONTEXT as BENCH_BUILD_TAG, with its cache. */
+	int (*command)(struct bench_ctx *ctx, struct bench_cmd *cmd, struct isolab_error *err);
+	/* Removes the store and whatever the builder left (containers, mounts). */
+	void (*cleanup)(struct bench_ctx *ctx);
+};
+
+extern const struct bench_builder bench_builders[];
+extern const size_t bench_builder_count;
+
+const struct bench_builder *bench_builder_find(const char *name);
 
 /* Fills paths from build_dir, creates ctx->tmp. */
 int bench_ctx_init(struct bench_ctx *ctx, const struct bench_args *args,

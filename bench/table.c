@@ -46,6 +46,8 @@ void bench_format_ratio(double ratio, char *buf, size_t size)
 {
 	if (ratio <= 0)
 		snprintf(buf, size, "-");
+	else if (ratio < 0.1)
+		snprintf(buf, size, "%.3fx", ratio); /* small ratios keep two significant digits */
 	else if (ratio < 10)
 		snprintf(buf, size, "%.2fx", ratio);
 	else

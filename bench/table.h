@@ -12,7 +12,7 @@ void bench_format_ns(double ns, char *buf, size_t size);
 /* 512 -> "512 B", 1536 -> "1.5 KiB", 3.2 * 2^20 -> "3.2 MiB", GiB likewise. */
 void bench_format_bytes(double bytes, char *buf, size_t size);
 
-/* 1.234 -> "1.23x"; values <= 0 (no data) -> "-". */
+/* 1.234 -> "1.23x", 0.0346 -> "0.035x", 37.81 -> "37.8x"; values <= 0 (no data) -> "-". */
 void bench_format_ratio(double ratio, char *buf, size_t size);
 
 /* A growing text buffer. */

@@ -1,7 +1,8 @@
 /*
  * test_bench.c: unit tests for isolab-bench's pure parts: statistics,
  * results JSON (written, read back, checked), --stats parsing, argument
- * parsing, /proc and cgroup text parsers, report formatting and tables.
+ * parsing, /proc and cgroup text parsers, report formatting and tables,
+ * and the build suite's reading of a builder's output (cached or not).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "bench/args.h"
+#include "bench/build_check.h"
 #include "bench/memstat.h"
 #include "bench/report.h"
 #include "bench/results.h"
@@ -332,6 +334,18 @@ static void args_defaults_and_quick(void **state)
 	assert_int_equal(parse(&a, &err, "run", "--runs", "7", "--quick", NULL), 0);
 	assert_int_equal(a.runs, 7);
 	assert_int_equal(a.density_max, BENCH_QUICK_DENSITY_MAX);
+	/* the build suite: in the default list; its rebuilds are --runs, else 10 (quick: 3) */
+	assert_int_equal(parse(&a, &err, "run", NULL), 0);
+	assert_true(a.suites & BENCH_SUITE_BUILD);
+	assert_int_equal(a.build_runs, BENCH_DEFAULT_BUILD_RUNS);
+	assert_int_equal(parse(&a, &err, "run", "--quick", NULL), 0);
+	assert_int_equal(a.build_runs, BENCH_QUICK_RUNS);
+	assert_int_equal(parse(&a, &err, "run", "--quick", "--runs", "12", NULL), 0);
+	assert_int_equal(a.build_runs, 12);
+	assert_int_equal(parse(&a, &err, "run", "--suites", "build", "--runs", "5", NULL), 0);
+	assert_int_equal(a.suites, BENCH_SUITE_BUILD);
+	assert_int_equal(a.build_runs, 5);
+	assert_int_equal(a.runs, 5);
 }
 
 static void args_options(void **state)
@@ -374,12 +388,107 @@ static void args_rejects(void **state)
 	assert_int_equal(parse(&a, &err, "run", "--runs", NULL), -EINVAL);
 	assert_non_null(strstr(err.msg, "missing value"));
 	assert_int_equal(parse(&a, &err, "run", "--suites", "startup,disk", NULL), -EINVAL);
-	assert_non_null(strstr(err.msg, "disk"));
+	assert_string_equal(err.msg, "--suites `startup,disk`: unknown suite `disk` "
+				     "(startup, memory, syscall, build, all)");
 	assert_int_equal(parse(&a, &err, "run", "--env", "mars", NULL), -EINVAL);
 	assert_int_equal(parse(&a, &err, "run", "--vm-mem", "1M", NULL), -EINVAL);
 	assert_int_equal(parse(&a, &err, "run", "--plots", "x", NULL), -EINVAL);
 	assert_int_equal(parse(&a, &err, "run", "stray", NULL), -EINVAL);
 	assert_int_equal(parse(&a, &err, "report", "--runs", "3", NULL), -EINVAL);
+}
+
+/* ---- the build suite: a builder's output ---- */
+
+static const char isolab_cached[] =
+	"Sending build context: 334 bytes in 3 files\n"
+	"Step 1/4 : FROM bench:1\n"
+	" ---> dcacd4808505\n"
+	"Step 2/4 : ENV A=1\n"
+	" ---> CACHED\n"
+	"Step 3/4 : COPY greeting.txt ./\n"
+	" ---> CACHED\n"
+	"Step 4/4 : RUN sh bin/script.sh > said.txt\n"
+	" ---> CACHED\n"
+	"Successfully tagged bench-build:1\n";
+
+static void build_output_isolab(void **state)
+{
+	struct isolab_error err = { 0 };
+	struct bench_build_steps s;
+	char *changed = strdup(isolab_cached), *p;
+
+	bench_build_steps(isolab_cached, "Step ", " ---> CACHED", &s);
+	assert_int_equal(s.steps, 4);
+	assert_int_equal(s.total, 4);
+	assert_int_equal(s.from_steps, 1);
+	assert_int_equal(s.cached, 3);
+	assert_int_equal(s.uncached, 0);
+	assert_int_equal(bench_build_all_cached(isolab_cached, "Step ", " ---> CACHED", &err), 0);
+	/* the COPY rebuilt (a changed file): named, and the RUN after it counted too */
+	p = strstr(changed, " ---> CACHED\nStep 4/4");
+	assert_non_null(p);
+	memcpy(p, " ---> layer ", 12);
+	p = strstr(changed, "Step 4/4");
+	p = strstr(p, " ---> CACHED");
+	memcpy(p, " ---> layer ", 12);
+	bench_build_steps(changed, "Step ", " ---> CACHED", &s);
+	assert_int_equal(s.cached, 1);
+	assert_int_equal(s.uncached, 2);
+	assert_int_equal(s.first_uncached, 3);
+	assert_string_equal(s.first_uncached_text, "COPY greeting.txt ./");
+	assert_int_equal(bench_build_all_cached(changed, "Step ", " ---> CACHED", &err), -EIO);
+	assert_string_equal(err.msg, "step 3/4 `COPY greeting.txt ./` was not cached (2 of 4 steps were not)");
+	free(changed);
+}
+
+static void build_output_buildah(void **state)
+{
+	static const char cached[] =
+		"STEP 1/3: FROM bench:1\r\n"
+		"STEP 2/3: WORKDIR /app\r\n"
+		"--> Using cache d2ed93c9e142b660d9ce9062443708302ae219d2d58f8a2c43a17a83723a6c31\r\n"
+		"--> d2ed93c9e14\r\n"
+		"STEP 3/3: CMD [\"/bin/sh\"]\n"
+		"--> Using cache 71d9bcc042c7643affaa8c3c0b4e576999108245d961dec57616837680aec4b8\n"
+		"COMMIT bench-build:1\n";
+	static const char fresh[] =
+		"STEP 1/3: FROM bench:1\n"
+		"STEP 2/3: WORKDIR /app\n"
+		"--> d2ed93c9e14\n"
+		"STEP 3/3: CMD [\"/bin/sh\"]\n"
+		"COMMIT bench-build:1\n";
+	struct isolab_error err = { 0 };
+	struct bench_build_steps s;
+
+	assert_int_equal(bench_build_all_cached(cached, "STEP ", "--> Using cache", &err), 0);
+	bench_build_steps(fresh, "STEP ", "--> Using cache", &s);
+	assert_int_equal(s.steps, 3);
+	assert_int_equal(s.uncached, 2);
+	assert_int_equal(bench_build_all_cached(fresh, "STEP ", "--> Using cache", &err), -EIO);
+	assert_string_equal(err.msg, "step 2/3 `WORKDIR /app` was not cached (2 of 3 steps were not)");
+	/* the other builder's marker or step lines are not taken for these */
+	assert_int_equal(bench_build_all_cached(isolab_cached, "STEP ", "--> Using cache", &err), -EIO);
+	assert_string_equal(err.msg, "no `STEP N/M` step line in the output");
+	assert_int_equal(bench_build_all_cached(cached, "STEP ", " ---> CACHED", &err), -EIO);
+}
+
+static void build_output_cut_short(void **state)
+{
+	static const char half[] =
+		"Step 1/10 : FROM bench:1\n"
+		"Step 2/10 : LABEL a=b\n"
+		" ---> CACHED\n";
+	struct isolab_error err = { 0 };
+
+	/* every step seen was cached, but the build stopped at 2 of 10 */
+	assert_int_equal(bench_build_all_cached(half, "Step ", " ---> CACHED", &err), -EIO);
+	assert_string_equal(err.msg, "2 step lines for a build of 10 steps");
+	assert_int_equal(bench_build_all_cached("", "Step ", " ---> CACHED", &err), -EIO);
+	assert_int_equal(bench_build_all_cached(NULL, "Step ", " ---> CACHED", &err), -EIO);
+	/* a marker before any step, and lines that only look like steps, count for nothing */
+	assert_int_equal(bench_build_all_cached(" ---> CACHED\nStep x/2\nStep 3/2 : RUN\nStep 1/1 : RUN a\n",
+						"Step ", " ---> CACHED", &err), -EIO);
+	assert_string_equal(err.msg, "step 1/1 `RUN a` was not cached (1 of 1 steps were not)");
 }
 
 /* ---- /proc and cgroup parsers ---- */
@@ -434,6 +543,10 @@ static void format_numbers(void **state)
 	assert_string_equal(b, "2.0 GiB");
 	bench_format_ratio(1.234, b, sizeof(b));
 	assert_string_equal(b, "1.23x");
+	bench_format_ratio(0.0346, b, sizeof(b));
+	assert_string_equal(b, "0.035x");
+	bench_format_ratio(0.25, b, sizeof(b));
+	assert_string_equal(b, "0.25x");
 	bench_format_ratio(37.81, b, sizeof(b));
 	assert_string_equal(b, "37.8x");
 	bench_format_ratio(0, b, sizeof(b));
@@ -474,6 +587,75 @@ static void report_markdown_sections(void **state)
 	cJSON_Delete(doc);
 }
 
+/* The build section: medians, the first build, failures, the ratio; unavailable builders. */
+static void report_markdown_build(void **state)
+{
+	const double fast[] = { 40e6, 60e6, 50e6 }, slow[] = { 2e9, 2.5e9, 3e9 };
+	cJSON *doc = sample_doc(), *suite, *sys, *e, *r;
+	struct isolab_error err = { 0 };
+	char *md;
+
+	suite = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(doc, "suites"), "build");
+	cJSON_AddNumberToObject(suite, "runs", 3);
+	cJSON_AddStringToObject(suite, "context", "bench/build");
+	cJSON_AddStringToObject(suite, "rebuild", "ns to exit");
+	/* a build suite without its list is not a results document */
+	assert_int_equal(bench_results_check(doc, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "build"));
+	sys = cJSON_AddArrayToObject(suite, "systems");
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "isolab-build");
+	cJSON_AddBoolToObject(e, "available", 1);
+	cJSON_AddItemToObject(e, "first_build", bench_summary_json((const double[]){ 200e6 }, 1, "ns"));
+	cJSON_AddNumberToObject(e, "failures", 1);
+	cJSON_AddStringToObject(e, "last_error", "step 7/10 `RUN x` was not cached");
+	cJSON_AddItemToObject(e, "rebuild", bench_summary_json(fast, 3, "ns"));
+	cJSON_AddItemToArray(sys, e);
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "buildah");
+	cJSON_AddBoolToObject(e, "available", 1);
+	cJSON_AddItemToObject(e, "first_build", bench_summary_json((const double[]){ 6e9 }, 1, "ns"));
+	cJSON_AddNumberToObject(e, "failures", 0);
+	cJSON_AddItemToObject(e, "rebuild", bench_summary_json(slow, 3, "ns"));
+	cJSON_AddItemToArray(sys, e);
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "docker");
+	cJSON_AddBoolToObject(e, "available", 0);
+	cJSON_AddStringToObject(e, "note", "`docker` is not installed here");
+	cJSON_AddItemToArray(sys, e);
+	{
+		static const char *const pairs[][2] = { { "isolab-build", "buildah" },
+							{ "isolab-build", "docker" },
+							{ "nobody", "buildah" } };
+		static const char *const keys[] = { "rebuild", "first_build", "absent" };
+
+		/* one ratio: docker has no samples, nobody is not listed */
+		r = bench_ratios_json(sys, pairs, 3, keys, 3);
+		assert_int_equal(cJSON_GetArraySize(r), 1);
+		assert_string_equal(bench_json_string(cJSON_GetArrayItem(r, 0), "name", ""),
+				    "isolab-build/buildah");
+		assert_double_equal(bench_json_number(cJSON_GetArrayItem(r, 0), "rebuild", -1), 0.02, EPS);
+		assert_double_equal(bench_json_number(cJSON_GetArrayItem(r, 0), "first_build", -1),
+				    200e6 / 6e9, EPS);
+		assert_double_equal(bench_json_number(cJSON_GetArrayItem(r, 0), "absent", -1), 0, EPS);
+		cJSON_AddItemToObject(suite, "ratios", r);
+	}
+	assert_int_equal(bench_results_check(doc, &err), 0);
+	md = bench_report_markdown(doc, "x.json", "plots");
+	assert_non_null(md);
+	assert_non_null(strstr(md, "## Build: cached rebuild\n\n3 rebuilds per builder of `bench/build/Dockerfile`"));
+	assert_non_null(strstr(md, "| isolab-build | 3 | 50.00 ms | 41.00 ms | 59.00 ms | 200.00 ms | 1 |"));
+	assert_non_null(strstr(md, "| buildah | 3 | 2.50 s | 2.05 s | 2.95 s | 6.00 s | 0 |"));
+	assert_non_null(strstr(md, "- docker: `docker` is not installed here"));
+	assert_non_null(strstr(md, "- isolab-build: 1 rebuild(s) failed; the last: step 7/10 `RUN x` was not cached"));
+	assert_non_null(strstr(md, "| isolab-build/buildah | 0.020x | 0.033x |"));
+	assert_non_null(strstr(md, "![cached rebuild per builder](plots/build.png)"));
+	/* the build section follows the others */
+	assert_true(strstr(md, "## Build") > strstr(md, "## Start-up"));
+	free(md);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,10 +673,14 @@ int main(void)
 		cmocka_unit_test(args_defaults_and_quick),
 		cmocka_unit_test(args_options),
 		cmocka_unit_test(args_rejects),
+		cmocka_unit_test(build_output_isolab),
+		cmocka_unit_test(build_output_buildah),
+		cmocka_unit_test(build_output_cut_short),
 		cmocka_unit_test(memstat_parsers),
 		cmocka_unit_test(format_numbers),
 		cmocka_unit_test(markdown_table),
 		cmocka_unit_test(report_markdown_sections),
+		cmocka_unit_test(report_markdown_build),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

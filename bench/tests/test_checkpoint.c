@@ -139,6 +139,23 @@ static void resume_fails_each_kind_of_unit_in_its_data(void **state)
 	assert_string_equal(bench_json_string(e, "note", ""), "died");
 	cJSON_Delete(doc);
 
+	/* the build suite: a first build that died makes the builder unavailable,
+	 * a rebuild that died is a failure of that builder */
+	doc = died_during("build/first/buildah");
+	bench_progress_resume(doc, "died", 1);
+	e = entry_of(doc, "build", "buildah");
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "available")));
+	assert_string_equal(bench_json_string(e, "note", ""), "the first (uncached) build failed: died");
+	cJSON_Delete(doc);
+	doc = died_during("build/4/isolab-build");
+	bench_progress_resume(doc, "died", 1);
+	e = entry_of(doc, "build", "isolab-build");
+	assert_int_equal((int)bench_json_number(e, "failures", 0), 1);
+	assert_string_equal(bench_json_string(e, "last_error", ""), "died");
+	assert_int_equal(bench_unit_state(cJSON_GetObjectItemCaseSensitive(doc, "progress"),
+					  "build/4/isolab-build"), BENCH_UNIT_FAILED);
+	cJSON_Delete(doc);
+
 	/* a system the file never listed gets an entry that says so */
 	doc = died_during("syscall/native");
 	bench_progress_resume(doc, "died", 1);
@@ -165,6 +182,17 @@ static void options_round_trip_for_resume(void **state)
 	assert_int_equal(b.timeout_s, a.timeout_s);
 	assert_true(b.vm_mem == 256ull << 20);
 	assert_string_equal(b.systems, "native,isolab-vmm");
+	assert_int_equal(b.build_runs, 7);
+	/* a file from before the build suite: its rebuilds as many as its runs, at most 10 */
+	cJSON_DeleteItemFromObjectCaseSensitive(opts, "build_runs");
+	assert_int_equal(bench_options_apply(opts, &b, &err), 0);
+	assert_int_equal(b.build_runs, 7);
+	cJSON_ReplaceItemInObjectCaseSensitive(opts, "runs", cJSON_CreateNumber(30));
+	assert_int_equal(bench_options_apply(opts, &b, &err), 0);
+	assert_int_equal(b.build_runs, BENCH_DEFAULT_BUILD_RUNS);
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(opts, "suites"), cJSON_CreateString("build"));
+	assert_int_equal(bench_options_apply(opts, &b, &err), 0);
+	assert_int_equal(b.suites, BENCH_SUITE_MEMORY | BENCH_SUITE_SYSCALL | BENCH_SUITE_BUILD);
 	cJSON_ReplaceItemInObjectCaseSensitive(opts, "runs", cJSON_CreateNumber(0));
 	assert_int_equal(bench_options_apply(opts, &b, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "runs"));

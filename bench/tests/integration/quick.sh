@@ -2,7 +2,7 @@
 # lab when this machine has no /dev/kvm, as `make bench` does), then the
 # results file's structure and the pictures; and an interrupted run.
 WHERE="host"
-TEST_TIMEOUT=900
+TEST_TIMEOUT=1200
 
 # The results go under build/: a folder the lab can write to as well.
 results_dir() {
@@ -43,7 +43,7 @@ test_quick_suite_writes_full_results_and_pictures() {
 		jq -e '.environment.host_kernel | length > 0' "$json" >/dev/null || fail "lab without host_kernel"
 	fi
 	# every suite present with systems
-	for f in startup memory syscall; do
+	for f in startup memory syscall build; do
 		jq -e --arg f "$f" '.suites[$f].systems | type == "array" and length > 0' "$json" >/dev/null ||
 			fail "suite $f missing or empty"
 	done
@@ -77,9 +77,26 @@ test_quick_suite_writes_full_results_and_pictures() {
 	jq -e '[.suites.syscall.ratios[] | select(.system == "isolab-ctr")] | length >= 8' "$json" >/dev/null ||
 		fail "syscall: no isolab-ctr ratios"
 
+	# build: both builders listed, isolab's measured (10 steps, a first build, rebuilds);
+	# every usable builder has as many rebuilds as runs minus failures
+	jq -e '[.suites.build.systems[].name] | index("isolab-build") != null and index("buildah") != null' \
+		"$json" >/dev/null || fail "build: a builder is not listed: $(jq -c '.suites.build.systems' "$json" | head -c 600)"
+	jq -e '.suites.build.systems[] | select(.name == "isolab-build") | .available and .steps == 10
+		and .first_build.median > 0 and .rebuild.median > 0 and .rebuild.p5 <= .rebuild.p95' "$json" >/dev/null ||
+		fail "build: isolab-build not measured: $(jq -c '.suites.build.systems[] | select(.name == "isolab-build") | {note, last_error}' "$json")"
+	jq -e '.suites.build as $s | [$s.systems[] | select(.available) |
+		(.rebuild.samples | length) + .failures == $s.runs] | all' "$json" >/dev/null ||
+		fail "build: rebuild counts do not match runs"
+	if jq -e '.suites.build.systems[] | select(.name == "buildah") | .available and .rebuild.n > 0' "$json" >/dev/null; then
+		jq -e '.suites.build.ratios[] | select(.name == "isolab-build/buildah") | .rebuild > 0' "$json" \
+			>/dev/null || fail "build: no isolab-build/buildah ratio"
+	fi
+	# the builders' stores, containers and mounts are gone with the run
+	! grep -q ' /[^ ]*/isolab-bench\.[^ /]*/build-' /proc/self/mountinfo || fail "a builder's mount was left behind"
+
 	# pictures: each expected plot, PNG magic, SVG root element
 	plots=$r/plots
-	for p in startup startup_cdf vmm_phases memory density syscall; do
+	for p in startup startup_cdf vmm_phases memory density syscall build; do
 		[ -s "$plots/$p.png" ] || fail "missing $p.png"
 		[ "$(head -c 8 "$plots/$p.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
 			fail "$p.png is not a PNG"
@@ -90,6 +107,7 @@ test_quick_suite_writes_full_results_and_pictures() {
 	[ -s "$r/REPORT.md" ] || fail "no REPORT.md"
 	assert_contains "$(cat "$r/REPORT.md")" "## Start-up" "REPORT.md"
 	assert_contains "$(cat "$r/REPORT.md")" "plots/startup.png" "REPORT.md"
+	assert_contains "$(cat "$r/REPORT.md")" "## Build: cached rebuild" "REPORT.md"
 	if jq -e '.environment.kvm == "lab"' "$json" >/dev/null; then
 		assert_contains "$(cat "$r/REPORT.md")" "Measured inside the nested-KVM lab" "REPORT.md caveat"
 	fi
