@@ -43,8 +43,6 @@ int isolab_open_regular(const char *path, uint64_t *size, struct isolab_error *e
 	if (!S_ISREG(st.st_mode))
 		return isolab_error_set(err, -EINVAL, "not a regular file (%s)",
 					isolab_file_kind(st.st_mode));
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
-		return isolab_error_errno(err, -errno, "fcntl");
 	if (size != NULL)
 		*size = (uint64_t)st.st_size;
 	return isolab_take_fd(&fd);

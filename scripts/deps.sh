@@ -49,7 +49,7 @@ done 2>/dev/null || true
 
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all ${#PACKAGES[@]} packages present"
-	exit 0
+	exec "$(dirname "$0")/cjson-source.sh"
 fi
 
 if ! command -v apt-get >/dev/null 2>&1 || [ ! -f /etc/debian_version ]; then
@@ -66,3 +66,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "deps: done"
+exec "$(dirname "$0")/cjson-source.sh"

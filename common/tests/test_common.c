@@ -129,6 +129,26 @@ static void json_parse_reports_offset(void **state)
 	assert_int_equal(isolab_json_parse("{} trailing", "x", &doc, &err), -EINVAL);
 }
 
+/* Against gmtime_r over days that catch the calendar's edges: the epoch,
+ * leap days (2000 is one, 2100 is not), the last second of a year, and a
+ * time before 1970. */
+static void rfc3339_matches_gmtime(void **state)
+{
+	static const time_t when[] = { 0, 951782400, 951868799, 4107542400, 4107628799,
+				       1798761599, 1798761600, -86401, 1764643503 };
+	for (size_t i = 0; i < sizeof(when) / sizeof(when[0]); i++) {
+		struct timespec ts = { .tv_sec = when[i], .tv_nsec = 123456789 };
+		char got[64], want[64], base[32];
+		struct tm tm;
+
+		gmtime_r(&when[i], &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.123456789Z", base);
+		isolab_rfc3339(&ts, got, sizeof(got));
+		assert_string_equal(got, want);
+	}
+}
+
 static void timing_is_monotonic(void **state)
 {
 	uint64_t a = isolab_since_start_ns();
@@ -273,6 +293,7 @@ int main(void)
 		cmocka_unit_test(json_round_trip_is_atomic),
 		cmocka_unit_test(json_parse_reports_offset),
 		cmocka_unit_test(timing_is_monotonic),
+		cmocka_unit_test(rfc3339_matches_gmtime),
 		cmocka_unit_test(read_text_reads_whole_or_truncates),
 		cmocka_unit_test(open_regular_refuses_the_rest),
 		cmocka_unit_test(read_regular_bounded),
