@@ -1193,11 +1193,12 @@ static int finish_image(struct build *b, struct eng_digest *id)
 		return rc;
 	eng_digest_buf(config, strlen(config), id);
 	for (size_t i = 0; i + 1 < b->n_stages && b->n_stages > 1; i++)
-		fprintf(b->o->out, "stage %zu%s%s: %llu bytes in %zu layers\n", i,
+		fprintf(b->o->out, "stage %zu%s%s: %llu bytes in %zu layer%s\n", i,
 			b->stages[i].name ? " " : "", b->stages[i].name ? b->stages[i].name : "",
-			(unsigned long long)b->stages[i].bytes, b->stages[i].n_layers);
-	fprintf(b->o->out, "image: %llu bytes in %zu layers\n", (unsigned long long)st->bytes,
-		st->n_layers);
+			(unsigned long long)b->stages[i].bytes, b->stages[i].n_layers,
+			b->stages[i].n_layers == 1 ? "" : "s");
+	fprintf(b->o->out, "image: %llu bytes in %zu layer%s\n", (unsigned long long)st->bytes,
+		st->n_layers, st->n_layers == 1 ? "" : "s");
 	fprintf(b->o->out, "Successfully built %.12s\n", eng_digest_hex(id));
 	for (size_t i = 0; i < b->o->n_tags; i++)
 		fprintf(b->o->out, "Successfully tagged %s\n", b->o->tags[i]);

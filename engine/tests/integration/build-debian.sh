@@ -67,7 +67,7 @@ test_debian_apt_gcc_multistage_into_scratch() {
 	# the sizes of the build stage and of the final image, as the build prints them
 	local stage final
 	stage=$(sed -n 's/^stage 0 compile: \([0-9]*\) bytes in 4 layers$/\1/p' <<<"$OUTPUT")
-	final=$(sed -n 's/^image: \([0-9]*\) bytes in 1 layers$/\1/p' <<<"$OUTPUT")
+	final=$(sed -n 's/^image: \([0-9]*\) bytes in 1 layer$/\1/p' <<<"$OUTPUT")
 	[ -n "$stage" ] && [ -n "$final" ] || fail "the stages' sizes are printed: $OUTPUT"
 	[ $((final * 100)) -lt "$stage" ] || fail "the final image ($final bytes) is not far smaller than the build stage ($stage)"
 
