@@ -19,6 +19,13 @@ const char ctr_usage[] =
 	"       isolab-ctr spec [--bundle DIR] [--rootless]   write a default config.json\n"
 	"       isolab-ctr features   print what this runtime implements (runtime-spec JSON)\n"
 	"       isolab-ctr sweep      remove what killed runtimes left (run does it first)\n"
+	"       isolab-ctr [GLOBAL OPTIONS] create [--bundle DIR] [--pid-file F] [--console-socket S] ID\n"
+	"       isolab-ctr [GLOBAL OPTIONS] start|state|pause|resume ID\n"
+	"       isolab-ctr [GLOBAL OPTIONS] kill [--all] ID [SIGNAL]   (default TERM)\n"
+	"       isolab-ctr [GLOBAL OPTIONS] delete [--force] ID\n"
+	"       isolab-ctr [GLOBAL OPTIONS] list [--format table|json] [-q]\n"
+	"       isolab-ctr [GLOBAL OPTIONS] ps [--format table|json] ID\n"
+	"       isolab-ctr [GLOBAL OPTIONS] exec [-d] [--pid-file F] [--process FILE] ID [CMD...]\n"
 	"global options (runc's):\n"
 	"  --root DIR            state directory (default /run/isolab-ctr)\n"
 	"  --log FILE            errors and warnings also go to FILE, one line each\n"
@@ -529,6 +536,176 @@ static int parse_spec(int argc, char *const *argv, struct ctr_args *args, struct
 	return 0;
 }
 
+/* ---- the lifecycle commands ---- */
+
+enum life_opt {
+	OPT_BUNDLE = 'b', OPT_FORCE = 'f', OPT_ALL = 'a', OPT_QUIET = 'q', OPT_DETACH = 'd',
+	OPT_PROCESS = 'p', OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_KEYRING,
+	OPT_FORMAT,
+};
+
+/* --format table|json (list, ps). */
+static int set_format(const char *value, struct ctr_args *args, struct isolab_error *err)
+{
+	if (strcmp(value, "json") != 0 && strcmp(value, "table") != 0)
+		return isolab_error_set(err, -EINVAL, "--format `%s`: expected table or json", value);
+	args->json = value[0] == 'j';
+	return 0;
+}
+
+static int life_option(int opt, struct ctr_args *args, struct ctr_config *cfg,
+		       struct isolab_error *err)
+{
+	switch (opt) {
+	case OPT_BUNDLE:
+		return set_string(&cfg->bundle, optarg, "--bundle", err);
+	case OPT_PID_FILE:
+		args->pid_file = optarg;
+		return 0;
+	case OPT_CONSOLE_SOCKET:
+		args->console_socket = optarg;
+		return 0;
+	case OPT_NO_PIVOT:
+		args->no_pivot = true;
+		return 0;
+	case OPT_NO_KEYRING:
+		return 0; /* every container has a session keyring of its own anyway */
+	case OPT_FORCE:
+		args->force = true;
+		return 0;
+	case OPT_ALL:
+		args->all = true;
+		return 0;
+	case OPT_QUIET:
+		args->quiet = true;
+		return 0;
+	case OPT_DETACH:
+		args->detach = true;
+		return 0;
+	case OPT_PROCESS:
+		args->process = optarg;
+		return 0;
+	case OPT_FORMAT:
+		return set_format(optarg, args, err);
+	}
+	return isolab_error_set(err, -EINVAL, "internal: unknown option %d", opt);
+}
+
+/* `create|start|state|kill|delete|list|ps|pause|resume|exec ...`; argv[0]
+ * is the command. The options each one takes are runc's. */
+static int parse_lifecycle(enum ctr_command cmd, int argc, char *const *argv,
+			   struct ctr_args *args, struct ctr_config *cfg, struct isolab_error *err)
+{
+	static const struct option create_opts[] = {
+		{ "bundle", required_argument, NULL, OPT_BUNDLE },
+		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
+		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+		{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+		{ "no-new-keyring", no_argument, NULL, OPT_NO_KEYRING },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option kill_opts[] = { { "all", no_argument, NULL, OPT_ALL },
+						   { NULL, 0, NULL, 0 } };
+	static const struct option delete_opts[] = { { "force", no_argument, NULL, OPT_FORCE },
+						     { NULL, 0, NULL, 0 } };
+	static const struct option list_opts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option exec_opts[] = {
+		{ "detach", no_argument, NULL, OPT_DETACH },
+		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
+		{ "process", required_argument, NULL, OPT_PROCESS },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option no_opts[] = { { NULL, 0, NULL, 0 } };
+	const struct option *opts = no_opts;
+	const char *shortopts = "+:";
+	const char *name = argv[0];
+	int opt, rc, nargs;
+
+	switch (cmd) {
+	case CTR_CMD_CREATE:
+		opts = create_opts, shortopts = "+:b:";
+		break;
+	case CTR_CMD_KILL:
+		opts = kill_opts, shortopts = "+:a";
+		break;
+	case CTR_CMD_DELETE:
+		opts = delete_opts, shortopts = "+:f";
+		break;
+	case CTR_CMD_LIST:
+		opts = list_opts, shortopts = "+:f:q";
+		break;
+	case CTR_CMD_PS:
+		opts = list_opts, shortopts = "+:f:";
+		break;
+	case CTR_CMD_EXEC:
+		opts = exec_opts, shortopts = "+:dp:";
+		break;
+	default:
+		break;
+	}
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			return getopt_error(opt, argv, err);
+		if (opt == 'f' && (cmd == CTR_CMD_LIST || cmd == CTR_CMD_PS))
+			opt = OPT_FORMAT; /* -f: --format there, --force for delete */
+		rc = life_option(opt, args, cfg, err);
+		if (rc < 0)
+			return rc;
+	}
+	args->cmd = cmd;
+	nargs = argc - optind;
+	if (cmd == CTR_CMD_LIST) {
+		if (nargs > 0)
+			return isolab_error_set(err, -EINVAL, "list: unexpected argument `%s`",
+						argv[optind]);
+		return 0;
+	}
+	if (nargs < 1)
+		return isolab_error_set(err, -EINVAL, "%s: no container id given", name);
+	args->id = argv[optind++];
+	if (!ctr_name_valid(args->id))
+		return isolab_error_set(err, -EINVAL,
+					"container name `%s`: invalid (1 to 64 of A-Z a-z 0-9 _ + - ., not starting with a dot)",
+					args->id);
+	if (cmd == CTR_CMD_KILL && optind < argc)
+		args->signal = argv[optind++];
+	if (cmd == CTR_CMD_EXEC) {
+		if (optind >= argc && args->process == NULL)
+			return isolab_error_set(err, -EINVAL,
+						"exec: no command given (exec ID CMD..., or --process FILE)");
+		for (; optind < argc; optind++)
+			if (ctr_strv_push(&cfg->argv, &cfg->argc, argv[optind]) < 0)
+				return isolab_error_set(err, -ENOMEM, "arguments: out of memory");
+	}
+	if (cmd == CTR_CMD_PS)
+		optind = argc; /* runc passes the rest to ps(1); ours prints its own table */
+	if (optind < argc)
+		return isolab_error_set(err, -EINVAL, "%s: unexpected argument `%s`", name,
+					argv[optind]);
+	if (cmd == CTR_CMD_CREATE) {
+		if (cfg->bundle == NULL && set_string(&cfg->bundle, ".", "--bundle", err) < 0)
+			return err->code;
+		return set_string(&cfg->id, args->id, "container id", err);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum ctr_command cmd;
+} lifecycle_commands[] = {
+	{ "create", CTR_CMD_CREATE }, { "start", CTR_CMD_START },   { "state", CTR_CMD_STATE },
+	{ "kill", CTR_CMD_KILL },     { "delete", CTR_CMD_DELETE }, { "list", CTR_CMD_LIST },
+	{ "ps", CTR_CMD_PS },         { "pause", CTR_CMD_PAUSE },   { "resume", CTR_CMD_RESUME },
+	{ "exec", CTR_CMD_EXEC },
+};
+
 /* ---- global options ---- */
 
 enum global_opt { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD_CGROUP };
@@ -628,6 +805,9 @@ int ctr_parse_command_line(int argc, char *const *argv, struct ctr_args *args,
 		return parse_run(argc, argv, args, cfg, err);
 	if (strcmp(cmd, "spec") == 0)
 		return parse_spec(argc, argv, args, err);
+	for (size_t i = 0; i < sizeof(lifecycle_commands) / sizeof(lifecycle_commands[0]); i++)
+		if (strcmp(cmd, lifecycle_commands[i].name) == 0)
+			return parse_lifecycle(lifecycle_commands[i].cmd, argc, argv, args, cfg, err);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "version") == 0) {
 		args->cmd = cmd[0] == 'h' ? CTR_CMD_HELP : CTR_CMD_VERSION;
 		return 0;
@@ -640,7 +820,7 @@ int ctr_parse_command_line(int argc, char *const *argv, struct ctr_args *args,
 		return 0;
 	}
 	return isolab_error_set(err, -EINVAL,
-				"unknown command `%s` (`run`, `spec`, `features` or `sweep`; try --help)",
+				"unknown command `%s` (`run`, `create`, `start`, `state`, `kill`, `delete`, `list`, `ps`, `pause`, `resume`, `exec`, `spec`, `features` or `sweep`; try --help)",
 				cmd);
 }
 

@@ -7,7 +7,9 @@
  * The global options are runc's, so a client that calls runc can call
  * isolab-ctr: --root DIR, --log FILE, --log-format text|json, --debug,
  * --systemd-cgroup (refused: cgroupfs only), -v/--version, -h/--help.
- * Commands: run, spec, features, sweep (and help, version).
+ * Commands: run, spec, features, sweep (and help, version), and runc's
+ * lifecycle: create, start, state, kill, delete, list, ps, pause, resume,
+ * exec (lifecycle.h).
  */
 #ifndef ISOLAB_CONTAINER_ARGS_H
 #define ISOLAB_CONTAINER_ARGS_H
@@ -25,6 +27,16 @@ enum ctr_command {
 	CTR_CMD_FEATURES, /* print the runtime-spec features document */
 	CTR_CMD_HELP,
 	CTR_CMD_VERSION,
+	CTR_CMD_CREATE,
+	CTR_CMD_START,
+	CTR_CMD_STATE,
+	CTR_CMD_KILL,
+	CTR_CMD_DELETE,
+	CTR_CMD_LIST,
+	CTR_CMD_PS,
+	CTR_CMD_PAUSE,
+	CTR_CMD_RESUME,
+	CTR_CMD_EXEC,
 };
 
 /* runc's global options. Strings point into argv. */
@@ -41,10 +53,23 @@ struct ctr_args {
 	/* spec */
 	const char *bundle;              /* --bundle DIR (default ".") */
 	bool rootless;                   /* --rootless */
+	/* the lifecycle commands (runc's options) */
+	const char *id;                  /* the container */
+	const char *pid_file;            /* create, exec: --pid-file */
+	const char *console_socket;      /* create: --console-socket */
+	const char *process;             /* exec: --process FILE (a process object) */
+	const char *signal;              /* kill: default "TERM" */
+	bool json;                       /* list, ps: --format json */
+	bool quiet;                      /* list: -q */
+	bool force;                      /* delete: --force */
+	bool all;                        /* kill: --all */
+	bool detach;                     /* exec: -d */
+	bool no_pivot;                   /* create: --no-pivot (accepted; see README) */
 };
 
 /*
- * Parses argv (argv[0] is the program) into args and, for `run`, cfg
+ * Parses argv (argv[0] is the program) into args and, for `run`, `create`
+ * (cfg->bundle, cfg->id) and `exec` (cfg->argv: the command, if given), cfg
  * (already ctr_config_init'ed). For `run --bundle DIR [ID]`, cfg->bundle
  * is set and only the options that make sense with a bundle (--name,
  * --stats, --keep-layer, --keep-devices, --cgroup-parent,

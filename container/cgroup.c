@@ -13,7 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const ctr_cgroup_v1_names[CTR_V1_COUNT] = { "memory", "cpu", "pids", "devices" };
+const char *const ctr_cgroup_v1_names[CTR_V1_COUNT] = { "memory", "cpu", "pids", "devices",
+							      "freezer" };
 
 /* ---- pure part ---- */
 
@@ -213,7 +214,8 @@ static int mkdir_parents(const char *path, struct isolab_error *err)
  * delegate memory, cpu and pids in cgroup.subtree_control. */
 static int v2_enable_controllers(const char *path, struct isolab_error *err)
 {
-	static const char *const want[] = { "memory", "cpu", "pids", "devices" };
+	static const char *const want[] = { "memory", "cpu", "pids", "devices",
+							      "freezer" };
 	char dir[PATH_MAX], avail[512] = "", enabled[512] = "";
 	size_t rootlen = strlen(CTR_CGROUP_ROOT);
 	char *p;
@@ -276,7 +278,7 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 			/* v1: memory (peak, OOM, the process list) and devices
 			 * always; cpu and pids only when limited, each costs a
 			 * mkdir, an attach and an rmdir. */
-			if ((c == CTR_V1_CPU && cfg->cpu_quota <= 0) ||
+			if (c == CTR_V1_FREEZER || (c == CTR_V1_CPU && cfg->cpu_quota <= 0) ||
 			    (c == CTR_V1_PIDS && cfg->pids_limit <= 0)) {
 				cg->path[c][0] = '\0';
 				continue;
@@ -463,4 +465,126 @@ int ctr_cgroup_remove_stale(enum ctr_cgroup_mode mode, const char *parent, const
 			rc = isolab_error_errno(err, -errno, "remove cgroup `%s`", path);
 	}
 	return rc;
+}
+
+int ctr_cgroup_reopen(struct ctr_cgroup *cg, enum ctr_cgroup_mode mode, const char *parent,
+		      const char *id, struct isolab_error *err)
+{
+	int nctrl = mode == CTR_CGROUP_V2 ? 1 : CTR_V1_COUNT;
+	bool any = false;
+
+	memset(cg, 0, sizeof(*cg));
+	cg->mode = mode;
+	cg->dirfd = -1;
+	for (int c = 0; c < nctrl; c++) {
+		struct stat st;
+
+		if (ctr_cgroup_path(cg->path[c], sizeof(cg->path[c]), CTR_CGROUP_ROOT, mode, c,
+				    parent, id) < 0)
+			return isolab_error_set(err, -ENAMETOOLONG, "cgroup path for `%s`: too long",
+						id);
+		cg->created[c] = stat(cg->path[c], &st) == 0 && S_ISDIR(st.st_mode);
+		any |= cg->created[c];
+	}
+	if (!any)
+		return isolab_error_set(err, -ENOENT, "container `%s`: no cgroup", id);
+	return 0;
+}
+
+int ctr_cgroup_pids(const struct ctr_cgroup *cg, int *pids, int max, struct isolab_error *err)
+{
+	char buf[16384] = "";
+	int n = 0, rc;
+	char *p;
+
+	rc = read_file(cg->path[0], "cgroup.procs", buf, sizeof(buf));
+	if (rc < 0)
+		return isolab_error_errno(err, rc, "read `%s/cgroup.procs`", cg->path[0]);
+	for (p = buf; *p != '\0' && n < max;) {
+		long pid = strtol(p, &p, 10);
+
+		if (pid <= 0)
+			break;
+		pids[n++] = (int)pid;
+		while (*p == '\n')
+			p++;
+	}
+	return n;
+}
+
+/* v1: the freezer cgroup, made (and the processes moved in) on the first
+ * pause. */
+static int v1_freezer_join(struct ctr_cgroup *cg, struct isolab_error *err)
+{
+	int pids[4096] = { 0 }, n;
+	char value[24];
+
+	if (cg->created[CTR_V1_FREEZER])
+		return 0;
+	if (cg->path[CTR_V1_FREEZER][0] == '\0')
+		return isolab_error_set(err, -ENOTSUP, "cgroup v1 controller `freezer` is not mounted");
+	if (mkdir_parents(cg->path[CTR_V1_FREEZER], err) < 0)
+		return err->code;
+	if (mkdir(cg->path[CTR_V1_FREEZER], 0755) < 0 && errno != EEXIST)
+		return isolab_error_errno(err, -errno, "create cgroup `%s`",
+					  cg->path[CTR_V1_FREEZER]);
+	cg->created[CTR_V1_FREEZER] = true;
+	n = ctr_cgroup_pids(cg, pids, 4096, err);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		snprintf(value, sizeof(value), "%d", pids[i]);
+		if (write_file(cg->path[CTR_V1_FREEZER], "cgroup.procs", value, err) < 0 &&
+		    err->code != -ESRCH)
+			return err->code;
+	}
+	return 0;
+}
+
+bool ctr_cgroup_frozen(const struct ctr_cgroup *cg)
+{
+	char buf[64] = "";
+
+	if (cg->mode == CTR_CGROUP_V2)
+		return read_file(cg->path[0], "cgroup.freeze", buf, sizeof(buf)) == 0 &&
+		       buf[0] == '1';
+	return cg->created[CTR_V1_FREEZER] &&
+	       read_file(cg->path[CTR_V1_FREEZER], "freezer.state", buf, sizeof(buf)) == 0 &&
+	       strncmp(buf, "THAWED", 6) != 0;
+}
+
+int ctr_cgroup_freeze(struct ctr_cgroup *cg, bool freeze, struct isolab_error *err)
+{
+	const char *dir, *file, *value, *want;
+	char buf[256];
+
+	if (cg->mode == CTR_CGROUP_V2) {
+		dir = cg->path[0], file = "cgroup.freeze", value = freeze ? "1" : "0";
+		want = freeze ? "frozen 1" : "frozen 0";
+	} else {
+		if (!freeze && !cg->created[CTR_V1_FREEZER])
+			return 0; /* never paused */
+		if (freeze && v1_freezer_join(cg, err) < 0)
+			return err->code;
+		dir = cg->path[CTR_V1_FREEZER], file = "freezer.state";
+		value = want = freeze ? "FROZEN" : "THAWED";
+	}
+	if (write_file(dir, file, value, err) < 0)
+		return err->code;
+	/* The kernel freezes asynchronously: wait (up to 5 s) until it says so. */
+	for (int tries = 0; tries < 5000; tries++) {
+		struct timespec ts = { 0, 1000000 };
+
+		buf[0] = '\0';
+		if (read_file(dir, cg->mode == CTR_CGROUP_V2 ? "cgroup.events" : file, buf,
+			      sizeof(buf)) < 0)
+			break;
+		if (strstr(buf, want) != NULL)
+			return 0;
+		if (cg->mode != CTR_CGROUP_V2 && freeze && strncmp(buf, "FREEZING", 8) == 0)
+			write_file(dir, file, value, NULL); /* v1: ask again */
+		nanosleep(&ts, NULL);
+	}
+	return isolab_error_set(err, -ETIMEDOUT, "%s `%s`: the kernel did not confirm it",
+				freeze ? "freeze" : "thaw", dir);
 }

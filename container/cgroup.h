@@ -40,8 +40,11 @@ enum ctr_cgroup_mode {
 	CTR_CGROUP_V2,     /* unified */
 };
 
-/* The v1 controllers isolab uses, in this order (devices: devices.h). */
-enum ctr_cgroup_v1_ctrl { CTR_V1_MEMORY, CTR_V1_CPU, CTR_V1_PIDS, CTR_V1_DEVICES, CTR_V1_COUNT };
+/* The v1 controllers isolab uses, in this order (devices: devices.h).
+ * The freezer is made only by `pause` (ctr_cgroup_freeze), never by run. */
+enum ctr_cgroup_v1_ctrl {
+	CTR_V1_MEMORY, CTR_V1_CPU, CTR_V1_PIDS, CTR_V1_DEVICES, CTR_V1_FREEZER, CTR_V1_COUNT
+};
 extern const char *const ctr_cgroup_v1_names[CTR_V1_COUNT];
 
 /* Mode from the statfs f_type of /sys/fs/cgroup and of .../unified
@@ -99,6 +102,21 @@ void ctr_cgroup_sample(struct ctr_cgroup *cg);
 void ctr_cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_cgroup_stats *st);
 /* Kills what is left inside and removes the cgroup(s). */
 int ctr_cgroup_destroy(struct ctr_cgroup *cg, struct isolab_error *err);
+/* The cgroup(s) of a container made by an earlier process (`create`):
+ * paths for parent and id, created[] set for the directories that exist.
+ * -ENOENT when none does. */
+int ctr_cgroup_reopen(struct ctr_cgroup *cg, enum ctr_cgroup_mode mode, const char *parent,
+		      const char *id, struct isolab_error *err);
+/* The pids in the container's cgroup (v2, else the v1 memory one): up to
+ * max of them into pids; returns how many, or -errno. */
+int ctr_cgroup_pids(const struct ctr_cgroup *cg, int *pids, int max, struct isolab_error *err);
+/* Freezes (pause) or thaws (resume) every process of the container and
+ * waits until the kernel says so: v2 cgroup.freeze; v1 the freezer
+ * hierarchy, whose cgroup the first pause makes (the processes moved in).
+ * cgroup-v2.rst "Core Interface Files"; cgroup-v1/freezer-subsystem.rst. */
+int ctr_cgroup_freeze(struct ctr_cgroup *cg, bool freeze, struct isolab_error *err);
+/* Whether the container is frozen (or freezing). */
+bool ctr_cgroup_frozen(const struct ctr_cgroup *cg);
 /* For a container whose runtime died: removes its cgroup under parent in
  * every hierarchy the runtime uses (absent ones are fine). Kills nothing:
  * a cgroup that still has processes stays (-EBUSY, named in err). */

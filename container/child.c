@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <stdio.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,7 +117,7 @@ static int name_network_terminal(const struct ctr_child_ctx *c, struct isolab_er
 
 static int set_user(const struct ctr_config *cfg, struct isolab_error *err)
 {
-	gid_t groups[64];
+	gid_t groups[64] = { 0 };
 	size_t n = cfg->n_groups < 64 ? cfg->n_groups : 64;
 
 	for (size_t i = 0; i < n; i++)
@@ -135,7 +137,7 @@ static int set_user(const struct ctr_config *cfg, struct isolab_error *err)
  * user, no_new_privs, working directory. Without no_new_privs the filter
  * needs CAP_SYS_ADMIN: it is loaded while we have it (runc does the
  * same); else last. */
-static int set_process(const struct ctr_config *cfg, struct isolab_error *err)
+int ctr_child_set_process(const struct ctr_config *cfg, struct isolab_error *err)
 {
 	for (size_t i = 0; i < cfg->n_rlimits; i++) {
 		struct rlimit rl = { cfg->rlimits[i].soft, cfg->rlimits[i].hard };
@@ -154,6 +156,47 @@ static int set_process(const struct ctr_config *cfg, struct isolab_error *err)
 		return isolab_error_errno(err, -errno, "working directory `%s`", cfg->cwd);
 	if (cfg->seccomp != NULL && cfg->no_new_privs && ctr_seccomp_load(cfg->seccomp, err) < 0)
 		return err->code;
+	return 0;
+}
+
+/* `create`: tells the runtime all is set up, then blocks until `start`
+ * opens exec.fifo and reads the byte written here. Through
+ * /proc/self/fd: the fifo is outside the new root (runc does the same). */
+static int wait_for_start(const struct ctr_child_ctx *c, struct isolab_error *err)
+{
+	struct ctr_child_msg created = { .type = MSG_CREATED };
+	char path[40], detach;
+	ssize_t n;
+	int fd;
+
+	ctr_child_send(c->sock, &created);
+	do
+		n = read(c->sock, &detach, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(CTR_EXIT_RUNTIME); /* the runtime gave up */
+	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+		return isolab_error_errno(err, -errno, "PR_SET_PDEATHSIG");
+	/* The runtime exits only once it has this: not before the line above. */
+	if (send(c->sock, "A", 1, MSG_NOSIGNAL) != 1)
+		_exit(CTR_EXIT_RUNTIME);
+	/* Not a runtime any more (ps, pgrep -x isolab-ctr): runc's shows as
+	 * `runc init` the same way. */
+	prctl(PR_SET_NAME, "isolab-ctr init", 0, 0, 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", c->exec_fifo);
+	do
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return isolab_error_errno(err, -errno, "open exec.fifo (through `%s`)", path);
+	if (write(fd, "0", 1) != 1) {
+		int rc = isolab_error_errno(err, -errno, "write exec.fifo");
+
+		close(fd);
+		return rc;
+	}
+	close(fd);
+	close(c->exec_fifo);
 	return 0;
 }
 
@@ -223,7 +266,9 @@ static int child_steps(const struct ctr_child_ctx *c, struct ctr_child_msg *time
 	if (rc == 0 && early)
 		rc = wait_go(c, err);
 	if (rc == 0)
-		rc = set_process(cfg, err);
+		rc = ctr_child_set_process(cfg, err);
+	if (rc == 0 && c->detached)
+		rc = wait_for_start(c, err);
 	if (rc == 0 && cfg->init)
 		rc = become_init(c, err);
 	if (rc < 0)

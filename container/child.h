@@ -24,7 +24,21 @@ struct ctr_child_ctx {
 	bool unshare_cgroupns; /* not cloned into its cgroup: unshare after attach */
 	int sock;              /* the child's end of the sync socket */
 	int helper_memfd;      /* the sealed exec helper and init (init_exec.h) */
+	/* `create`: the runtime exits before the program starts. Once set
+	 * up the child says MSG_CREATED and waits for the runtime's "detach"
+	 * (it has saved the state and handed over the owner record); only
+	 * then does it drop PR_SET_PDEATHSIG (and acknowledge it: the runtime
+	 * waits for that before it exits), so a runtime killed before that
+	 * takes the child with it. Then it blocks opening exec_fifo (an
+	 * O_PATH fd of <state dir>/exec.fifo) for writing until `start` opens
+	 * it for reading (runc's design). */
+	bool detached;
+	int exec_fifo;
 };
+
+/* What the program runs with: rlimits, the seccomp filter, capabilities,
+ * user, no_new_privs, working directory (also for `exec`, exec_into.h). */
+int ctr_child_set_process(const struct ctr_config *cfg, struct isolab_error *err);
 
 /* Runs in the cloned child; never returns. */
 __attribute__((noreturn)) void ctr_child_main(const struct ctr_child_ctx *c);

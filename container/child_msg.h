@@ -12,7 +12,12 @@
 
 #include "common/error.h"
 
-enum { MSG_TIMES = 1, MSG_ERROR = 2, MSG_TTY = 3 /* carries the pty master */ };
+enum {
+	MSG_TIMES = 1,
+	MSG_ERROR = 2,
+	MSG_TTY = 3,     /* carries the pty master */
+	MSG_CREATED = 4, /* `create`: all set up, now waiting on exec.fifo (state.h) */
+};
 
 struct ctr_child_msg {
 	int type;

@@ -1,6 +1,8 @@
 /* cli.c: what the commands say, on stderr and in the log (see cli.h). */
 #include "container/cli.h"
 
+#include "container/reap.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -13,6 +15,12 @@ void ctr_cli_say(const struct ctr_cli *cli, enum ctr_log_level level, const char
 void ctr_cli_error(const struct ctr_cli *cli, const char *msg)
 {
 	ctr_cli_say(cli, CTR_LOG_ERROR, msg);
+}
+
+int ctr_cli_fail(const struct ctr_cli *cli, const struct isolab_error *err)
+{
+	ctr_cli_error(cli, err->msg);
+	return CTR_EXIT_RUNTIME;
 }
 
 void ctr_cli_warn(const struct ctr_cli *cli, const char *msg)

@@ -9,6 +9,7 @@
 #ifndef ISOLAB_CONTAINER_CLI_H
 #define ISOLAB_CONTAINER_CLI_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 
 #include "container/args.h"
@@ -30,11 +31,36 @@ void ctr_cli_warn(const struct ctr_cli *cli, const char *msg);
 void ctr_cli_debug(const struct ctr_cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Removes what runtimes killed with SIGKILL left under the state root,
- * each one it must keep named by a warning; returns how many it kept. */
-int ctr_cli_sweep_stale(const struct ctr_cli *cli);
+/* Removes what runtimes killed with SIGKILL left under the state root
+ * (stopped_too: and containers of `create` whose process is gone,
+ * owner.h), each one it must keep named by a warning; returns how many
+ * it kept. */
+int ctr_cli_sweep_stale(const struct ctr_cli *cli, bool stopped_too);
 
-/* The commands (cmd_run.c, cmd_sweep.c, cmd_spec.c, cmd_features.c). */
+/* One line for err; returns 125 (README.md "Exit status"). */
+int ctr_cli_fail(const struct ctr_cli *cli, const struct isolab_error *err);
+
+/* The container's config, as `run` loads it (cmd_run.c): the command
+ * line's, or cfg->bundle's config.json (its process object from
+ * process_file when that is not NULL; its annotations into *annotations
+ * when that is not NULL), completed (id, hostname, HOSTNAME=) and
+ * validated. */
+int ctr_cmd_load_config(struct ctr_config *cfg, const char *process_file, cJSON **annotations,
+			struct isolab_error *err);
+
+/* The commands: cmd_run.c, cmd_sweep.c, cmd_spec.c, cmd_features.c, and
+ * the lifecycle's (lifecycle.h): cmd_create.c, cmd_start.c, cmd_state.c
+ * (state), cmd_kill.c, cmd_delete.c, cmd_list.c (list), cmd_ps.c,
+ * cmd_pause.c (pause, resume), cmd_exec.c. */
+int ctr_cmd_create(const struct ctr_cli *cli, const struct ctr_args *args, struct ctr_config *cfg);
+int ctr_cmd_start(const struct ctr_cli *cli, const struct ctr_args *args);
+int ctr_cmd_state(const struct ctr_cli *cli, const struct ctr_args *args);
+int ctr_cmd_kill(const struct ctr_cli *cli, const struct ctr_args *args);
+int ctr_cmd_delete(const struct ctr_cli *cli, const struct ctr_args *args);
+int ctr_cmd_list(const struct ctr_cli *cli, const struct ctr_args *args);
+int ctr_cmd_ps(const struct ctr_cli *cli, const struct ctr_args *args);
+int ctr_cmd_pause(const struct ctr_cli *cli, const struct ctr_args *args, bool pause);
+int ctr_cmd_exec(const struct ctr_cli *cli, const struct ctr_args *args, struct ctr_config *cfg);
 int ctr_cmd_run(const struct ctr_cli *cli, struct ctr_config *cfg);
 int ctr_cmd_sweep(const struct ctr_cli *cli);
 int ctr_cmd_spec(const struct ctr_cli *cli, const char *bundle, bool rootless);

@@ -51,13 +51,14 @@ static int append_device_rules(struct ctr_config *oci, const struct ctr_config *
 
 /* cfg becomes the bundle's config, keeping what the command line said
  * about this run. */
-static int load_bundle(struct ctr_config *cfg, struct isolab_error *err)
+static int load_bundle(struct ctr_config *cfg, const char *process_file, cJSON **annotations,
+		       struct isolab_error *err)
 {
 	struct ctr_config oci;
 	int rc;
 
 	ctr_config_init(&oci);
-	rc = ctr_oci_load(cfg->bundle, &oci, err);
+	rc = ctr_oci_load_with(cfg->bundle, process_file, &oci, annotations, err);
 	if (rc < 0) {
 		ctr_config_free(&oci);
 		return rc;
@@ -94,9 +95,11 @@ static int add_hostname_env(struct ctr_config *cfg, struct isolab_error *err)
 	return 0;
 }
 
-static int load_config(struct ctr_config *cfg, struct isolab_error *err)
+int ctr_cmd_load_config(struct ctr_config *cfg, const char *process_file, cJSON **annotations,
+			struct isolab_error *err)
 {
-	int rc = cfg->bundle != NULL ? load_bundle(cfg, err) : ctr_config_add_cli_defaults(cfg, err);
+	int rc = cfg->bundle != NULL ? load_bundle(cfg, process_file, annotations, err)
+				     : ctr_config_add_cli_defaults(cfg, err);
 
 	if (rc < 0)
 		return rc;
@@ -140,13 +143,13 @@ int ctr_cmd_run(const struct ctr_cli *cli, struct ctr_config *cfg)
 	struct ctr_stats stats = { 0 };
 	int status = CTR_EXIT_RUNTIME, rc;
 
-	rc = load_config(cfg, &err);
+	rc = ctr_cmd_load_config(cfg, NULL, NULL, &err);
 	if (rc == 0 && geteuid() != 0)
 		rc = isolab_error_set(&err, -EPERM, "must run as root (namespaces, mounts and cgroups)");
 	if (rc == 0) {
 		/* What runtimes killed with SIGKILL left (owner.h): first, so
 		 * that this run can reuse their ids. */
-		ctr_cli_sweep_stale(cli);
+		ctr_cli_sweep_stale(cli, false);
 		stats.phase_ns[CTR_PHASE_START] = isolab_since_start_ns();
 		/* The last of the loading: from here the config is only read. */
 		rc = ctr_rootfs_resolve_layers(cfg, &err);

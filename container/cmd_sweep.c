@@ -1,5 +1,6 @@
 /* cmd_sweep.c: `isolab-ctr sweep`: remove what runtimes killed with
- * SIGKILL left (owner.h); `run` does the same first. */
+ * SIGKILL left, and containers of `create` whose process is gone
+ * (owner.h); `run` and `create` do the former first. */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -15,10 +16,10 @@ static void warn_line(const char *message)
 	ctr_cli_warn(sweep_cli, message);
 }
 
-int ctr_cli_sweep_stale(const struct ctr_cli *cli)
+int ctr_cli_sweep_stale(const struct ctr_cli *cli, bool stopped_too)
 {
 	sweep_cli = cli;
-	return ctr_owner_sweep(cli->g->root, warn_line);
+	return ctr_owner_sweep(cli->g->root, warn_line, stopped_too);
 }
 
 /* 0, or 125 when something stale had to stay (each one named by a warning). */
@@ -28,5 +29,5 @@ int ctr_cmd_sweep(const struct ctr_cli *cli)
 		ctr_cli_error(cli, "must run as root (mounts and cgroups)");
 		return CTR_EXIT_RUNTIME;
 	}
-	return ctr_cli_sweep_stale(cli) > 0 ? CTR_EXIT_RUNTIME : 0;
+	return ctr_cli_sweep_stale(cli, true) > 0 ? CTR_EXIT_RUNTIME : 0;
 }

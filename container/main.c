@@ -54,6 +54,25 @@ static int dispatch(const struct ctr_cli *cli, const struct ctr_args *args, stru
 	case CTR_CMD_VERSION:
 		print_version();
 		return 0;
+	case CTR_CMD_CREATE:
+		return ctr_cmd_create(cli, args, cfg);
+	case CTR_CMD_START:
+		return ctr_cmd_start(cli, args);
+	case CTR_CMD_STATE:
+		return ctr_cmd_state(cli, args);
+	case CTR_CMD_KILL:
+		return ctr_cmd_kill(cli, args);
+	case CTR_CMD_DELETE:
+		return ctr_cmd_delete(cli, args);
+	case CTR_CMD_LIST:
+		return ctr_cmd_list(cli, args);
+	case CTR_CMD_PS:
+		return ctr_cmd_ps(cli, args);
+	case CTR_CMD_PAUSE:
+	case CTR_CMD_RESUME:
+		return ctr_cmd_pause(cli, args, args->cmd == CTR_CMD_PAUSE);
+	case CTR_CMD_EXEC:
+		return ctr_cmd_exec(cli, args, cfg);
 	}
 	return CTR_EXIT_RUNTIME;
 }

@@ -508,7 +508,30 @@ int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_confi
 	return 0;
 }
 
+/* doc's process replaced by the object in process_file. */
+static int replace_process(cJSON *doc, const char *process_file, struct isolab_error *err)
+{
+	cJSON *proc = NULL;
+	int rc = isolab_json_read(process_file, &proc, err);
+
+	if (rc < 0)
+		return isolab_error_wrap(err, "--process");
+	if (!cJSON_IsObject(proc)) {
+		cJSON_Delete(proc);
+		return isolab_error_set(err, -EINVAL, "--process `%s`: not a JSON object", process_file);
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "process");
+	cJSON_AddItemToObject(doc, "process", proc);
+	return 0;
+}
+
 int ctr_oci_load(const char *bundle_dir, struct ctr_config *cfg, struct isolab_error *err)
+{
+	return ctr_oci_load_with(bundle_dir, NULL, cfg, NULL, err);
+}
+
+int ctr_oci_load_with(const char *bundle_dir, const char *process_file, struct ctr_config *cfg,
+		      cJSON **annotations, struct isolab_error *err)
 {
 	char path[PATH_MAX];
 	char *abs;
@@ -520,6 +543,15 @@ int ctr_oci_load(const char *bundle_dir, struct ctr_config *cfg, struct isolab_e
 		return isolab_error_errno(err, -errno, "bundle `%s`", bundle_dir);
 	snprintf(path, sizeof(path), "%.4000s/config.json", abs);
 	rc = isolab_json_read(path, &doc, err);
+	if (rc == 0 && process_file != NULL)
+		rc = replace_process(doc, process_file, err);
+	if (rc == 0 && annotations != NULL) {
+		cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "annotations");
+
+		*annotations = cJSON_IsObject(a) && a->child != NULL
+				       ? cJSON_DetachItemViaPointer(doc, a)
+				       : NULL;
+	}
 	if (rc == 0) {
 		rc = ctr_oci_from_json(doc, abs, cfg, err);
 		if (rc < 0)

@@ -30,4 +30,11 @@ const char *ctr_oci_namespace_name(size_t i);
 /* Reads BUNDLE/config.json and calls ctr_oci_from_json. */
 int ctr_oci_load(const char *bundle_dir, struct ctr_config *cfg, struct isolab_error *err);
 
+/* The same, with the process object read from process_file (`exec
+ * --process`, runc's process.json) instead of config.json's when it is
+ * not NULL, and config.json's annotations handed out in *annotations
+ * (NULL when there are none; cJSON_Delete) when annotations is not NULL. */
+int ctr_oci_load_with(const char *bundle_dir, const char *process_file, struct ctr_config *cfg,
+		      cJSON **annotations, struct isolab_error *err);
+
 #endif

@@ -4,6 +4,7 @@
 #include "common/mkdir.h"
 #include "common/procfs.h"
 #include "container/cgroup.h"
+#include "container/state.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -154,6 +155,56 @@ int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_p
 	return rc;
 }
 
+/* pid's record: its start time and our pid namespace (the one pid is a
+ * number in). */
+static int owner_of(int pid, const char *cgroup_parent, struct ctr_owner *o,
+		    struct isolab_error *err)
+{
+	char stat_text[1024], path[64];
+	char state;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	rc = my_pidns(&o->pidns);
+	if (rc == 0)
+		rc = isolab_read_text(path, stat_text, sizeof(stat_text));
+	if (rc == 0 && ctr_proc_stat_parse(stat_text, &state, &o->start) < 0)
+		rc = -EINVAL;
+	if (rc < 0)
+		return isolab_error_errno(err, rc, "owner record: read `%s`", path);
+	if (snprintf(o->cgroup_parent, sizeof(o->cgroup_parent), "%s", cgroup_parent) >=
+	    (int)sizeof(o->cgroup_parent))
+		return isolab_error_set(err, -ENAMETOOLONG, "owner record: cgroup parent too long");
+	return 0;
+}
+
+int ctr_owner_transfer(const char *state_root, const char *id, int pid, const char *cgroup_parent,
+		       struct ctr_owner *owner, struct isolab_error *err)
+{
+	char record[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
+	int rc = owner_of(pid, cgroup_parent, owner, err);
+
+	if (rc < 0)
+		return rc;
+	/* A dot name: sweeps skip it (ids never start with a dot). */
+	if (ctr_owner_format(owner, record, sizeof(record)) < 0 ||
+	    snprintf(path, sizeof(path), "%s/%s/%s", state_root, CTR_OWNER_SUBDIR, id) >=
+		    (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/%s/.%s.%d", state_root, CTR_OWNER_SUBDIR, id,
+		     (int)getpid()) >= (int)sizeof(tmp))
+		return isolab_error_set(err, -ENAMETOOLONG, "owner record for `%s`: too long", id);
+	if (symlink(record, tmp) < 0)
+		return isolab_error_errno(err, -errno, "create owner record `%s`", tmp);
+	if (rename(tmp, path) < 0) {
+		rc = isolab_error_errno(err, -errno, "replace owner record `%s`", path);
+		unlink(tmp);
+		return rc;
+	}
+	return 0;
+}
+
 int ctr_owner_release(const char *state_root, const char *id, struct isolab_error *err)
 {
 	char path[PATH_MAX];
@@ -171,6 +222,7 @@ struct sweep {
 	bool locked;               /* we hold its flock */
 	bool have_mode;
 	enum ctr_cgroup_mode mode;
+	bool stopped_too;          /* created containers too (owner.h) */
 };
 
 static int read_record(int dirfd, const char *name, char *buf, size_t len)
@@ -223,6 +275,13 @@ static int sweep_entry(struct sweep *s, const char *name, ctr_warn_fn *warn)
 		return 0; /* cannot tell */
 	if (!ctr_owner_is_stale(&owner, s->pidns, rc < 0 ? NULL : stat_text))
 		return 0;
+	if (!s->stopped_too) {
+		struct stat st;
+
+		snprintf(again, sizeof(again), "%s/%s/%s", s->state_root, name, CTR_STATE_FILE);
+		if (stat(again, &st) == 0)
+			return 0; /* a stopped container of `create`'s: for delete */
+	}
 	if (!s->locked) {
 		while (flock(s->dirfd, LOCK_EX) < 0)
 			if (errno != EINTR)
@@ -242,12 +301,12 @@ static int sweep_entry(struct sweep *s, const char *name, ctr_warn_fn *warn)
 	return 1;
 }
 
-int ctr_owner_sweep(const char *state_root, ctr_warn_fn *warn)
+int ctr_owner_sweep(const char *state_root, ctr_warn_fn *warn, bool stopped_too)
 {
 	/* getdents64(2) into the stack rather than opendir(3), whose 32 KiB
 	 * buffer costs a fresh process more than the read itself. */
 	_Alignas(struct dirent64) char buf[2048];
-	struct sweep s = { .state_root = state_root, .dirfd = -1 };
+	struct sweep s = { .state_root = state_root, .dirfd = -1, .stopped_too = stopped_too };
 	char dir[PATH_MAX];
 	int left = 0;
 	ssize_t n;

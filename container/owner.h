@@ -76,6 +76,13 @@ bool ctr_owner_is_stale(const struct ctr_owner *owner, unsigned long long my_pid
  * not yet swept. */
 int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_parent,
 		    struct isolab_error *err);
+/* `create`: the record of id passes from this runtime, which is about to
+ * exit, to the container's process pid (whose start time it reads): the
+ * container owns its leftovers, and a sweep leaves them while it lives.
+ * The new record replaces the old one with rename(2), so the id is never
+ * free. Also returns pid's start time and pid namespace in *owner. */
+int ctr_owner_transfer(const char *state_root, const char *id, int pid, const char *cgroup_parent,
+		       struct ctr_owner *owner, struct isolab_error *err);
 /* Removes this runtime's record for id (after everything else is gone). */
 int ctr_owner_release(const char *state_root, const char *id, struct isolab_error *err);
 
@@ -84,7 +91,11 @@ typedef void ctr_warn_fn(const char *message);
  * Removes the leftovers of every stale record (see above). Never fails:
  * what it cannot remove stays, reported through warn (one message per
  * container). Returns the number of stale containers left in place.
+ * A container `create` made (its state dir holds state.json, state.h)
+ * whose process is gone is `stopped`, and stays for `delete` or `state`
+ * as runc's do, unless stopped_too (`isolab-ctr sweep`); `run` and
+ * `create` sweep without it.
  */
-int ctr_owner_sweep(const char *state_root, ctr_warn_fn *warn);
+int ctr_owner_sweep(const char *state_root, ctr_warn_fn *warn, bool stopped_too);
 
 #endif

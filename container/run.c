@@ -9,6 +9,7 @@
 #include "container/init_exec.h"
 #include "container/keep_layer.h"
 #include "container/owner.h"
+#include "container/state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,9 +33,8 @@ static void forward_signal(int sig)
 		kill(forward_pid, sig);
 }
 
-/* The runtime's forwarded signals (reap.h) go to pid, or (pid 0) take
- * their default actions again. */
-static void forward_signals_to(pid_t pid)
+/* See run.h. */
+void ctr_forward_signals_to(pid_t pid)
 {
 	forward_pid = pid;
 	for (size_t i = 0; i < CTR_N_FORWARDED; i++) {
@@ -51,7 +52,7 @@ void ctr_container_init(struct ctr_container *c, const struct ctr_config *cfg,
 	c->cfg = cfg;
 	c->state_root = state_root;
 	c->stats = stats;
-	c->cg.dirfd = c->helper_memfd = c->sock = c->pidfd = -1;
+	c->cg.dirfd = c->helper_memfd = c->sock = c->pidfd = c->exec_fifo = -1;
 	c->tty.master = -1;
 	c->pid = -1;
 	stats->id = cfg->id;
@@ -59,6 +60,23 @@ void ctr_container_init(struct ctr_container *c, const struct ctr_config *cfg,
 }
 
 /* ---- prepare ---- */
+
+/* Detached: <state dir>/exec.fifo, writable by anyone (the container's
+ * user opens it, state.h), and an O_PATH fd of it for the child. */
+static int make_exec_fifo(struct ctr_container *c, struct isolab_error *err)
+{
+	char path[PATH_MAX];
+
+	if (ctr_saved_path(path, sizeof(path), c->state_root, c->cfg->id, CTR_EXEC_FIFO) < 0)
+		return isolab_error_set(err, -ENAMETOOLONG, "exec.fifo of `%s`: path too long",
+					c->cfg->id);
+	if (mkfifo(path, 0622) < 0 || chmod(path, 0622) < 0)
+		return isolab_error_errno(err, -errno, "create `%s`", path);
+	c->exec_fifo = open(path, O_PATH | O_CLOEXEC);
+	if (c->exec_fifo < 0)
+		return isolab_error_errno(err, -errno, "open `%s`", path);
+	return 0;
+}
 
 int ctr_container_prepare(struct ctr_container *c, struct isolab_error *err)
 {
@@ -85,9 +103,16 @@ int ctr_container_prepare(struct ctr_container *c, struct isolab_error *err)
 	 * must outlive the child (--keep-layer) or be owned by the user
 	 * namespace's root (--userns: made by real root, then chowned). */
 	rc = ctr_state_create(&c->state, cfg, c->state_root,
-			      cfg->keep_layer != NULL || (cfg->namespaces & CLONE_NEWUSER), err);
+			      cfg->keep_layer != NULL || (cfg->namespaces & CLONE_NEWUSER) ||
+				      c->detached,
+			      err);
 	if (rc < 0)
 		return rc;
+	if (c->detached) {
+		rc = make_exec_fifo(c, err);
+		if (rc < 0)
+			return rc;
+	}
 	c->helper_memfd = ctr_helper_memfd(err);
 	return c->helper_memfd < 0 ? c->helper_memfd : 0;
 }
@@ -119,7 +144,8 @@ static pid_t clone_into_namespaces(struct ctr_container *c, const int sv[2], int
 				   bool *into_cgroup)
 {
 	struct ctr_child_ctx ctx = { .cfg = c->cfg, .state = &c->state, .cgmode = c->cg.mode,
-				     .sock = sv[1], .helper_memfd = c->helper_memfd };
+				     .sock = sv[1], .helper_memfd = c->helper_memfd,
+				     .detached = c->detached, .exec_fifo = c->exec_fifo };
 	int flags = c->cfg->namespaces;
 	pid_t pid;
 
@@ -179,6 +205,10 @@ static void read_reports(struct ctr_container *c)
 			close(fd);
 		if (n != (ssize_t)sizeof(msg))
 			break;
+		if (msg.type == MSG_CREATED) {
+			c->created = true;
+			return; /* the socket stays: ctr_container_detach */
+		}
 		if (msg.type == MSG_TTY && fd >= 0)
 			ctr_tty_adopt(&c->tty, fd);
 		if (msg.type == MSG_TIMES) {
@@ -224,7 +254,8 @@ int ctr_container_create(struct ctr_container *c, struct isolab_error *err)
 	c->pidfd = isolab_take_fd(&pidfd);
 	c->sock = isolab_take_fd(&runtime_end);
 	close(isolab_take_fd(&child_end)); /* EOF on c->sock once the child is done */
-	forward_signals_to(pid);
+	if (!c->detached)
+		ctr_forward_signals_to(pid);
 	if (!into_cgroup)
 		rc = ctr_cgroup_attach(&c->cg, pid, err);
 	if (rc == 0 && (cfg->namespaces & CLONE_NEWUSER)) {
@@ -287,7 +318,7 @@ int ctr_container_wait(struct ctr_container *c, int *status, struct isolab_error
 	if (ws < 0)
 		return isolab_error_errno(err, ws, "wait for the container");
 	*status = ctr_exit_status(ws);
-	forward_signals_to(0);
+	ctr_forward_signals_to(0);
 	ctr_cgroup_read_stats(&c->cg, &cgs);
 	stats->memory_peak = cgs.memory_peak;
 	stats->memory_peak_source = cgs.peak_source;
@@ -301,6 +332,57 @@ int ctr_container_wait(struct ctr_container *c, int *status, struct isolab_error
 	return rc;
 }
 
+/* ---- detach (create) and load (a later command) ---- */
+
+void ctr_container_detach(struct ctr_container *c)
+{
+	/* The child drops PR_SET_PDEATHSIG, says so, and waits on exec.fifo;
+	 * this process must not end before it said so (child.h). */
+	if (c->sock >= 0 && send(c->sock, "D", 1, MSG_NOSIGNAL) == 1) {
+		char ack[8];
+
+		while (recv(c->sock, ack, sizeof(ack), 0) < 0 && errno == EINTR)
+			;
+	}
+	if (forward_pid != 0)
+		ctr_forward_signals_to(0);
+	if (c->pidfd >= 0)
+		close(isolab_take_fd(&c->pidfd));
+	if (c->helper_memfd >= 0)
+		close(isolab_take_fd(&c->helper_memfd));
+	if (c->sock >= 0)
+		close(isolab_take_fd(&c->sock));
+	if (c->exec_fifo >= 0)
+		close(isolab_take_fd(&c->exec_fifo));
+	if (c->tty.master >= 0)
+		close(isolab_take_fd(&c->tty.master));
+	if (c->cg.dirfd >= 0)
+		close(isolab_take_fd(&c->cg.dirfd));
+	memset(c->cg.created, 0, sizeof(c->cg.created));
+	c->state.made_dir = c->state.mounted_tmpfs = c->state.mounted_overlay = false;
+	c->owner_id = NULL;
+	c->pid = -1;
+}
+
+int ctr_container_load(struct ctr_container *c, const struct ctr_saved *saved,
+		       const char *state_root, struct isolab_error *err)
+{
+	struct stat st;
+	int rc;
+
+	c->state_root = state_root;
+	c->owner_id = saved->id;
+	rc = ctr_cgroup_reopen(&c->cg, saved->cgmode, saved->cgroup_parent, saved->id, err);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	if (snprintf(c->state.dir, sizeof(c->state.dir), "%s/%s", state_root, saved->id) >=
+	    (int)sizeof(c->state.dir))
+		return isolab_error_set(err, -ENAMETOOLONG, "state dir for `%s`: too long", saved->id);
+	c->state.made_dir = stat(c->state.dir, &st) == 0;
+	c->state.mounted_tmpfs = c->state.made_dir;
+	return 0;
+}
+
 /* ---- delete ---- */
 
 int ctr_container_delete(struct ctr_container *c, struct isolab_error *err)
@@ -308,13 +390,15 @@ int ctr_container_delete(struct ctr_container *c, struct isolab_error *err)
 	int rc;
 
 	if (forward_pid != 0) /* the wait did not end the forwarding */
-		forward_signals_to(0);
+		ctr_forward_signals_to(0);
 	if (c->pidfd >= 0)
 		close(isolab_take_fd(&c->pidfd));
 	if (c->helper_memfd >= 0)
 		close(isolab_take_fd(&c->helper_memfd));
 	if (c->sock >= 0)
 		close(isolab_take_fd(&c->sock));
+	if (c->exec_fifo >= 0)
+		close(isolab_take_fd(&c->exec_fifo));
 	ctr_tty_close(&c->tty);
 	if (c->pid > 0) {
 		kill(c->pid, SIGKILL);

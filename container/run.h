@@ -21,8 +21,12 @@
  * One struct holds what a container has, and ctr_container_delete() is
  * the one path that releases it, whichever phase failed. The config is
  * only read. `isolab-ctr run` is all five phases in one process
- * (ctr_run); a runtime that returns after create (issue 11) keeps the
- * child waiting across processes.
+ * (ctr_run). `isolab-ctr create` (lifecycle.h) marks the container
+ * detached: its state dir is on the host and holds exec.fifo, the child
+ * sets everything up and waits on that fifo (state.h), and the runtime
+ * returns after the start phase's first report (ctr_container_detach);
+ * a later process rebuilds the struct from state.json
+ * (ctr_container_load) and deletes through the same path.
  */
 #ifndef ISOLAB_CONTAINER_RUN_H
 #define ISOLAB_CONTAINER_RUN_H
@@ -54,6 +58,9 @@ struct ctr_container {
 	 * status it asked for; report.code is 0 when it reported none. */
 	struct isolab_error report;
 	int report_status;
+	bool detached;              /* `create`: outlives this process (above) */
+	bool created;               /* detached: the child said MSG_CREATED */
+	int exec_fifo;              /* detached: O_PATH fd of exec.fifo, or -1 */
 };
 
 /* Nothing held yet; the phases below fill c. */
@@ -69,9 +76,23 @@ int ctr_container_start(struct ctr_container *c, struct isolab_error *err);
  * signal N), or the status the child reported with its error, which is
  * then returned (with the child's errno). */
 int ctr_container_wait(struct ctr_container *c, int *status, struct isolab_error *err);
+/* `create`, once the child said MSG_CREATED and the state is saved:
+ * tells the child it is on its own (child.h: it drops PR_SET_PDEATHSIG
+ * and waits on exec.fifo), lets go of what this process holds (fds, the
+ * forwarding) and removes nothing. */
+void ctr_container_detach(struct ctr_container *c);
+/* A detached container's struct, from its state dir's record: what
+ * ctr_container_delete needs (cgroups, state dir, owner record). */
+struct ctr_saved;
+int ctr_container_load(struct ctr_container *c, const struct ctr_saved *saved,
+		       const char *state_root, struct isolab_error *err);
 /* Releases whatever c holds (the owner record last, and only once the rest
  * is gone: what stays is left to the next sweep). 0 or the first failure. */
 int ctr_container_delete(struct ctr_container *c, struct isolab_error *err);
+
+/* The runtime's forwarded signals (reap.h) go to pid (`run`'s container,
+ * `exec`'s process), or (pid 0) take their default actions again. */
+void ctr_forward_signals_to(pid_t pid);
 
 /*
  * Runs the container to completion, its state under state_root. Returns 0

@@ -251,9 +251,101 @@ static void test_sweep_command(void **state)
 	assert_int_equal(parse(&cfg, &err, &cmd, "sweep", "web", NULL), -EINVAL);
 	assert_string_equal(err.msg, "sweep: unexpected argument `web`");
 	ctr_config_free(&cfg);
-	assert_int_equal(parse(&cfg, &err, &cmd, "delete", NULL), -EINVAL);
+	assert_int_equal(parse(&cfg, &err, &cmd, "checkpoint", NULL), -EINVAL);
 	assert_string_equal(err.msg,
-			    "unknown command `delete` (`run`, `spec`, `features` or `sweep`; try --help)");
+			    "unknown command `checkpoint` (`run`, `create`, `start`, `state`, `kill`, `delete`, `list`, `ps`, `pause`, `resume`, `exec`, `spec`, `features` or `sweep`; try --help)");
+	ctr_config_free(&cfg);
+}
+
+/* runc's lifecycle commands and their options. */
+static void test_lifecycle_commands(void **state)
+{
+	struct ctr_config cfg;
+	struct isolab_error err;
+	enum ctr_command cmd;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &err, &cmd, "--root", "/tmp/r", "create", "--bundle", "/b",
+			       "--pid-file=/p", "--console-socket", "/s", "--no-pivot", "web", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_CREATE);
+	assert_string_equal(cfg.bundle, "/b");
+	assert_string_equal(cfg.id, "web");
+	assert_string_equal(last.pid_file, "/p");
+	assert_string_equal(last.console_socket, "/s");
+	assert_true(last.no_pivot);
+	assert_string_equal(last.g.root, "/tmp/r");
+	ctr_config_free(&cfg);
+	/* the bundle defaults to the current directory, as runc's */
+	assert_int_equal(parse(&cfg, &err, &cmd, "create", "-b", "x", "web", NULL), 0);
+	assert_string_equal(cfg.bundle, "x");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "create", "web", NULL), 0);
+	assert_string_equal(cfg.bundle, ".");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "create", NULL), -EINVAL);
+	assert_string_equal(err.msg, "create: no container id given");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "start", "a/b", NULL), -EINVAL);
+	assert_string_equal(err.msg, "container name `a/b`: invalid (1 to 64 of A-Z a-z 0-9 _ + - ., not starting with a dot)");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "state", "web", "more", NULL), -EINVAL);
+	assert_string_equal(err.msg, "state: unexpected argument `more`");
+	ctr_config_free(&cfg);
+
+	assert_int_equal(parse(&cfg, &err, &cmd, "kill", "--all", "web", "KILL", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_KILL);
+	assert_true(last.all);
+	assert_string_equal(last.id, "web");
+	assert_string_equal(last.signal, "KILL");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "kill", "web", NULL), 0);
+	assert_null(last.signal); /* TERM, in cmd_kill.c */
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "delete", "-f", "web", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_DELETE);
+	assert_true(last.force);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "delete", "--force=yes", "web", NULL), -EINVAL);
+	assert_string_equal(err.msg, "option `--force` takes no value");
+	ctr_config_free(&cfg);
+
+	assert_int_equal(parse(&cfg, &err, &cmd, "list", "--format", "json", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_LIST);
+	assert_true(last.json);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "list", "-q", NULL), 0);
+	assert_true(last.quiet);
+	assert_false(last.json);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "list", "-f", "yaml", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--format `yaml`: expected table or json");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "ps", "-f", "json", "web", "-ef", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_PS);
+	assert_true(last.json);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "pause", "web", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_PAUSE);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "resume", "web", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_RESUME);
+	ctr_config_free(&cfg);
+
+	/* exec: the options end at the id; what follows is the command */
+	assert_int_equal(parse(&cfg, &err, &cmd, "exec", "-d", "--pid-file", "/p", "web", "ls",
+			       "-l", NULL), 0);
+	assert_int_equal(cmd, CTR_CMD_EXEC);
+	assert_true(last.detach);
+	assert_int_equal(cfg.argc, 2);
+	assert_string_equal(cfg.argv[0], "ls");
+	assert_string_equal(cfg.argv[1], "-l");
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "exec", "--process", "p.json", "web", NULL), 0);
+	assert_string_equal(last.process, "p.json");
+	assert_int_equal(cfg.argc, 0);
+	ctr_config_free(&cfg);
+	assert_int_equal(parse(&cfg, &err, &cmd, "exec", "web", NULL), -EINVAL);
+	assert_string_equal(err.msg, "exec: no command given (exec ID CMD..., or --process FILE)");
 	ctr_config_free(&cfg);
 }
 
@@ -470,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_and_help),
 		cmocka_unit_test(test_sweep_command),
 		cmocka_unit_test(test_security_opt),
+		cmocka_unit_test(test_lifecycle_commands),
 		cmocka_unit_test(test_device_cgroup_rule),
 		cmocka_unit_test(test_option_forms),
 		cmocka_unit_test(test_global_options),

@@ -8,8 +8,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/rmtree.h"
 #include "container/owner.h"
 
 #define NS 4026531836ull
@@ -145,6 +148,38 @@ static void test_staleness(void **state)
 	assert_false(ctr_owner_is_stale(&o, NS + 1, line));
 }
 
+/* `create`: the record passes from the runtime to the container's
+ * process (here this test's parent, a process that outlives it), in one
+ * rename: the id is never free, no temporary name is left. */
+static void test_transfer(void **state)
+{
+	char root[] = "/tmp/test_owner.XXXXXX", path[128], target[256];
+	struct isolab_error err = { 0 };
+	struct ctr_owner o, back;
+	ssize_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(ctr_owner_claim(root, "web", "isolab-ctr", &err), 0);
+	assert_int_equal(ctr_owner_claim(root, "web", "isolab-ctr", &err), -EEXIST);
+	assert_int_equal(ctr_owner_transfer(root, "web", (int)getppid(), "isolab-ctr", &o, &err), 0);
+	snprintf(path, sizeof(path), "%s/.owners/web", root);
+	n = readlink(path, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_int_equal(ctr_owner_parse(target, &back), 0);
+	assert_int_equal(back.pid, (int)getppid());
+	assert_true(back.start == o.start && back.start > 0);
+	assert_string_equal(back.cgroup_parent, "isolab-ctr");
+	/* still reserved; a gone pid is refused, the record kept */
+	assert_int_equal(ctr_owner_claim(root, "web", "isolab-ctr", &err), -EEXIST);
+	assert_int_equal(ctr_owner_transfer(root, "web", 4194303, "isolab-ctr", &o, &err), -ENOENT);
+	assert_int_equal(ctr_owner_release(root, "web", &err), 0);
+	snprintf(path, sizeof(path), "%s/.owners", root);
+	assert_int_equal(rmdir(path), 0); /* empty: no temporary link left */
+	assert_int_equal(isolab_rm_rf(root), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_record_rejects_other_text),
 		cmocka_unit_test(test_proc_stat_fields),
 		cmocka_unit_test(test_staleness),
+		cmocka_unit_test(test_transfer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

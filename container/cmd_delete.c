@@ -1,0 +1,19 @@
+/* cmd_delete.c: `isolab-ctr delete [--force] ID`: everything the
+ * container had (lifecycle.h); with --force a running one is killed
+ * first, and one that does not exist is no error (runc's rule). */
+#include <errno.h>
+
+#include "container/cli.h"
+#include "container/lifecycle.h"
+
+int ctr_cmd_delete(const struct ctr_cli *cli, const struct ctr_args *args)
+{
+	struct isolab_error err = { 0 };
+	int rc = ctr_lifecycle_delete(cli->g->root, args->id, args->force, &err);
+
+	if (rc == -ENOENT && args->force)
+		return 0;
+	if (rc < 0)
+		return ctr_cli_fail(cli, &err);
+	return 0;
+}
