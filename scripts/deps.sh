@@ -37,6 +37,7 @@ PACKAGES=(
 	containernetworking-plugins # podman's (and later isolab's) container networks (CNI)
 	mmdebstrap          # make debian-image: a Debian base image from the archive, for isolab build
 	dpkg-dev            # make debian-base: dpkg-scanpackages indexes the apt repository the build tests serve on 127.0.0.1
+	containerd          # interoperability tests: containerd's runc shim drives isolab-ctr (ctr run --runc-binary)
 )
 
 missing=()
