@@ -22,7 +22,7 @@ STATIC_PROGRAMS :=  # static programs that go into the shared image's /bin
 UNIT_TESTS     :=   # cmocka binaries, run by tests/run
 LINT_SOURCES   :=   # C sources checked by `make lint`
 
-.PHONY: all deps kernel image lab test unit bench bench-quick lint clean distclean demo
+.PHONY: all deps kernel image lab test unit bench bench-quick lint clean distclean demo soak
 all: programs
 
 include common/module.mk
@@ -61,6 +61,13 @@ $(BUILD)/tests/unit/%: private DEPFLAGS :=
 test: deps
 	@$(MAKE) --no-print-directory all kernel image lab-assets unit fuzz-build debian-base
 	@tests/run
+
+# The long soak (make test runs a short one): 1000 OCI lifecycles of the
+# runtime with random SIGKILLs, then nothing may be left on the host
+# (container/tests/integration/soak.sh).
+soak: deps
+	@$(MAKE) --no-print-directory all image
+	@ISOLAB_SOAK_CYCLES=$${ISOLAB_SOAK_CYCLES:-1000} tests/integration.sh container/tests/integration/soak.sh
 
 # The seeds' claims, each shown by a measurement (demo/claims.sh).
 demo: deps
