@@ -8,7 +8,7 @@
 #include <string.h>
 
 const char bench_usage[] =
-	"usage: isolab-bench run [--suites startup,memory,syscall,build] [--runs N]\n"
+	"usage: isolab-bench run [--suites startup,memory,syscall,build,lifecycle] [--runs N]\n"
 	"                        [--density-max N] [--samples N] [--vm-mem SIZE]\n"
 	"                        [--systems LIST] [--results DIR] [--env NAME]\n"
 	"                        [--build DIR] [--timeout S] [--quick] [--no-report]\n"
@@ -25,6 +25,7 @@ static const struct {
 	{ "memory", BENCH_SUITE_MEMORY },
 	{ "syscall", BENCH_SUITE_SYSCALL },
 	{ "build", BENCH_SUITE_BUILD },
+	{ "lifecycle", BENCH_SUITE_LIFECYCLE },
 	{ "all", BENCH_SUITE_ALL },
 };
 
@@ -66,7 +67,7 @@ int bench_parse_suites(const char *list, unsigned *mask, struct isolab_error *er
 			}
 		if (!found)
 			return isolab_error_set(err, -EINVAL,
-						"--suites `%s`: unknown suite `%.*s` (startup, memory, syscall, build, all)",
+						"--suites `%s`: unknown suite `%.*s` (startup, memory, syscall, build, lifecycle, all)",
 						list, (int)n, p);
 		if (end == NULL)
 			return 0;

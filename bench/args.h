@@ -24,7 +24,8 @@ enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT };
 #define BENCH_SUITE_MEMORY  0x2u
 #define BENCH_SUITE_SYSCALL 0x4u
 #define BENCH_SUITE_BUILD   0x8u
-#define BENCH_SUITE_ALL     0xfu
+#define BENCH_SUITE_LIFECYCLE 0x10u
+#define BENCH_SUITE_ALL     0x1fu
 
 /* Defaults of `run` (README: "make bench") and of --quick. */
 #define BENCH_DEFAULT_RUNS        30u
@@ -42,7 +43,7 @@ enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT };
 struct bench_args {
 	enum bench_command command;
 	unsigned suites;          /* BENCH_SUITE_* mask */
-	unsigned runs;            /* start-up runs per system */
+	unsigned runs;            /* start-up runs per system; lifecycle rounds */
 	unsigned build_runs;      /* cached rebuilds per builder: --runs, else 10 (quick: 3) */
 	unsigned density_max;     /* largest concurrent instance count */
 	unsigned samples;         /* probe samples per operation */

@@ -13,6 +13,7 @@
  *   syscall/SYSTEM                  one syscall-suite run of one system
  *   build/first/BUILDER             a builder's base image and uncached build
  *   build/ROUND/BUILDER             one cached rebuild of one builder
+ *   lifecycle/ROUND/RUNTIME         one create, start, wait, delete of one runtime
  *
  * The document's "progress" object:
  *   { "complete": false,
@@ -67,7 +68,8 @@ const char *bench_progress_resume(cJSON *doc, const char *reason, double now);
  * Writes a failed unit into the suite data the report reads: a start-up
  * failure of that system, a memory entry's "error", a density point with
  * "ok": false, a syscall entry made unavailable with the reason as note,
- * a builder made unavailable (its first build) or a rebuild failure.
+ * a builder made unavailable (its first build), a rebuild failure or a
+ * lifecycle failure.
  */
 void bench_record_failed_unit(cJSON *doc, const char *unit, const char *reason);
 

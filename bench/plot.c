@@ -1,4 +1,5 @@
 /* plot.c: gnuplot data and scripts for the report's pictures (see plot.h). */
+#include "bench/lifecycle.h"
 #include "bench/plot.h"
 #include "bench/results.h"
 #include "bench/spawn.h"
@@ -12,10 +13,11 @@
 #include <sys/stat.h>
 
 const char *const bench_plot_names[] = { "startup", "startup_cdf", "vmm_phases", "memory",
-					 "density", "syscall", "build" };
+					 "density", "syscall", "build", "lifecycle" };
 const size_t bench_plot_count = sizeof(bench_plot_names) / sizeof(bench_plot_names[0]);
 
 #define MIB (1024.0 * 1024.0)
+#define BENCH_MAX_PLOT_SERIES 8
 
 static int write_text(const char *dir, const char *name, const char *text,
 		      struct isolab_error *err)
@@ -445,6 +447,60 @@ static void plot_build(const cJSON *doc, const char *dir, struct bench_text *d, 
 	script_tail(g, "build");
 }
 
+/*
+ * The lifecycle suite: one group of bars per phase (create, start, wait,
+ * delete, total), one bar per runtime: its median, p5-p95 as the error bar.
+ */
+static void plot_lifecycle(const cJSON *doc, const char *dir, struct bench_text *d,
+			   struct bench_text *g)
+{
+	const cJSON *s, *runtimes[BENCH_MAX_PLOT_SERIES];
+	int n = 0, i, k;
+
+	cJSON_ArrayForEach(s, systems_of(doc, "lifecycle")) {
+		struct bench_summary v;
+
+		if (n < BENCH_MAX_PLOT_SERIES &&
+		    bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "total"), &v) == 0 &&
+		    v.n > 0)
+			runtimes[n++] = s;
+	}
+	script_head(g, dir, "lifecycle",
+		    "OCI lifecycle of /bin/true: each phase per runtime (median, p5-p95)");
+	bench_text_append(d, "# phase, then per runtime: median_ms p5 p95\nphase");
+	for (i = 0; i < n; i++)
+		bench_text_printf(d, " \"%s\" p5 p95", bench_json_string(runtimes[i], "name", "?"));
+	bench_text_append(d, "\n");
+	for (k = 0; k < BENCH_LC_PHASES; k++) {
+		bench_text_printf(d, "\"%s\"", bench_lc_phase_names[k]);
+		for (i = 0; i < n; i++) {
+			struct bench_summary v;
+
+			if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(runtimes[i],
+							bench_lc_phase_names[k]), &v) == 0 && v.n > 0)
+				bench_text_printf(d, " %.6f %.6f %.6f", v.median / 1e6, v.p5 / 1e6,
+						  v.p95 / 1e6);
+			else
+				bench_text_append(d, " NaN NaN NaN");
+		}
+		bench_text_append(d, "\n");
+	}
+	if (n == 0) {
+		no_data(g, "no OCI runtime measured");
+	} else {
+		bench_text_append(g, "set ylabel 'ms'\nset yrange [0:*]\n"
+				     "set style data histogram\nset style histogram errorbars gap 2 lw 1\n"
+				     "set style fill solid 0.6 border -1\nset boxwidth 0.9\n"
+				     "plot ");
+		for (i = 0; i < n; i++)
+			bench_text_printf(g, "%s'lifecycle.dat' using %d:%d:%d%s title columnheader(%d)",
+					  i ? ", " : "", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i,
+					  i ? "" : ":xtic(1)", 2 + 3 * i);
+		bench_text_append(g, "\n");
+	}
+	script_tail(g, "lifecycle");
+}
+
 int bench_plot_all(const cJSON *doc, const char *dir, struct isolab_error *err)
 {
 	size_t k;
@@ -469,6 +525,8 @@ int bench_plot_all(const cJSON *doc, const char *dir, struct isolab_error *err)
 			rc = plot_density(doc, dir, &g, err);
 		else if (strcmp(name, "build") == 0)
 			plot_build(doc, dir, &d, &g);
+		else if (strcmp(name, "lifecycle") == 0)
+			plot_lifecycle(doc, dir, &d, &g);
 		else
 			plot_syscall(doc, dir, &d, &g);
 		if (rc == 0 && (d.failed || g.failed))

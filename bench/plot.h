@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include "common/error.h"
 
-/* startup, startup_cdf, vmm_phases, memory, density, syscall, build */
+/* startup, startup_cdf, vmm_phases, memory, density, syscall, build, lifecycle */
 extern const char *const bench_plot_names[];
 extern const size_t bench_plot_count;
 

@@ -1,4 +1,6 @@
 /* report_md.c: REPORT.md's text from a results document (pure; see report.h). */
+#include "bench/checkpoint.h"
+#include "bench/lifecycle.h"
 #include "bench/report.h"
 #include "bench/results.h"
 #include "bench/table.h"
@@ -96,6 +98,38 @@ static void not_available(struct bench_text *t, const cJSON *systems)
 		bench_text_append(t, "\n");
 }
 
+/* Each system's last failure, when it had one: "- NAME: N WHAT failed; the last: ...". */
+static void last_errors(struct bench_text *t, const cJSON *systems, const char *what)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, systems)
+		if (cJSON_GetObjectItemCaseSensitive(s, "last_error") != NULL)
+			bench_text_printf(t, "- %s: %.0f %s failed; the last: %s\n\n", str(s, "name"),
+					  bench_json_number(s, "failures", 0), what, str(s, "last_error"));
+}
+
+/* The suite's "ratios" as a table of two columns, keys a and b; false when
+ * it has none. */
+static bool ratio_table(struct bench_text *t, const cJSON *suite, const char *const *head,
+			const char *a, const char *b)
+{
+	const cJSON *ratios = cJSON_GetObjectItemCaseSensitive(suite, "ratios"), *r;
+
+	if (cJSON_GetArraySize(ratios) == 0)
+		return false;
+	bench_table_header(t, head, 3);
+	cJSON_ArrayForEach(r, ratios) {
+		char va[32], vb[32];
+		const char *row[3] = { str(r, "name"), va, vb };
+
+		bench_format_ratio(bench_json_number(r, a, 0), va, sizeof(va));
+		bench_format_ratio(bench_json_number(r, b, 0), vb, sizeof(vb));
+		bench_table_row(t, row, 3);
+	}
+	return true;
+}
+
 static void image(struct bench_text *t, const char *plots_ref, const char *name, const char *alt)
 {
 	bench_text_printf(t, "![%s](%s/%s.png) ([SVG](%s/%s.svg))\n\n", alt, plots_ref, name,
@@ -108,7 +142,7 @@ static void startup(struct bench_text *t, const cJSON *suite, const char *plots_
 					    "p95", "exit: median", "p5", "p95", "failures" };
 	static const char *const rhead[] = { "ratio", "first line (median / median)",
 					     "exit (median / median)" };
-	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *r;
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s;
 
 	bench_text_printf(t, "## Start-up\n\n%.0f runs per system. *first line*: %s. *exit*: %s.\n\n",
 			  bench_json_number(suite, "runs", 0), str(suite, "first_line"), str(suite, "exit"));
@@ -137,18 +171,8 @@ static void startup(struct bench_text *t, const cJSON *suite, const char *plots_
 	}
 	bench_text_append(t, "\n");
 	not_available(t, systems);
-	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(suite, "ratios")) > 0) {
-		bench_table_header(t, rhead, 3);
-		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(suite, "ratios")) {
-			char a[32], b[32];
-			const char *row[3] = { str(r, "name"), a, b };
-
-			bench_format_ratio(bench_json_number(r, "first_line", 0), a, sizeof(a));
-			bench_format_ratio(bench_json_number(r, "exit", 0), b, sizeof(b));
-			bench_table_row(t, row, 3);
-		}
+	if (ratio_table(t, suite, rhead, "first_line", "exit"))
 		bench_text_append(t, "\n");
-	}
 	image(t, plots_ref, "startup", "start-up per system");
 	image(t, plots_ref, "startup_cdf", "start-up CDF");
 	bench_text_append(t, "### Phases from each system's `--stats`\n\nisolab-vmm: `times_ns.*` and "
@@ -310,7 +334,7 @@ static void build(struct bench_text *t, const cJSON *suite, const char *plots_re
 					    "first (uncached) build", "failures" };
 	static const char *const rhead[] = { "ratio", "cached rebuild (median / median)",
 					     "first build (one each)" };
-	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *r;
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s;
 
 	bench_text_printf(t, "## Build: cached rebuild\n\n%.0f rebuilds per builder of `%s/Dockerfile`, "
 			     "after one uncached build, alternating between builders; each rebuild "
@@ -337,25 +361,86 @@ static void build(struct bench_text *t, const cJSON *suite, const char *plots_re
 	}
 	bench_text_append(t, "\n");
 	not_available(t, systems);
-	cJSON_ArrayForEach(s, systems)
-		if (cJSON_GetObjectItemCaseSensitive(s, "last_error") != NULL)
-			bench_text_printf(t, "- %s: %.0f rebuild(s) failed; the last: %s\n\n",
-					  str(s, "name"), bench_json_number(s, "failures", 0),
-					  str(s, "last_error"));
-	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(suite, "ratios")) > 0) {
-		bench_table_header(t, rhead, 3);
-		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(suite, "ratios")) {
-			char a[32], b[32];
-			const char *row[3] = { str(r, "name"), a, b };
-
-			bench_format_ratio(bench_json_number(r, "rebuild", 0), a, sizeof(a));
-			bench_format_ratio(bench_json_number(r, "first_build", 0), b, sizeof(b));
-			bench_table_row(t, row, 3);
-		}
+	last_errors(t, systems, "rebuild(s)");
+	if (ratio_table(t, suite, rhead, "rebuild", "first_build"))
 		bench_text_append(t, "\nIssue 10 asks at most 0.50x for isolab-build/buildah's cached "
 				     "rebuild, both measured in the same run.\n\n");
-	}
 	image(t, plots_ref, "build", "cached rebuild per builder");
+}
+
+/* Issue 11 item 9's targets for isolab-ctr's total over each peer's, same run. */
+static const struct {
+	const char *ratio;
+	double target;
+} lifecycle_targets[] = {
+	{ "isolab-ctr/crun", 0.5 },
+	{ "isolab-ctr/runc", 0.25 },
+};
+
+static void lifecycle(struct bench_text *t, const cJSON *suite, const char *plots_ref)
+{
+	static const char *const head[] = { "runtime", "runs", "median", "p5", "p95", "failures" };
+	static const char *const rhead[] = { "ratio", "total (median / median)", "create", "start",
+					     "wait", "delete", "target (total)", "met" };
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *r;
+	size_t k;
+
+	bench_text_printf(t, "## OCI lifecycle: create, start, delete\n\n%.0f sequences per runtime of "
+			     "`create`, `start`, wait, `delete` of one container running `%s` (the "
+			     "calls containerd makes), on one bundle (`%s`: the image rootfs, read-only), "
+			     "the runtimes' order rotated each round.\n\n",
+			  bench_json_number(suite, "runs", 0), str(suite, "process"),
+			  str(suite, "bundle_spec"));
+	for (k = 0; k < BENCH_LC_PHASES; k++) {
+		const char *phase = bench_lc_phase_names[k];
+		int rows = 0;
+
+		cJSON_ArrayForEach(s, systems) {
+			struct bench_summary v;
+			char c[5][32];
+			const char *row[6] = { str(s, "name"), c[0], c[1], c[2], c[3], c[4] };
+
+			if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, phase), &v) < 0)
+				continue;
+			if (rows++ == 0) {
+				bench_text_printf(t, "*%s*: %s.\n\n", phase, str(suite, phase));
+				bench_table_header(t, head, 6);
+			}
+			snprintf(c[0], sizeof(c[0]), "%zu", v.n);
+			bench_format_ns(v.median, c[1], sizeof(c[1]));
+			bench_format_ns(v.p5, c[2], sizeof(c[2]));
+			bench_format_ns(v.p95, c[3], sizeof(c[3]));
+			snprintf(c[4], sizeof(c[4]), "%.0f", bench_json_number(s, "failures", 0));
+			bench_table_row(t, row, 6);
+		}
+		if (rows > 0)
+			bench_text_append(t, "\n");
+	}
+	not_available(t, systems);
+	last_errors(t, systems, "sequence(s)");
+	bench_table_header(t, rhead, 8);
+	for (k = 0; k < sizeof(lifecycle_targets) / sizeof(lifecycle_targets[0]); k++) {
+		const char *name = lifecycle_targets[k].ratio;
+		char c[7][32];
+		const char *row[8] = { name, c[0], c[1], c[2], c[3], c[4], c[5], c[6] };
+		double total = -1;
+		size_t p;
+
+		r = bench_entry_by_name(cJSON_GetObjectItemCaseSensitive(suite, "ratios"), name);
+		total = bench_json_number(r, "total", -1);
+		bench_format_ratio(total, c[0], sizeof(c[0]));
+		for (p = 0; p < BENCH_LC_TOTAL; p++)
+			bench_format_ratio(bench_json_number(r, bench_lc_phase_names[p], -1), c[1 + p],
+					   sizeof(c[1 + p]));
+		snprintf(c[5], sizeof(c[5]), "at most %.2fx", lifecycle_targets[k].target);
+		snprintf(c[6], sizeof(c[6]), "%s", total <= 0 ? "not measured"
+					   : total <= lifecycle_targets[k].target ? "yes" : "no");
+		bench_table_row(t, row, 8);
+	}
+	bench_text_append(t, "\nIssue 11 item 9 asks isolab-ctr's median total at most 0.50x crun's "
+			     "and 0.25x runc's, measured in the same run (where crun cannot run, its "
+			     "ratio is not measured).\n\n");
+	image(t, plots_ref, "lifecycle", "OCI lifecycle per phase");
 }
 
 char *bench_report_markdown(const cJSON *doc, const char *results_name, const char *plots_ref)
@@ -378,6 +463,8 @@ char *bench_report_markdown(const cJSON *doc, const char *results_name, const ch
 		syscall(&t, s, plots_ref);
 	if ((s = cJSON_GetObjectItemCaseSensitive(suites, "build")) != NULL)
 		build(&t, s, plots_ref);
+	if ((s = cJSON_GetObjectItemCaseSensitive(suites, "lifecycle")) != NULL)
+		lifecycle(&t, s, plots_ref);
 	environment(&t, env);
 	if (t.failed) {
 		bench_text_free(&t);

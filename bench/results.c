@@ -261,7 +261,7 @@ static int is_object(const cJSON *v) { return cJSON_IsObject(v); }
 int bench_results_check(const cJSON *doc, struct isolab_error *err)
 {
 	static const char *env_keys[] = { "name", "kvm", "kernel", "cpu", "git_commit", "timestamp" };
-	static const char *suites[] = { "startup", "memory", "syscall", "build" };
+	static const char *suites[] = { "startup", "memory", "syscall", "build", "lifecycle" };
 	const cJSON *env, *all;
 	size_t i;
 	int rc;

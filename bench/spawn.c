@@ -225,22 +225,19 @@ int bench_child_wait_line(struct bench_child *c, const char *needle, uint64_t de
 	}
 }
 
-int bench_child_finish(struct bench_child *c, uint64_t deadline_ns)
+/* Pumps c's output until it has exited and, with eof, its output has
+ * ended (or 2 s after the exit: something it started may hold the pipe);
+ * kills it on a stop request or at the deadline. */
+static int pump_until(struct bench_child *c, uint64_t deadline_ns, bool eof)
 {
-	while (!c->exited || !c->eof) {
+	while (!c->exited || (eof && !c->eof)) {
 		int rc;
 
-		if (bench_stop_requested) {
+		if (bench_stop_requested || isolab_now_ns() >= deadline_ns) {
 			bench_child_kill(c, SIGKILL);
 			reap(c);
-			return -EINTR;
+			return bench_stop_requested ? -EINTR : -ETIMEDOUT;
 		}
-		if (isolab_now_ns() >= deadline_ns) {
-			bench_child_kill(c, SIGKILL);
-			reap(c);
-			return -ETIMEDOUT;
-		}
-		/* Exited, but something it started still holds the pipe: stop reading soon. */
 		if (c->exited && isolab_now_ns() > c->t_exit + 2000000000ull)
 			break;
 		rc = pump(c, deadline_ns);
@@ -248,6 +245,26 @@ int bench_child_finish(struct bench_child *c, uint64_t deadline_ns)
 			return rc;
 	}
 	return 0;
+}
+
+int bench_child_finish(struct bench_child *c, uint64_t deadline_ns)
+{
+	return pump_until(c, deadline_ns, true);
+}
+
+int bench_child_wait_exit(struct bench_child *c, uint64_t deadline_ns)
+{
+	int rc = pump_until(c, deadline_ns, false);
+
+	if (rc < 0)
+		return rc;
+	/* What it wrote before it exited, without waiting for the output's end. */
+	for (;;) {
+		struct pollfd pf = { .fd = c->eof ? -1 : c->out_fd, .events = POLLIN };
+
+		if (poll(&pf, 1, 0) <= 0 || !(pf.revents & (POLLIN | POLLHUP)) || read_some(c) <= 0)
+			return 0;
+	}
 }
 
 void bench_child_kill(struct bench_child *c, int sig)

@@ -54,6 +54,14 @@ int bench_child_wait_line(struct bench_child *c, const char *needle, uint64_t de
 /* Reads output and reaps the child; -ETIMEDOUT kills its group first. */
 int bench_child_finish(struct bench_child *c, uint64_t deadline_ns);
 
+/*
+ * Reaps the child (what it wrote until then is read) without waiting for
+ * the end of its output, which a process it left behind may hold (the
+ * container that `RUNTIME create` leaves keeps create's stdout). Returns
+ * as bench_child_finish does.
+ */
+int bench_child_wait_exit(struct bench_child *c, uint64_t deadline_ns);
+
 /* Sends sig to the child's process group. */
 void bench_child_kill(struct bench_child *c, int sig);
 

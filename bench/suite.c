@@ -1,5 +1,6 @@
 /* suite.c: what every suite shares: system entries and the loop over systems (see suites.h). */
 #include "bench/launch.h"
+#include "bench/results.h"
 #include "bench/spawn.h"
 #include "bench/suites.h"
 
@@ -37,6 +38,37 @@ cJSON *bench_suite_entry(struct bench_ctx *ctx, cJSON *suite, const struct bench
 			if (cJSON_GetObjectItemCaseSensitive(e, item->string) == NULL)
 				cJSON_AddItemToObject(e, item->string, cJSON_Duplicate(item, 1));
 		cJSON_Delete(head);
+	}
+	return e;
+}
+
+void bench_entry_set_unavailable(cJSON *entry, const char *note)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(entry, "available");
+	cJSON_AddFalseToObject(entry, "available");
+	bench_set_string(entry, "note", note);
+}
+
+cJSON *bench_suite_entry_named(cJSON *suite, const char *name, const char *kind, bool ok,
+			       const char *note)
+{
+	cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *e;
+
+	if (!cJSON_IsArray(systems))
+		systems = cJSON_AddArrayToObject(suite, "systems");
+	e = bench_entry_by_name(systems, name);
+	if (e == NULL) {
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "name", name);
+		cJSON_AddItemToArray(systems, e);
+	}
+	if (cJSON_GetObjectItemCaseSensitive(e, "kind") == NULL)
+		cJSON_AddStringToObject(e, "kind", kind);
+	if (cJSON_GetObjectItemCaseSensitive(e, "available") == NULL) {
+		cJSON_AddBoolToObject(e, "available", ok);
+		cJSON_AddStringToObject(e, "note", ok ? "" : note);
+	} else if (!ok) {
+		bench_entry_set_unavailable(e, note);
 	}
 	return e;
 }

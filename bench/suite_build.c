@@ -105,36 +105,13 @@ static int make_ready(struct bench_ctx *ctx, const struct bench_builder *b, cJSO
 	return rc;
 }
 
-static void set_unavailable(cJSON *entry, const char *note)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(entry, "available");
-	cJSON_AddFalseToObject(entry, "available");
-	bench_set_string(entry, "note", note);
-}
-
 /* b's entry in suite (the one a resumed run has, else new), its head checked now. */
 static cJSON *builder_entry(struct bench_ctx *ctx, cJSON *suite, const struct bench_builder *b)
 {
-	cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *e;
 	char note[ISOLAB_ERROR_MSG_MAX + 64] = "";
 	bool ok = b->check(ctx, note, sizeof(note)) == 0;
+	cJSON *e = bench_suite_entry_named(suite, b->name, "builder", ok, note);
 
-	if (!cJSON_IsArray(systems))
-		systems = cJSON_AddArrayToObject(suite, "systems");
-	e = bench_entry_by_name(systems, b->name);
-	if (e == NULL) {
-		e = cJSON_CreateObject();
-		cJSON_AddStringToObject(e, "name", b->name);
-		cJSON_AddItemToArray(systems, e);
-	}
-	if (cJSON_GetObjectItemCaseSensitive(e, "kind") == NULL)
-		cJSON_AddStringToObject(e, "kind", "builder");
-	if (cJSON_GetObjectItemCaseSensitive(e, "available") == NULL) {
-		cJSON_AddBoolToObject(e, "available", ok);
-		cJSON_AddStringToObject(e, "note", ok ? "" : note);
-	} else if (!ok) {
-		set_unavailable(e, note);
-	}
 	if (cJSON_GetObjectItemCaseSensitive(e, "failures") == NULL)
 		cJSON_AddNumberToObject(e, "failures", 0);
 	if (cJSON_GetObjectItemCaseSensitive(e, "rebuild") == NULL)
@@ -182,7 +159,7 @@ static int first_unit(struct bench_ctx *ctx, const struct bench_builder *b, cJSO
 		char note[ISOLAB_ERROR_MSG_MAX + 64];
 
 		snprintf(note, sizeof(note), "the first (uncached) build failed: %s", e.msg);
-		set_unavailable(entry, note);
+		bench_entry_set_unavailable(entry, note);
 	}
 	return bench_unit_end(ctx, unit, err);
 }

@@ -1,6 +1,7 @@
 /*
- * suites.h: the four suites. Each fills its part of the results document
- * ("suites": {"startup": ..., "memory": ..., "syscall": ..., "build": ...}) unit by unit
+ * suites.h: the five suites. Each fills its part of the results document
+ * ("suites": {"startup": ..., "memory": ..., "syscall": ..., "build": ...,
+ * "lifecycle": ...}) unit by unit
  * (checkpoint.h), skipping the units a resumed run has already done, and
  * returns 0, or a negative code with err set when the run was interrupted
  * or its results file could not be written.
@@ -18,12 +19,26 @@ int bench_suite_memory(struct bench_ctx *ctx, cJSON *suite, struct isolab_error 
 int bench_suite_syscall(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
 /* The builders of bench_builders, not the probe's systems: suite_build.c. */
 int bench_suite_build(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
+/* The systems that are OCI runtimes, driven create, start, delete: suite_lifecycle.c. */
+int bench_suite_lifecycle(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
 
 /* {"name", "kind", "available", "note"}: the common head of a system entry. */
 cJSON *bench_system_entry(struct bench_ctx *ctx, const struct bench_system *sys);
 
 /* suite's entry for sys: the one a resumed run already has, else a new one. */
 cJSON *bench_suite_entry(struct bench_ctx *ctx, cJSON *suite, const struct bench_system *sys);
+
+/*
+ * suite's entry named name (the one a resumed run already has, else a new
+ * one) with its head: kind, and "available"/"note" as ok and note say now
+ * (an entry a resumed run has keeps its head unless it is unusable now).
+ * For the suites whose units are not the probe's launches (build, lifecycle).
+ */
+cJSON *bench_suite_entry_named(cJSON *suite, const char *name, const char *kind, bool ok,
+			       const char *note);
+
+/* entry["available"] = false, entry["note"] = note. */
+void bench_entry_set_unavailable(cJSON *entry, const char *note);
 
 /*
  * For each selected system, in the order of names (count of them; NULL:

@@ -1,6 +1,7 @@
 /* systems.c: the compared systems and their command lines (see systems.h). */
 #include "bench/systems.h"
 #include "bench/env.h"
+#include "bench/oci_config.h"
 #include "bench/spawn.h"
 #include "common/cleanup.h"
 #include "common/jsonfile.h"
@@ -301,15 +302,15 @@ static int cmd_unshare(struct bench_ctx *ctx, const char *const *args, struct be
 }
 
 /*
- * An OCI bundle for runc/crun: `RUNTIME spec` output (the runtime's own
- * defaults), then process.args = /bin/probe ARGS, terminal false, root =
- * the image rootfs, read-only.
+ * An OCI bundle: `RUNTIME spec` output (the runtime's own defaults), then
+ * process.args = argv, terminal false, root = the image rootfs, read-only
+ * (bench_oci_config_apply).
  */
-static int make_bundle(struct bench_ctx *ctx, const char *runtime, const char *const *args,
+static int make_bundle(struct bench_ctx *ctx, const char *runtime, const char *const *argv,
 		       char *bundle, size_t size, struct isolab_error *err)
 {
 	char cmdline[PATH_MAX * 2 + 64], config[PATH_MAX + 16], line[256];
-	cJSON *doc = NULL, *process, *root, *argv;
+	cJSON *doc = NULL;
 	int rc;
 
 	snprintf(bundle, size, "%s/bundle-%u", ctx->tmp, ++ctx->sequence);
@@ -323,42 +324,31 @@ static int make_bundle(struct bench_ctx *ctx, const char *runtime, const char *c
 	rc = isolab_json_read(config, &doc, err);
 	if (rc < 0)
 		return rc;
-	process = cJSON_GetObjectItemCaseSensitive(doc, "process");
-	root = cJSON_GetObjectItemCaseSensitive(doc, "root");
-	if (!cJSON_IsObject(process) || !cJSON_IsObject(root)) {
-		cJSON_Delete(doc);
-		return isolab_error_set(err, -EINVAL, "`%s spec`: no process or root", runtime);
-	}
-	argv = cJSON_CreateArray();
-	cJSON_AddItemToArray(argv, cJSON_CreateString("/bin/probe"));
-	for (; *args != NULL; args++)
-		cJSON_AddItemToArray(argv, cJSON_CreateString(*args));
-	cJSON_ReplaceItemInObjectCaseSensitive(process, "args", argv);
-	cJSON_ReplaceItemInObjectCaseSensitive(process, "terminal", cJSON_CreateFalse());
-	cJSON_ReplaceItemInObjectCaseSensitive(root, "path", cJSON_CreateString(ctx->rootfs));
-	cJSON_ReplaceItemInObjectCaseSensitive(root, "readonly", cJSON_CreateTrue());
-	rc = isolab_json_write_atomic(config, doc, err);
+	rc = bench_oci_config_apply(doc, ctx->rootfs, argv, err);
+	if (rc < 0)
+		rc = isolab_error_wrap(err, "`%s spec`", runtime);
+	else
+		rc = isolab_json_write_atomic(config, doc, err);
 	cJSON_Delete(doc);
 	return rc;
 }
 
-/* The bundle for runtime + args: made once, then reused (outside the timed interval anyway). */
-static int bundle_for(struct bench_ctx *ctx, const char *runtime, const char *const *args,
-		      char *bundle, size_t size, struct isolab_error *err)
+int bench_oci_bundle(struct bench_ctx *ctx, const char *runtime, const char *const *argv,
+		     char *bundle, size_t size, struct isolab_error *err)
 {
 	char key[256];
 	size_t len = (size_t)snprintf(key, sizeof(key), "%s", runtime);
 	const char *const *a;
 	int i, rc;
 
-	for (a = args; *a != NULL && len < sizeof(key); a++)
+	for (a = argv; *a != NULL && len < sizeof(key); a++)
 		len += (size_t)snprintf(key + len, sizeof(key) - len, " %s", *a);
 	for (i = 0; i < ctx->bundles; i++)
 		if (strcmp(ctx->bundle_key[i], key) == 0) {
 			snprintf(bundle, size, "%s", ctx->bundle_dir[i]);
 			return 0;
 		}
-	rc = make_bundle(ctx, runtime, args, bundle, size, err);
+	rc = make_bundle(ctx, runtime, argv, bundle, size, err);
 	if (rc == 0 && ctx->bundles < BENCH_MAX_BUNDLES) {
 		snprintf(ctx->bundle_key[ctx->bundles], sizeof(ctx->bundle_key[0]), "%s", key);
 		snprintf(ctx->bundle_dir[ctx->bundles], sizeof(ctx->bundle_dir[0]), "%s", bundle);
@@ -370,9 +360,15 @@ static int bundle_for(struct bench_ctx *ctx, const char *runtime, const char *co
 static int cmd_oci(struct bench_ctx *ctx, const char *runtime, const char *const *args,
 		   struct bench_cmd *cmd, struct isolab_error *err)
 {
+	const char *argv[BENCH_CMD_MAX_ARGS] = { "/bin/probe" };
 	char bundle[1100];
-	int rc = bundle_for(ctx, runtime, args, bundle, sizeof(bundle), err);
+	size_t n = 1;
+	int rc;
 
+	for (; *args != NULL && n + 1 < BENCH_CMD_MAX_ARGS; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	rc = bench_oci_bundle(ctx, runtime, argv, bundle, sizeof(bundle), err);
 	if (rc < 0)
 		return rc;
 	++ctx->sequence;
@@ -421,6 +417,39 @@ static void cleanup_oci(struct bench_ctx *ctx, struct bench_cmd *cmd)
 	if (bench_child_spawn(&c, argv, false, NULL) == 0)
 		bench_child_finish(&c, isolab_now_ns() + 10000000000ull);
 	bench_child_release(&c);
+}
+
+/* The binary of a system that is an OCI runtime (the lifecycle suite's). */
+static const char *oci_ctr(const struct bench_ctx *ctx)
+{
+	return ctx->ctr;
+}
+
+static const char *oci_runc(const struct bench_ctx *ctx)
+{
+	(void)ctx;
+	return "runc";
+}
+
+static const char *oci_crun(const struct bench_ctx *ctx)
+{
+	(void)ctx;
+	return "crun";
+}
+
+int bench_oci_command(const struct bench_ctx *ctx, const struct bench_system *sys,
+		      const char *root, const char *verb, const char *const *options,
+		      const char *id, struct bench_cmd *cmd, struct isolab_error *err)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	if (sys->oci_runtime == NULL)
+		return isolab_error_set(err, -EINVAL, "%s: not an OCI runtime", sys->name);
+	if (add(cmd, sys->oci_runtime(ctx)) || add(cmd, "--root") || add(cmd, root) ||
+	    add(cmd, verb) || add_all(cmd, options) || add(cmd, id))
+		return too_long(err);
+	snprintf(cmd->id, sizeof(cmd->id), "%s", id);
+	snprintf(cmd->runtime_root, sizeof(cmd->runtime_root), "%s", root);
+	return 0;
 }
 
 /* ---- virtual machines ---- */
@@ -510,26 +539,28 @@ static int cmd_qemu(struct bench_ctx *ctx, const char *const *args, struct bench
 }
 
 const struct bench_system bench_systems[] = {
-	{ "native", BENCH_KIND_PROCESS, 1u << 0, check_native, cmd_native, NULL, NULL },
-	{ "isolab-ctr", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr, NULL, NULL },
+	{ "native", BENCH_KIND_PROCESS, 1u << 0, check_native, cmd_native, NULL, NULL, NULL },
+	{ "isolab-ctr", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr, NULL, NULL, oci_ctr },
 	{ "isolab-ctr-unconfined", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_unconfined,
-	  NULL, "isolab-ctr" },
+	  NULL, "isolab-ctr", NULL },
 	{ "isolab-ctr-alldevices", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_alldevices,
-	  NULL, "isolab-ctr" },
+	  NULL, "isolab-ctr", NULL },
 	{ "isolab-ctr-unbounded", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_unbounded,
-	  NULL, "isolab-ctr" },
-	{ "isolab-image", BENCH_KIND_CONTAINER, 1u << 0, check_image, cmd_image, NULL, "isolab-ctr" },
-	{ "runc", BENCH_KIND_CONTAINER, 1u << 0, check_runc, cmd_runc, cleanup_oci, NULL },
-	{ "crun", BENCH_KIND_CONTAINER, 1u << 0, check_crun, cmd_crun, cleanup_oci, NULL },
-	{ "bwrap", BENCH_KIND_CONTAINER, 1u << 0, check_bwrap, cmd_bwrap, NULL, NULL },
-	{ "unshare", BENCH_KIND_CONTAINER, 1u << 0, check_unshare, cmd_unshare, NULL, NULL },
-	{ "isolab-vmm", BENCH_KIND_VM, 1u << 0, check_vmm, cmd_vmm, NULL, NULL },
+	  NULL, "isolab-ctr", NULL },
+	{ "isolab-image", BENCH_KIND_CONTAINER, 1u << 0, check_image, cmd_image, NULL, "isolab-ctr",
+	  NULL },
+	{ "runc", BENCH_KIND_CONTAINER, 1u << 0, check_runc, cmd_runc, cleanup_oci, NULL, oci_runc },
+	{ "crun", BENCH_KIND_CONTAINER, 1u << 0, check_crun, cmd_crun, cleanup_oci, NULL, oci_crun },
+	{ "bwrap", BENCH_KIND_CONTAINER, 1u << 0, check_bwrap, cmd_bwrap, NULL, NULL, NULL },
+	{ "unshare", BENCH_KIND_CONTAINER, 1u << 0, check_unshare, cmd_unshare, NULL, NULL, NULL },
+	{ "isolab-vmm", BENCH_KIND_VM, 1u << 0, check_vmm, cmd_vmm, NULL, NULL, NULL },
 	/*
 	 * isa-debug-exit turns the guest's status V into (V << 1) | 1, so 0
 	 * becomes 1; a guest that ends through init's `reboot -f` instead
 	 * (-no-reboot) makes QEMU exit 0.
 	 */
-	{ "qemu-microvm", BENCH_KIND_VM, (1u << 1) | (1u << 0), check_qemu, cmd_qemu, NULL, NULL },
+	{ "qemu-microvm", BENCH_KIND_VM, (1u << 1) | (1u << 0), check_qemu, cmd_qemu, NULL, NULL,
+	  NULL },
 };
 const size_t bench_system_count = sizeof(bench_systems) / sizeof(bench_systems[0]);
 
@@ -550,7 +581,7 @@ const struct bench_system *bench_system_find(const char *name)
  * asked: bench_child_finish gives up at once on a stop request, and what
  * the suite leaves (a builder's containers and mounts) must go anyway.
  */
-static void run_cleanup(char *const argv[])
+void bench_run_cleanup(char *const argv[])
 {
 	sig_atomic_t stop = bench_stop_requested;
 	struct bench_child c;
@@ -750,10 +781,10 @@ static void cleanup_buildah(struct bench_ctx *ctx)
 	if (access(dir, F_OK) != 0)
 		return;
 	if (add_buildah(ctx, &rm) == 0 && add(&rm, "rm") == 0 && add(&rm, "--all") == 0)
-		run_cleanup(rm.argv);
+		bench_run_cleanup(rm.argv);
 	if (add_buildah(ctx, &rmi) == 0 && add(&rmi, "rmi") == 0 && add(&rmi, "--all") == 0 &&
 	    add(&rmi, "--force") == 0)
-		run_cleanup(rmi.argv);
+		bench_run_cleanup(rmi.argv);
 	unmount_under(dir);
 	isolab_rm_rf(dir);
 }

@@ -93,6 +93,9 @@ struct bench_system {
 	 * the start-up suite only, for the ratio "with / without": NULL for a
 	 * system of its own. */
 	const char *variant_of;
+	/* An OCI runtime (the lifecycle suite's: create, start, state, delete):
+	 * its binary; NULL for a system that is not one. */
+	const char *(*oci_runtime)(const struct bench_ctx *ctx);
 };
 
 extern const struct bench_system bench_systems[];
@@ -124,6 +127,25 @@ extern const struct bench_builder bench_builders[];
 extern const size_t bench_builder_count;
 
 const struct bench_builder *bench_builder_find(const char *name);
+
+/*
+ * The bundle ctx->tmp/bundle-N for argv (NULL-ended: process.args) from
+ * `runtime spec` (bench_oci_config_apply): made once per runtime and
+ * argv, then reused.
+ */
+int bench_oci_bundle(struct bench_ctx *ctx, const char *runtime, const char *const *argv,
+		     char *bundle, size_t size, struct isolab_error *err);
+
+/* `RUNTIME --root ROOT VERB OPTIONS... ID` for sys's OCI runtime into cmd. */
+int bench_oci_command(const struct bench_ctx *ctx, const struct bench_system *sys,
+		      const char *root, const char *verb, const char *const *options,
+		      const char *id, struct bench_cmd *cmd, struct isolab_error *err);
+
+/*
+ * Runs a clean-up command to its end (at most 60 s), its output ignored,
+ * even after a stop was asked (what a suite leaves must go anyway).
+ */
+void bench_run_cleanup(char *const argv[]);
 
 /* Fills paths from build_dir, creates ctx->tmp. */
 int bench_ctx_init(struct bench_ctx *ctx, const struct bench_args *args,

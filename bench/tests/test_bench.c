@@ -2,7 +2,8 @@
  * test_bench.c: unit tests for isolab-bench's pure parts: statistics,
  * results JSON (written, read back, checked), --stats parsing, argument
  * parsing, /proc and cgroup text parsers, report formatting and tables,
- * and the build suite's reading of a builder's output (cached or not).
+ * the build suite's reading of a builder's output (cached or not), and the
+ * lifecycle suite's pure parts (bundle config, phases, order, pid files).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +21,9 @@
 
 #include "bench/args.h"
 #include "bench/build_check.h"
+#include "bench/lifecycle.h"
 #include "bench/memstat.h"
+#include "bench/oci_config.h"
 #include "bench/report.h"
 #include "bench/results.h"
 #include "bench/stats.h"
@@ -346,6 +349,14 @@ static void args_defaults_and_quick(void **state)
 	assert_int_equal(a.suites, BENCH_SUITE_BUILD);
 	assert_int_equal(a.build_runs, 5);
 	assert_int_equal(a.runs, 5);
+	/* the lifecycle suite: in the default list; its rounds are --runs (quick: 3) */
+	assert_int_equal(parse(&a, &err, "run", NULL), 0);
+	assert_true(a.suites & BENCH_SUITE_LIFECYCLE);
+	assert_int_equal(parse(&a, &err, "run", "--suites", "lifecycle", "--quick", NULL), 0);
+	assert_int_equal(a.suites, BENCH_SUITE_LIFECYCLE);
+	assert_int_equal(a.runs, BENCH_QUICK_RUNS);
+	assert_int_equal(parse(&a, &err, "run", "--suites", "build,lifecycle", NULL), 0);
+	assert_int_equal(a.suites, BENCH_SUITE_BUILD | BENCH_SUITE_LIFECYCLE);
 }
 
 static void args_options(void **state)
@@ -389,7 +400,7 @@ static void args_rejects(void **state)
 	assert_non_null(strstr(err.msg, "missing value"));
 	assert_int_equal(parse(&a, &err, "run", "--suites", "startup,disk", NULL), -EINVAL);
 	assert_string_equal(err.msg, "--suites `startup,disk`: unknown suite `disk` "
-				     "(startup, memory, syscall, build, all)");
+				     "(startup, memory, syscall, build, lifecycle, all)");
 	assert_int_equal(parse(&a, &err, "run", "--env", "mars", NULL), -EINVAL);
 	assert_int_equal(parse(&a, &err, "run", "--vm-mem", "1M", NULL), -EINVAL);
 	assert_int_equal(parse(&a, &err, "run", "--plots", "x", NULL), -EINVAL);
@@ -656,6 +667,217 @@ static void report_markdown_build(void **state)
 	cJSON_Delete(doc);
 }
 
+/* ---- the lifecycle suite ---- */
+
+/* A runtime's `spec` output, trimmed: the bundle gets our process and rootfs. */
+static void oci_config_from_spec(void **state)
+{
+	static const char *const argv[] = { "/bin/true", NULL };
+	struct isolab_error err = { 0 };
+	cJSON *doc = cJSON_Parse("{\"ociVersion\": \"1.0.2\", \"process\": {\"terminal\": true, "
+				 "\"args\": [\"sh\"], \"cwd\": \"/\"}, \"root\": {\"path\": "
+				 "\"rootfs\", \"readonly\": false}, \"hostname\": \"runc\"}");
+	const cJSON *process, *root, *args;
+
+	assert_non_null(doc);
+	assert_int_equal(bench_oci_config_apply(doc, "/img/rootfs", argv, &err), 0);
+	process = cJSON_GetObjectItemCaseSensitive(doc, "process");
+	root = cJSON_GetObjectItemCaseSensitive(doc, "root");
+	args = cJSON_GetObjectItemCaseSensitive(process, "args");
+	assert_int_equal(cJSON_GetArraySize(args), 1);
+	assert_string_equal(cJSON_GetArrayItem(args, 0)->valuestring, "/bin/true");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(process, "terminal")));
+	assert_string_equal(bench_json_string(process, "cwd", ""), "/");
+	assert_string_equal(bench_json_string(root, "path", ""), "/img/rootfs");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "readonly")));
+	assert_string_equal(bench_json_string(doc, "hostname", ""), "runc");
+	cJSON_Delete(doc);
+
+	/* keys the spec left out are added; several arguments keep their order */
+	{
+		static const char *const probe[] = { "/bin/probe", "start", NULL };
+
+		doc = cJSON_Parse("{\"process\": {}, \"root\": {}}");
+		assert_int_equal(bench_oci_config_apply(doc, "/r", probe, &err), 0);
+		args = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "process"),
+							"args");
+		assert_int_equal(cJSON_GetArraySize(args), 2);
+		assert_string_equal(cJSON_GetArrayItem(args, 1)->valuestring, "start");
+		assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(doc, "root"), "readonly")));
+		cJSON_Delete(doc);
+	}
+
+	doc = cJSON_Parse("{\"process\": {\"args\": [\"sh\"]}}");
+	assert_int_equal(bench_oci_config_apply(doc, "/r", argv, &err), -EINVAL);
+	assert_string_equal(err.msg, "config.json: no `process` or `root` object");
+	cJSON_Delete(doc);
+	doc = cJSON_Parse("{\"process\": {}, \"root\": {}}");
+	assert_int_equal(bench_oci_config_apply(doc, "/r", (const char *const[]){ NULL }, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "config.json: no process arguments given");
+	cJSON_Delete(doc);
+}
+
+static void lifecycle_phases_from_times(void **state)
+{
+	struct bench_lc_times t = { .create_spawn = 1000, .create_exit = 21000,
+				    .start_spawn = 21500, .start_exit = 31500, .stopped = 33500,
+				    .delete_spawn = 34000, .delete_exit = 44000 };
+	double ns[BENCH_LC_PHASES] = { -1, -1, -1, -1, -1 };
+
+	assert_int_equal(bench_lc_phases(&t, ns), 0);
+	assert_double_equal(ns[BENCH_LC_CREATE], 20000, EPS);
+	assert_double_equal(ns[BENCH_LC_START], 10000, EPS);
+	assert_double_equal(ns[BENCH_LC_WAIT], 2000, EPS);
+	assert_double_equal(ns[BENCH_LC_DELETE], 10000, EPS);
+	/* the total is the wall time, the harness's gaps between commands included */
+	assert_double_equal(ns[BENCH_LC_TOTAL], 43000, EPS);
+	assert_string_equal(bench_lc_phase_names[BENCH_LC_CREATE], "create");
+	assert_string_equal(bench_lc_phase_names[BENCH_LC_WAIT], "wait");
+	assert_string_equal(bench_lc_phase_names[BENCH_LC_TOTAL], "total");
+
+	/* the process seen exited the moment start returned: a wait of 0 */
+	t.stopped = t.start_exit;
+	assert_int_equal(bench_lc_phases(&t, ns), 0);
+	assert_double_equal(ns[BENCH_LC_WAIT], 0, EPS);
+
+	/* times out of order (a phase not run: 0) are refused, ns untouched */
+	t.delete_spawn = 0;
+	ns[BENCH_LC_DELETE] = -1;
+	assert_int_equal(bench_lc_phases(&t, ns), -EINVAL);
+	assert_double_equal(ns[BENCH_LC_DELETE], -1, EPS);
+	t.delete_spawn = 34000;
+	t.start_spawn = 20999;
+	assert_int_equal(bench_lc_phases(&t, ns), -EINVAL);
+}
+
+static void lifecycle_round_order_rotates(void **state)
+{
+	size_t order[3], first[3] = { 0, 0, 0 }, one;
+	unsigned r;
+
+	bench_lc_round_order(0, 3, order);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 1);
+	assert_int_equal(order[2], 2);
+	bench_lc_round_order(1, 3, order);
+	assert_int_equal(order[0], 1);
+	assert_int_equal(order[1], 2);
+	assert_int_equal(order[2], 0);
+	/* over 3 rounds each runtime goes first once, and each round has all three */
+	for (r = 0; r < 3; r++) {
+		bench_lc_round_order(r + 30, 3, order);
+		first[order[0]]++;
+		assert_int_equal(order[0] + order[1] + order[2], 3);
+		assert_true(order[0] != order[1] && order[1] != order[2] && order[0] != order[2]);
+	}
+	assert_int_equal(first[0], 1);
+	assert_int_equal(first[1], 1);
+	assert_int_equal(first[2], 1);
+	bench_lc_round_order(7, 1, &one);
+	assert_int_equal(one, 0);
+}
+
+static void pid_file_text(void **state)
+{
+	pid_t pid = -1;
+
+	assert_int_equal(bench_parse_pid("4242", &pid), 0);
+	assert_int_equal(pid, 4242);
+	assert_int_equal(bench_parse_pid("17\n", &pid), 0);
+	assert_int_equal(pid, 17);
+	pid = 5;
+	assert_int_equal(bench_parse_pid("", &pid), -EINVAL);
+	assert_int_equal(bench_parse_pid(NULL, &pid), -EINVAL);
+	assert_int_equal(bench_parse_pid("0", &pid), -EINVAL);
+	assert_int_equal(bench_parse_pid("-3", &pid), -EINVAL);
+	assert_int_equal(bench_parse_pid(" 3", &pid), -EINVAL);
+	assert_int_equal(bench_parse_pid("12a", &pid), -EINVAL);
+	assert_int_equal(bench_parse_pid("12\n\n", &pid), -EINVAL);
+	assert_int_equal(bench_parse_pid("99999999999", &pid), -EINVAL);
+	assert_int_equal(pid, 5);
+}
+
+static cJSON *lifecycle_entry(const char *name, double scale, int failures)
+{
+	cJSON *e = cJSON_CreateObject();
+	size_t k;
+
+	cJSON_AddStringToObject(e, "name", name);
+	cJSON_AddStringToObject(e, "kind", "container");
+	cJSON_AddBoolToObject(e, "available", 1);
+	cJSON_AddNumberToObject(e, "failures", failures);
+	for (k = 0; k < BENCH_LC_PHASES; k++) {
+		/* create 20, start 10, wait 1, delete 5, total 40 ms, times scale; p5/p95 +-10% */
+		static const double ms[BENCH_LC_PHASES] = { 20, 10, 1, 5, 40 };
+		const double v[] = { ms[k] * scale * 0.9e6, ms[k] * scale * 1e6, ms[k] * scale * 1.1e6 };
+
+		cJSON_AddItemToObject(e, bench_lc_phase_names[k], bench_summary_json(v, 3, "ns"));
+	}
+	return e;
+}
+
+/* The lifecycle section: a table per phase, unavailable runtimes, the ratios against the targets. */
+static void report_markdown_lifecycle(void **state)
+{
+	static const char *const pairs[][2] = { { "isolab-ctr", "crun" }, { "isolab-ctr", "runc" } };
+	static const char *const keys[] = { "total", "create", "start", "wait", "delete" };
+	cJSON *doc = sample_doc(), *suite, *sys, *e;
+	struct isolab_error err = { 0 };
+	char *md;
+
+	suite = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(doc, "suites"), "lifecycle");
+	cJSON_AddNumberToObject(suite, "runs", 3);
+	cJSON_AddStringToObject(suite, "process", "/bin/true");
+	cJSON_AddStringToObject(suite, "bundle_spec", "runc spec");
+	cJSON_AddStringToObject(suite, "create", "create's spawn to exit");
+	cJSON_AddStringToObject(suite, "total", "create's spawn to delete's exit");
+	/* a lifecycle suite without its list is not a results document */
+	assert_int_equal(bench_results_check(doc, &err), -EINVAL);
+	assert_string_equal(err.msg, "results: lifecycle: missing or mistyped `systems`");
+	sys = cJSON_AddArrayToObject(suite, "systems");
+	cJSON_AddItemToArray(sys, lifecycle_entry("isolab-ctr", 1, 0));
+	e = lifecycle_entry("runc", 5, 1);
+	cJSON_AddStringToObject(e, "last_error", "runc delete: exit status 1: container is running");
+	cJSON_AddItemToArray(sys, e);
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "crun");
+	cJSON_AddBoolToObject(e, "available", 0);
+	cJSON_AddStringToObject(e, "note", "trial run failed: crun create: exit status 1: cgroups in "
+					   "hybrid mode not supported");
+	cJSON_AddItemToArray(sys, e);
+	/* crun has no samples: only isolab-ctr/runc */
+	cJSON_AddItemToObject(suite, "ratios", bench_ratios_json(sys, pairs, 2, keys, 5));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(suite, "ratios")), 1);
+	assert_int_equal(bench_results_check(doc, &err), 0);
+	md = bench_report_markdown(doc, "x.json", "plots");
+	assert_non_null(md);
+	assert_non_null(strstr(md, "## OCI lifecycle: create, start, delete\n\n3 sequences per runtime"));
+	assert_non_null(strstr(md, "running `/bin/true`"));
+	assert_non_null(strstr(md, "*create*: create's spawn to exit.\n\n| runtime | runs | median | p5 | p95 | failures |"));
+	assert_non_null(strstr(md, "| isolab-ctr | 3 | 20.00 ms | 18.20 ms | 21.80 ms | 0 |"));
+	assert_non_null(strstr(md, "*total*: create's spawn to delete's exit."));
+	assert_non_null(strstr(md, "| runc | 3 | 200.00 ms | 182.00 ms | 218.00 ms | 1 |"));
+	assert_non_null(strstr(md, "- crun: trial run failed: crun create: exit status 1: cgroups in hybrid mode not supported"));
+	assert_non_null(strstr(md, "- runc: 1 sequence(s) failed; the last: runc delete: exit status 1: container is running"));
+	assert_non_null(strstr(md, "| isolab-ctr/crun | - | - | - | - | - | at most 0.50x | not measured |"));
+	assert_non_null(strstr(md, "| isolab-ctr/runc | 0.20x | 0.20x | 0.20x | 0.20x | 0.20x | at most 0.25x | yes |"));
+	assert_non_null(strstr(md, "![OCI lifecycle per phase](plots/lifecycle.png)"));
+	free(md);
+
+	/* a slower isolab-ctr misses the target */
+	cJSON_ReplaceItemInArray(sys, 0, lifecycle_entry("isolab-ctr", 2, 0));
+	cJSON_ReplaceItemInObject(suite, "ratios", bench_ratios_json(sys, pairs, 2, keys, 5));
+	md = bench_report_markdown(doc, "x.json", "plots");
+	assert_non_null(md);
+	assert_non_null(strstr(md, "| isolab-ctr/runc | 0.40x | 0.40x | 0.40x | 0.40x | 0.40x | at most 0.25x | no |"));
+	/* the lifecycle section follows the others */
+	assert_true(strstr(md, "## OCI lifecycle") > strstr(md, "## Start-up"));
+	free(md);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +903,11 @@ int main(void)
 		cmocka_unit_test(markdown_table),
 		cmocka_unit_test(report_markdown_sections),
 		cmocka_unit_test(report_markdown_build),
+		cmocka_unit_test(oci_config_from_spec),
+		cmocka_unit_test(lifecycle_phases_from_times),
+		cmocka_unit_test(lifecycle_round_order_rotates),
+		cmocka_unit_test(pid_file_text),
+		cmocka_unit_test(report_markdown_lifecycle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

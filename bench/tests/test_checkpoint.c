@@ -156,6 +156,16 @@ static void resume_fails_each_kind_of_unit_in_its_data(void **state)
 					  "build/4/isolab-build"), BENCH_UNIT_FAILED);
 	cJSON_Delete(doc);
 
+	/* the lifecycle suite: a sequence that died is a failure of that runtime */
+	doc = died_during("lifecycle/2/runc");
+	bench_progress_resume(doc, "died", 1);
+	e = entry_of(doc, "lifecycle", "runc");
+	assert_int_equal((int)bench_json_number(e, "failures", 0), 1);
+	assert_string_equal(bench_json_string(e, "last_error", ""), "died");
+	assert_int_equal(bench_unit_state(cJSON_GetObjectItemCaseSensitive(doc, "progress"),
+					  "lifecycle/2/runc"), BENCH_UNIT_FAILED);
+	cJSON_Delete(doc);
+
 	/* a system the file never listed gets an entry that says so */
 	doc = died_during("syscall/native");
 	bench_progress_resume(doc, "died", 1);

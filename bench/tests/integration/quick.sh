@@ -43,7 +43,7 @@ test_quick_suite_writes_full_results_and_pictures() {
 		jq -e '.environment.host_kernel | length > 0' "$json" >/dev/null || fail "lab without host_kernel"
 	fi
 	# every suite present with systems
-	for f in startup memory syscall build; do
+	for f in startup memory syscall build lifecycle; do
 		jq -e --arg f "$f" '.suites[$f].systems | type == "array" and length > 0' "$json" >/dev/null ||
 			fail "suite $f missing or empty"
 	done
@@ -94,9 +94,30 @@ test_quick_suite_writes_full_results_and_pictures() {
 	# the builders' stores, containers and mounts are gone with the run
 	! grep -q ' /[^ ]*/isolab-bench\.[^ /]*/build-' /proc/self/mountinfo || fail "a builder's mount was left behind"
 
+	# lifecycle: isolab-ctr, runc and crun listed; isolab-ctr measured in every phase;
+	# every usable runtime has as many sequences as runs minus failures; the ratio to
+	# each peer measured; no container, state root or pid file left
+	jq -e '[.suites.lifecycle.systems[].name] | index("isolab-ctr") != null and
+		index("runc") != null and index("crun") != null' "$json" >/dev/null ||
+		fail "lifecycle: a runtime is not listed: $(jq -c '.suites.lifecycle.systems' "$json" | head -c 600)"
+	jq -e '.suites.lifecycle.systems[] | select(.name == "isolab-ctr") | .available and
+		([.create, .start, .wait, .delete, .total][] | .n > 0) and .total.median > 0 and
+		([range(0; .total.n) as $i | .total.samples[$i] >= .create.samples[$i] +
+		  .start.samples[$i] + .wait.samples[$i] + .delete.samples[$i]] | all)' "$json" >/dev/null ||
+		fail "lifecycle: isolab-ctr not measured: $(jq -c '.suites.lifecycle.systems[] | select(.name == "isolab-ctr") | {note, last_error}' "$json")"
+	jq -e '.suites.lifecycle as $s | [$s.systems[] | select(.available) |
+		(.total.samples | length) + .failures == $s.runs] | all' "$json" >/dev/null ||
+		fail "lifecycle: sequence counts do not match runs"
+	for f in runc crun; do
+		if jq -e --arg f "$f" '.suites.lifecycle.systems[] | select(.name == $f) | .available and .total.n > 0' "$json" >/dev/null; then
+			jq -e --arg f "isolab-ctr/$f" '.suites.lifecycle.ratios[] | select(.name == $f) | .total > 0' \
+				"$json" >/dev/null || fail "lifecycle: no isolab-ctr/$f ratio"
+		fi
+	done
+
 	# pictures: each expected plot, PNG magic, SVG root element
 	plots=$r/plots
-	for p in startup startup_cdf vmm_phases memory density syscall build; do
+	for p in startup startup_cdf vmm_phases memory density syscall build lifecycle; do
 		[ -s "$plots/$p.png" ] || fail "missing $p.png"
 		[ "$(head -c 8 "$plots/$p.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
 			fail "$p.png is not a PNG"
@@ -108,6 +129,9 @@ test_quick_suite_writes_full_results_and_pictures() {
 	assert_contains "$(cat "$r/REPORT.md")" "## Start-up" "REPORT.md"
 	assert_contains "$(cat "$r/REPORT.md")" "plots/startup.png" "REPORT.md"
 	assert_contains "$(cat "$r/REPORT.md")" "## Build: cached rebuild" "REPORT.md"
+	assert_contains "$(cat "$r/REPORT.md")" "## OCI lifecycle: create, start, delete" "REPORT.md"
+	assert_contains "$(cat "$r/REPORT.md")" "| isolab-ctr/runc |" "REPORT.md lifecycle ratios"
+	assert_contains "$(cat "$r/REPORT.md")" "plots/lifecycle.png" "REPORT.md"
 	if jq -e '.environment.kvm == "lab"' "$json" >/dev/null; then
 		assert_contains "$(cat "$r/REPORT.md")" "Measured inside the nested-KVM lab" "REPORT.md caveat"
 	fi
