@@ -72,7 +72,7 @@ soak: deps
 # The seeds' claims, each shown by a measurement (demo/claims.sh).
 demo: deps
 	@$(MAKE) --no-print-directory all kernel image lab-assets
-	@scripts/with-kvm $(CURDIR)/demo/claims.sh
+	@scripts/with-kvm $(CURDIR)/demo/claims.sh $(DEMO_ARGS)
 
 lint: $(LINT_SOURCES)
 	@scripts/lint.sh $(LINT_SOURCES)
