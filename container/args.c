@@ -44,6 +44,8 @@ const char ctr_usage[] =
 	"  --layer-size SIZE     writable layer's size (default 1G; 0 or unlimited: none)\n"
 	"  -v, --volume H:C[:ro] bind mount host dir H at C\n"
 	"  --net none|host       fresh net namespace with lo (default), or the host's\n"
+	"  --netns PATH          join this network namespace (an nsfs file, as a CNI\n"
+	"                        engine makes: isolab, podman); no lo setup\n"
 	"  -e, --env K=V         environment variable (repeatable; K alone copies it)\n"
 	"  -w, --workdir DIR     working directory in the container\n"
 	"  -u, --user UID[:GID]  run as this user (default 0:0)\n"
@@ -288,6 +290,7 @@ enum run_opt {
 	OPT_ROOTFS = 256, OPT_LAYER, OPT_NAME, OPT_CPUS, OPT_PIDS, OPT_NET, OPT_USERNS,
 	OPT_READONLY, OPT_CAP_ADD, OPT_CAP_DROP, OPT_CGROUP_PARENT, OPT_KEEP, OPT_STATS,
 	OPT_HELP, OPT_INIT, OPT_KEEP_DEVICES, OPT_LAYER_SIZE, OPT_SECURITY_OPT, OPT_DEVICE_RULE,
+	OPT_NETNS,
 };
 
 static const char run_short[] = "+:h:m:v:e:w:u:tb:";
@@ -303,6 +306,7 @@ static const struct option run_long[] = {
 	{ "volume", required_argument, NULL, 'v' },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "network", required_argument, NULL, OPT_NET },
+	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "env", required_argument, NULL, 'e' },
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "user", required_argument, NULL, 'u' },
@@ -421,6 +425,11 @@ static int apply_run_option(int opt, const char *value, struct ctr_config *cfg, 
 			return isolab_error_set(err, -EINVAL,
 						"--net `%s`: expected none or host", value);
 		return 0;
+	case OPT_NETNS:
+		free(cfg->netns_path);
+		cfg->netns_path = strdup(value);
+		cfg->namespaces &= ~CLONE_NEWNET;
+		return cfg->netns_path ? 0 : isolab_error_set(err, -ENOMEM, "out of memory");
 	case 'e':
 		return add_env(value, cfg, err);
 	case 'w':

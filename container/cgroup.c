@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 const char *const ctr_cgroup_v1_names[CTR_V1_COUNT] = { "memory", "cpu", "pids", "devices",
-							      "freezer" };
+							      "freezer", "blkio" };
 
 /* ---- pure part ---- */
 
@@ -78,6 +78,10 @@ int ctr_cgroup_plan_writes(const struct ctr_config *cfg, enum ctr_cgroup_mode mo
 		if (cfg->cpu_quota > 0)
 			add_write(out, &n, CTR_V1_CPU, "cpu.max", false,
 				  (long long)cfg->cpu_quota, (long long)cfg->cpu_period);
+		/* runc's shares (2..262144) to weight (1..10000) mapping */
+		if (cfg->cpu_shares > 0)
+			add_write(out, &n, CTR_V1_CPU, "cpu.weight", false,
+				  1 + (long long)((cfg->cpu_shares - 2) * 9999 / 262142), -1);
 		if (cfg->pids_limit > 0)
 			add_write(out, &n, CTR_V1_PIDS, "pids.max", false,
 				  (long long)cfg->pids_limit, -1);
@@ -96,10 +100,57 @@ int ctr_cgroup_plan_writes(const struct ctr_config *cfg, enum ctr_cgroup_mode mo
 		add_write(out, &n, CTR_V1_CPU, "cpu.cfs_quota_us", false,
 			  (long long)cfg->cpu_quota, -1);
 	}
+	if (cfg->cpu_shares > 0)
+		add_write(out, &n, CTR_V1_CPU, "cpu.shares", false, (long long)cfg->cpu_shares, -1);
 	if (cfg->pids_limit > 0)
 		add_write(out, &n, CTR_V1_PIDS, "pids.max", false,
 			  (long long)cfg->pids_limit, -1);
 	return n;
+}
+
+int ctr_cgroup_blkio_write(const struct ctr_config *cfg, enum ctr_cgroup_mode mode, size_t i,
+			   struct ctr_cgroup_write *w)
+{
+	static const char *const v1_files[CTR_BLKIO_THROTTLES] = {
+		"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+		"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
+	};
+	static const char *const v2_keys[CTR_BLKIO_THROTTLES] = { "rbps", "wbps", "riops", "wiops" };
+	const struct ctr_blkio_limit *l;
+
+	memset(w, 0, sizeof(*w));
+	w->controller = CTR_V1_BLKIO;
+	if (i == 0) {
+		if (cfg->blkio_weight == 0)
+			return -EAGAIN;
+		if (mode == CTR_CGROUP_V2) {
+			w->file = "io.weight";
+			snprintf(w->value, sizeof(w->value), "default %u",
+				 1 + (cfg->blkio_weight - 10u) * 9999u / 990u);
+		} else {
+			w->file = "blkio.weight";
+			snprintf(w->value, sizeof(w->value), "%u", cfg->blkio_weight);
+		}
+		return 0;
+	}
+	if (i > cfg->n_blkio_limits)
+		return -ENOENT;
+	l = &cfg->blkio_limits[i - 1];
+	if (mode == CTR_CGROUP_V2) {
+		w->file = "io.max";
+		snprintf(w->value, sizeof(w->value), "%u:%u %s=%llu", l->major, l->minor,
+			 v2_keys[l->kind], (unsigned long long)l->rate);
+	} else {
+		w->file = v1_files[l->kind];
+		snprintf(w->value, sizeof(w->value), "%u:%u %llu", l->major, l->minor,
+			 (unsigned long long)l->rate);
+	}
+	return 0;
+}
+
+static bool has_blkio(const struct ctr_config *cfg)
+{
+	return cfg->blkio_weight != 0 || cfg->n_blkio_limits != 0;
 }
 
 const char *ctr_cgroup_parent(const struct ctr_config *cfg)
@@ -212,10 +263,9 @@ static int mkdir_parents(const char *path, struct isolab_error *err)
 
 /* v2: every level from the root down to the container's parent must
  * delegate memory, cpu and pids in cgroup.subtree_control. */
-static int v2_enable_controllers(const char *path, struct isolab_error *err)
+static int v2_enable_controllers(const char *path, bool io, struct isolab_error *err)
 {
-	static const char *const want[] = { "memory", "cpu", "pids", "devices",
-							      "freezer" };
+	static const char *const want[] = { "memory", "cpu", "pids", "io" };
 	char dir[PATH_MAX], avail[512] = "", enabled[512] = "";
 	size_t rootlen = strlen(CTR_CGROUP_ROOT);
 	char *p;
@@ -231,7 +281,7 @@ static int v2_enable_controllers(const char *path, struct isolab_error *err)
 		*p = '\0';
 		if (read_file(dir, "cgroup.subtree_control", enabled, sizeof(enabled)) == 0 &&
 		    read_file(dir, "cgroup.controllers", avail, sizeof(avail)) == 0) {
-			for (size_t i = 0; i < 3; i++) {
+			for (size_t i = 0; i < (io ? 4u : 3u); i++) {
 				char add[16];
 
 				if (strstr(enabled, want[i]) || !strstr(avail, want[i]))
@@ -278,8 +328,9 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 			/* v1: memory (peak, OOM, the process list) and devices
 			 * always; cpu and pids only when limited, each costs a
 			 * mkdir, an attach and an rmdir. */
-			if (c == CTR_V1_FREEZER || (c == CTR_V1_CPU && cfg->cpu_quota <= 0) ||
-			    (c == CTR_V1_PIDS && cfg->pids_limit <= 0)) {
+			if (c == CTR_V1_FREEZER || (c == CTR_V1_CPU && cfg->cpu_quota <= 0 && cfg->cpu_shares == 0) ||
+			    (c == CTR_V1_PIDS && cfg->pids_limit <= 0) ||
+			    (c == CTR_V1_BLKIO && !has_blkio(cfg))) {
 				cg->path[c][0] = '\0';
 				continue;
 			}
@@ -295,7 +346,7 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 		if (rc < 0)
 			goto fail;
 		if (cg->mode == CTR_CGROUP_V2) {
-			rc = v2_enable_controllers(cg->path[c], err);
+			rc = v2_enable_controllers(cg->path[c], has_blkio(cfg), err);
 			if (rc < 0)
 				goto fail;
 		}
@@ -322,6 +373,27 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 			continue;
 		if (rc < 0)
 			goto fail;
+	}
+	for (size_t i = 0;; i++) {
+		struct ctr_cgroup_write w;
+		int c, b = ctr_cgroup_blkio_write(cfg, cg->mode, i, &w);
+
+		if (b == -ENOENT)
+			break;
+		if (b < 0)
+			continue;
+		c = cg->mode == CTR_CGROUP_V2 ? 0 : CTR_V1_BLKIO;
+		if (cg->path[c][0] == '\0') {
+			rc = isolab_error_set(err, -ENOTSUP,
+					      "linux.resources.blockIO: cgroup v1 controller `blkio` is not mounted under %s",
+					      CTR_CGROUP_ROOT);
+			goto fail;
+		}
+		rc = write_file(cg->path[c], w.file, w.value, err);
+		if (rc < 0) {
+			isolab_error_wrap(err, "linux.resources.blockIO");
+			goto fail;
+		}
 	}
 	if (cg->mode == CTR_CGROUP_V2) {
 		struct stat st;

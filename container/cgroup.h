@@ -41,9 +41,11 @@ enum ctr_cgroup_mode {
 };
 
 /* The v1 controllers isolab uses, in this order (devices: devices.h).
- * The freezer is made only by `pause` (ctr_cgroup_freeze), never by run. */
+ * The freezer is made only by `pause` (ctr_cgroup_freeze), never by run;
+ * blkio only for linux.resources.blockIO. */
 enum ctr_cgroup_v1_ctrl {
-	CTR_V1_MEMORY, CTR_V1_CPU, CTR_V1_PIDS, CTR_V1_DEVICES, CTR_V1_FREEZER, CTR_V1_COUNT
+	CTR_V1_MEMORY, CTR_V1_CPU, CTR_V1_PIDS, CTR_V1_DEVICES, CTR_V1_FREEZER, CTR_V1_BLKIO,
+	CTR_V1_COUNT
 };
 extern const char *const ctr_cgroup_v1_names[CTR_V1_COUNT];
 
@@ -64,6 +66,15 @@ struct ctr_cgroup_write {
 /* The limit writes for cfg, in order. Returns their number. */
 int ctr_cgroup_plan_writes(const struct ctr_config *cfg, enum ctr_cgroup_mode mode,
 			   struct ctr_cgroup_write out[CTR_CGROUP_MAX_WRITES]);
+
+/* linux.resources.blockIO's writes (config-linux.md "Block IO"): for
+ * i = 0 the weight (v1 blkio.weight W; v2 io.weight "default W'" with
+ * runc's mapping of 10..1000 onto 1..10000), then one per throttle (v1
+ * blkio.throttle.read_bps_device "MAJ:MIN RATE"; v2 io.max "MAJ:MIN
+ * rbps=RATE", wbps, riops, wiops). 0 and the write in *w, or -ENOENT past
+ * the last (the weight's slot is skipped when none is set: -EAGAIN). Pure. */
+int ctr_cgroup_blkio_write(const struct ctr_config *cfg, enum ctr_cgroup_mode mode, size_t i,
+			   struct ctr_cgroup_write *w);
 
 /* The cgroup parent cfg asks for: --cgroup-parent, else isolab-ctr. */
 const char *ctr_cgroup_parent(const struct ctr_config *cfg);

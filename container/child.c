@@ -3,6 +3,7 @@
 #include "common/timing.h"
 #include "container/caps.h"
 #include "container/child_msg.h"
+#include "container/child_setup.h"
 #include "container/devices.h"
 #include "container/fds.h"
 #include "container/init_exec.h"
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -72,6 +74,23 @@ static int wait_go(const struct ctr_child_ctx *c, struct isolab_error *err)
 	return 0;
 }
 
+/* The state the runtime sent with its hooks' ack (child_setup.h). */
+static char *hook_state;
+
+static int hooks_before_pivot(const void *arg, struct isolab_error *err)
+{
+	const struct ctr_child_ctx *c = arg;
+
+	return ctr_child_create_hooks(c->sock, c->cfg, &hook_state, err);
+}
+
+static int sysctls_after_pivot(const void *arg, struct isolab_error *err)
+{
+	const struct ctr_child_ctx *c = arg;
+
+	return ctr_child_sysctls(c->cfg, err);
+}
+
 /* The root file system and its devices (mounts.h), made with umask 0 so
  * the modes are the ones asked for. */
 static int make_file_system(const struct ctr_child_ctx *c, unsigned long long times[2],
@@ -79,8 +98,14 @@ static int make_file_system(const struct ctr_child_ctx *c, unsigned long long ti
 {
 	int rc;
 
+	const struct ctr_mounts_steps steps = {
+		.before_pivot = ctr_child_has_hooks(c->cfg) ? hooks_before_pivot : NULL,
+		.after_pivot = sysctls_after_pivot,
+		.arg = c,
+	};
+
 	umask(0);
-	rc = ctr_mounts_setup(c->cfg, c->state, c->cgmode, times, err);
+	rc = ctr_mounts_setup(c->cfg, c->state, c->cgmode, &steps, times, err);
 	if (rc == 0)
 		rc = ctr_devices_make_nodes(c->cfg, err);
 	umask(0022);
@@ -107,6 +132,11 @@ static int name_network_terminal(const struct ctr_child_ctx *c, struct isolab_er
 
 		if (master < 0)
 			return master;
+		if (cfg->console_rows || cfg->console_cols) { /* process.consoleSize */
+			struct winsize ws = { .ws_row = cfg->console_rows, .ws_col = cfg->console_cols };
+
+			ioctl(master, TIOCSWINSZ, &ws);
+		}
 		rc = ctr_send_with_fd(c->sock, &tm, sizeof(tm), master);
 		close(master);
 		if (rc < 0)
@@ -139,6 +169,8 @@ static int set_user(const struct ctr_config *cfg, struct isolab_error *err)
  * same); else last. */
 int ctr_child_set_process(const struct ctr_config *cfg, struct isolab_error *err)
 {
+	if (ctr_child_process_extras(cfg, err) < 0)
+		return err->code;
 	for (size_t i = 0; i < cfg->n_rlimits; i++) {
 		struct rlimit rl = { cfg->rlimits[i].soft, cfg->rlimits[i].hard };
 
@@ -189,6 +221,12 @@ static int wait_for_start(const struct ctr_child_ctx *c, struct isolab_error *er
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return isolab_error_errno(err, -errno, "open exec.fifo (through `%s`)", path);
+	/* `start` is here: the startContainer hooks before it reads the byte,
+	 * so its poststart ones follow them (and a failure fails `start`). */
+	if (ctr_child_start_hooks(c->cfg, hook_state, err) < 0) {
+		close(fd);
+		return err->code;
+	}
 	if (write(fd, "0", 1) != 1) {
 		int rc = isolab_error_errno(err, -errno, "write exec.fifo");
 
@@ -241,6 +279,16 @@ static int become_init(const struct ctr_child_ctx *c, struct isolab_error *err)
 	return isolab_error_errno(err, rc, "--init: exec the init");
 }
 
+/* A v1 /sys/fs/cgroup shows the container's own cgroups (cgroupfs.h):
+ * it is made once the child is in them. */
+static bool has_cgroup_mount(const struct ctr_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		if (cfg->mounts[i].type != NULL && strncmp(cfg->mounts[i].type, "cgroup", 6) == 0)
+			return true;
+	return false;
+}
+
 /* Every step up to the exec; returns only on failure. */
 static int child_steps(const struct ctr_child_ctx *c, struct ctr_child_msg *times,
 		       struct isolab_error *err)
@@ -253,7 +301,9 @@ static int child_steps(const struct ctr_child_ctx *c, struct ctr_child_msg *time
 	 * maps must be written first.
 	 */
 	bool early = !(cfg->namespaces & CLONE_NEWUSER) &&
-		     !(c->unshare_cgroupns && c->cgmode == CTR_CGROUP_V2);
+		     !(c->unshare_cgroupns && c->cgmode == CTR_CGROUP_V2) &&
+		     !(c->cgmode != CTR_CGROUP_V2 && has_cgroup_mount(cfg)) &&
+		     !ctr_child_has_hooks(cfg); /* MSG_HOOKS waits for the runtime's answer */
 	int rc;
 
 	rc = leave_the_caller(err);
@@ -269,6 +319,8 @@ static int child_steps(const struct ctr_child_ctx *c, struct ctr_child_msg *time
 		rc = ctr_child_set_process(cfg, err);
 	if (rc == 0 && c->detached)
 		rc = wait_for_start(c, err);
+	if (rc == 0 && !c->detached)
+		rc = ctr_child_start_hooks(cfg, hook_state, err);
 	if (rc == 0 && cfg->init)
 		rc = become_init(c, err);
 	if (rc < 0)

@@ -17,7 +17,13 @@ enum {
 	MSG_ERROR = 2,
 	MSG_TTY = 3,     /* carries the pty master */
 	MSG_CREATED = 4, /* `create`: all set up, now waiting on exec.fifo (state.h) */
+	MSG_HOOKS = 5,   /* mounts made, before pivot_root: the runtime runs the prestart
+			  * and createRuntime hooks (hooks.h) and answers CTR_HOOKS_ACK
+			  * followed by the state JSON */
 };
+
+#define CTR_HOOKS_ACK 'H'
+#define CTR_HOOKS_STATE_MAX 65536 /* the ack's state JSON, bytes */
 
 struct ctr_child_msg {
 	int type;

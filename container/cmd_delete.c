@@ -8,9 +8,11 @@
 
 int ctr_cmd_delete(const struct ctr_cli *cli, const struct ctr_args *args)
 {
-	struct isolab_error err = { 0 };
-	int rc = ctr_lifecycle_delete(cli->g->root, args->id, args->force, &err);
+	struct isolab_error err = { 0 }, warning = { 0 };
+	int rc = ctr_lifecycle_delete(cli->g->root, args->id, args->force, &warning, &err);
 
+	if (warning.code != 0)
+		ctr_cli_warn(cli, warning.msg);
 	if (rc == -ENOENT && args->force)
 		return 0;
 	if (rc < 0)

@@ -129,6 +129,8 @@ static void report_run(const struct ctr_cli *cli, const struct ctr_config *cfg,
 			 stats->kept.devices, stats->kept.special, stats->kept.stripped);
 		ctr_cli_warn(cli, msg);
 	}
+	if (stats->hook_warning[0] != '\0')
+		ctr_cli_warn(cli, stats->hook_warning);
 	if (stats->oom_killed) {
 		snprintf(msg, sizeof(msg),
 			 "container %s: out of memory: killed by the OOM killer at its %llu-byte limit",

@@ -51,6 +51,8 @@ void ctr_config_init(struct ctr_config *cfg)
 	cfg->cpu_period = 100000;
 	cfg->pids_limit = CTR_DEFAULT_PIDS;
 	cfg->layer_size = CTR_DEFAULT_LAYER_SIZE;
+	cfg->umask = -1;
+	cfg->personality = -1;
 }
 
 static void strv_free(char **v, size_t n)
@@ -68,6 +70,7 @@ void ctr_config_free(struct ctr_config *cfg)
 	strv_free(cfg->argv, cfg->argc);
 	strv_free(cfg->env, cfg->n_env);
 	free(cfg->cwd);
+	free(cfg->netns_path);
 	free(cfg->groups);
 	free(cfg->rlimits);
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
@@ -80,6 +83,21 @@ void ctr_config_free(struct ctr_config *cfg)
 	strv_free(cfg->masked_paths, cfg->n_masked);
 	strv_free(cfg->readonly_paths, cfg->n_readonly);
 	free(cfg->cgroup_parent);
+	for (size_t i = 0; i < cfg->n_sysctls; i++) {
+		free(cfg->sysctls[i].key);
+		free(cfg->sysctls[i].value);
+	}
+	free(cfg->sysctls);
+	for (int k = 0; k < CTR_HOOK_KINDS; k++) {
+		for (size_t i = 0; i < cfg->n_hooks[k]; i++) {
+			free(cfg->hooks[k][i].path);
+			strv_free(cfg->hooks[k][i].args, cfg->hooks[k][i].n_args);
+			strv_free(cfg->hooks[k][i].env, cfg->hooks[k][i].n_env);
+		}
+		free(cfg->hooks[k]);
+	}
+	free(cfg->hooks_json);
+	free(cfg->blkio_limits);
 	free(cfg->dev_rules);
 	for (size_t i = 0; i < cfg->n_dev_nodes; i++)
 		free(cfg->dev_nodes[i].path);

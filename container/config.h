@@ -56,6 +56,39 @@ struct ctr_caps {
 	bool all; /* --cap-add ALL: every capability the runtime itself holds */
 };
 
+/* linux.sysctl: one /proc/sys write in the container's namespaces. */
+struct ctr_sysctl {
+	char *key;   /* "net.ipv4.ping_group_range" */
+	char *value;
+};
+
+/* hooks (runtime-spec config.md "POSIX-platform Hooks"), hooks.h. */
+enum ctr_hook_kind {
+	CTR_HOOK_PRESTART, CTR_HOOK_CREATE_RUNTIME, CTR_HOOK_CREATE_CONTAINER,
+	CTR_HOOK_START_CONTAINER, CTR_HOOK_POSTSTART, CTR_HOOK_POSTSTOP, CTR_HOOK_KINDS
+};
+
+struct ctr_hook {
+	char *path;   /* absolute */
+	char **args;  /* NULL-terminated; none: just the path */
+	size_t n_args;
+	char **env;   /* NULL-terminated */
+	size_t n_env;
+	int timeout;  /* seconds; 0: none */
+};
+
+/* linux.resources.blockIO throttles: "MAJOR:MINOR VALUE" lines. */
+enum ctr_blkio_throttle {
+	CTR_BLKIO_READ_BPS, CTR_BLKIO_WRITE_BPS, CTR_BLKIO_READ_IOPS, CTR_BLKIO_WRITE_IOPS,
+	CTR_BLKIO_THROTTLES
+};
+
+struct ctr_blkio_limit {
+	enum ctr_blkio_throttle kind;
+	unsigned major, minor;
+	uint64_t rate;
+};
+
 struct ctr_config {
 	char *id;             /* unique; names the state dir and the cgroup */
 	char *hostname;       /* NULL: keep the id */
@@ -80,6 +113,8 @@ struct ctr_config {
 	size_t n_rlimits;
 
 	int namespaces;       /* CLONE_NEW* flags */
+	char *netns_path;     /* a network namespace to join (--netns, or
+	                         linux.namespaces "network" with a "path") */
 	struct ctr_idmap uid_map[CTR_MAX_IDMAPS], gid_map[CTR_MAX_IDMAPS];
 	size_t n_uid_map, n_gid_map;
 
@@ -93,6 +128,7 @@ struct ctr_config {
 	uint64_t memory_limit;   /* bytes; 0 = none */
 	int64_t cpu_quota;       /* microseconds per period; 0 = none */
 	uint64_t cpu_period;     /* microseconds */
+	uint64_t cpu_shares;     /* linux.resources.cpu.shares; 0 = none */
 	int64_t pids_limit;      /* 0 = none; default CTR_DEFAULT_PIDS */
 	uint64_t layer_size;     /* writable layer's tmpfs size= in bytes; 0 = none */
 	char *cgroup_parent;     /* relative to each hierarchy's root */
@@ -105,6 +141,22 @@ struct ctr_config {
 	struct ctr_seccomp_profile *seccomp; /* NULL: the default profile */
 	bool seccomp_unconfined;
 	char *seccomp_path;   /* --security-opt seccomp=FILE, read by main.c */
+
+	/* More of runtime-spec (oci.c; README "config.json fields"). */
+	struct ctr_sysctl *sysctls; /* linux.sysctl, checked by ctr_sysctl_check */
+	size_t n_sysctls;
+	bool has_oom_score_adj;
+	int oom_score_adj;          /* process.oomScoreAdj, -1000..1000 */
+	int umask;                  /* process.user.umask; -1: 0022 */
+	unsigned long rootfs_propagation; /* linux.rootfsPropagation; 0: MS_REC|MS_PRIVATE */
+	unsigned short console_rows, console_cols; /* process.consoleSize; 0: none */
+	long personality;           /* linux.personality; -1: leave it */
+	struct ctr_hook *hooks[CTR_HOOK_KINDS];
+	size_t n_hooks[CTR_HOOK_KINDS];
+	char *hooks_json;           /* config.json's "hooks" as text, kept in the state dir */
+	uint16_t blkio_weight;      /* linux.resources.blockIO.weight; 0: none */
+	struct ctr_blkio_limit *blkio_limits;
+	size_t n_blkio_limits;
 
 	char *keep_layer;     /* save the writable layer here after exit */
 	bool keep_devices;    /* --keep-devices: device nodes too (keep_policy.h) */

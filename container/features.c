@@ -1,5 +1,6 @@
 /* features.c: the runtime-spec features document (see features.h). */
 #include "container/features.h"
+#include "container/hooks.h"
 #include "container/caps.h"
 #include "container/config.h"
 #include "container/oci.h"
@@ -81,6 +82,20 @@ static bool add_linux(cJSON *doc)
 	return ext != NULL && add_enabled(ext, "idmap", false);
 }
 
+/* The hooks this runtime runs (hooks.h), in lifecycle order. */
+static bool add_hooks(cJSON *doc)
+{
+	cJSON *arr = cJSON_AddArrayToObject(doc, "hooks");
+
+	for (int k = 0; arr != NULL && k < CTR_HOOK_KINDS; k++) {
+		cJSON *name = cJSON_CreateString(ctr_hook_kind_name((enum ctr_hook_kind)k));
+
+		if (name == NULL || !cJSON_AddItemToArray(arr, name))
+			return false;
+	}
+	return arr != NULL;
+}
+
 cJSON *ctr_features_json(const char *libseccomp_version)
 {
 	cJSON *doc = cJSON_CreateObject(), *notes;
@@ -88,8 +103,7 @@ cJSON *ctr_features_json(const char *libseccomp_version)
 
 	ok = ok && cJSON_AddStringToObject(doc, "ociVersionMin", CTR_OCI_VERSION_MIN) != NULL &&
 	     cJSON_AddStringToObject(doc, "ociVersionMax", CTR_OCI_VERSION) != NULL;
-	/* No hook is run yet: an empty list says so (absent would mean "unknown"). */
-	ok = ok && cJSON_AddArrayToObject(doc, "hooks") != NULL;
+	ok = ok && add_hooks(doc);
 	ok = ok && add_names(doc, "mountOptions", ctr_mount_option_name);
 	ok = ok && add_linux(doc);
 	notes = ok ? cJSON_AddObjectToObject(doc, "annotations") : NULL;

@@ -2,8 +2,10 @@
 #include "container/lifecycle.h"
 #include "common/cleanup.h"
 #include "common/jsonfile.h"
+#include "common/safe_open.h"
 #include "common/timing.h"
 #include "container/fds.h"
+#include "container/hooks.h"
 #include "container/owner.h"
 #include "container/run.h"
 
@@ -74,6 +76,47 @@ static int save_state(const struct ctr_container *c, const struct ctr_owner *own
 	return ctr_saved_write(c->state_root, &s, err);
 }
 
+/* The hooks for `start` (poststart) and `delete` (poststop), hooks.h. */
+static int save_hooks(const char *root, const struct ctr_config *cfg, struct isolab_error *err)
+{
+	char path[PATH_MAX];
+
+	if (ctr_saved_path(path, sizeof(path), root, cfg->id, CTR_HOOKS_FILE) < 0)
+		return isolab_error_set(err, -ENAMETOOLONG, "%s of `%s`: path too long",
+					CTR_HOOKS_FILE, cfg->id);
+	return isolab_text_replace(path, cfg->hooks_json, false, err);
+}
+
+/* Runs the saved hooks of one kind (none saved: nothing); a failure goes
+ * into warning. */
+static char *read_hooks(const char *root, const char *id)
+{
+	struct isolab_error ignored = { 0 };
+	char path[PATH_MAX], *text = NULL;
+	size_t len;
+
+	if (ctr_saved_path(path, sizeof(path), root, id, CTR_HOOKS_FILE) < 0 ||
+	    isolab_read_regular(path, 1 << 20, &text, &len, &ignored) < 0)
+		return NULL; /* none saved */
+	return text;
+}
+
+static void run_saved_hooks(const char *root, const struct ctr_saved *s, enum ctr_status status,
+			    enum ctr_hook_kind kind, struct isolab_error *warning)
+{
+	_cleanup_free_ char *text = read_hooks(root, s->id), *state = NULL;
+	struct ctr_config cfg;
+
+	if (text == NULL)
+		return;
+	ctr_config_init(&cfg);
+	if (ctr_hooks_from_text(text, &cfg, warning) == 0 && cfg.n_hooks[kind] > 0) {
+		state = ctr_saved_oci_state(s, status, "", false);
+		ctr_hooks_run(&cfg, kind, state, warning);
+	}
+	ctr_config_free(&cfg);
+}
+
 int ctr_lifecycle_create(const struct ctr_config *cfg, const char *root,
 			 const struct ctr_create_opts *o, struct isolab_error *err)
 {
@@ -88,6 +131,8 @@ int ctr_lifecycle_create(const struct ctr_config *cfg, const char *root,
 					"cannot allocate tty if isolab-ctr will detach without setting console socket");
 	ctr_container_init(&c, cfg, root, &stats);
 	c.detached = true;
+	c.bundle = o->bundle;
+	c.annotations = o->annotations;
 	rc = ctr_container_prepare(&c, err);
 	if (rc == 0)
 		rc = ctr_container_create(&c, err);
@@ -104,6 +149,8 @@ int ctr_lifecycle_create(const struct ctr_config *cfg, const char *root,
 		rc = ctr_owner_transfer(root, cfg->id, c.pid, ctr_cgroup_parent(cfg), &owner, err);
 	if (rc == 0)
 		rc = save_state(&c, &owner, o, err);
+	if (rc == 0 && cfg->hooks_json != NULL)
+		rc = save_hooks(root, cfg, err);
 	if (rc == 0 && o->pid_file != NULL)
 		rc = ctr_pid_file_write(o->pid_file, c.pid, err);
 	if (rc == 0) {
@@ -145,30 +192,22 @@ static int wait_fifo_or_exit(int fd, int pidfd)
 	}
 }
 
-int ctr_lifecycle_start(const char *root, const char *id, struct isolab_error *err)
+/* Opens exec.fifo and reads the child's byte: its program runs. */
+static int start_saved(const char *root, const struct ctr_saved *saved, struct isolab_error *err)
 {
 	_cleanup_close_ int fd = -1, pidfd = -1;
-	enum ctr_status status;
-	struct ctr_saved s;
+	const char *id = saved->id;
 	char path[PATH_MAX], byte = 0;
 	ssize_t n;
 	int rc;
 
-	rc = ctr_lifecycle_lookup(root, id, &s, &status, err);
-	if (rc < 0)
-		return rc;
-	ctr_saved_free(&s);
-	if (status == CTR_STATUS_STOPPED)
-		return isolab_error_set(err, -ESRCH, "cannot start a container that has stopped");
-	if (status != CTR_STATUS_CREATED)
-		return isolab_error_set(err, -EBUSY, "cannot start an already running container");
 	ctr_saved_path(path, sizeof(path), root, id, CTR_EXEC_FIFO);
 	/* O_NONBLOCK: the open never waits; the child's blocked open for
 	 * writing then completes, and it writes its byte. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return isolab_error_errno(err, -errno, "container `%s`: open `%s`", id, path);
-	pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
+	pidfd = (int)syscall(SYS_pidfd_open, saved->pid, 0);
 	rc = wait_fifo_or_exit(fd, pidfd);
 	if (rc == 0) {
 		n = read(fd, &byte, 1);
@@ -184,6 +223,29 @@ int ctr_lifecycle_start(const char *root, const char *id, struct isolab_error *e
 	if (unlink(path) < 0 && errno != ENOENT)
 		return isolab_error_errno(err, -errno, "container `%s`: remove `%s`", id, path);
 	return 0;
+}
+
+int ctr_lifecycle_start(const char *root, const char *id, struct isolab_error *warning,
+			struct isolab_error *err)
+{
+	enum ctr_status status;
+	struct ctr_saved s;
+	int rc;
+
+	rc = ctr_lifecycle_lookup(root, id, &s, &status, err);
+	if (rc < 0)
+		return rc;
+	if (status != CTR_STATUS_CREATED)
+		ctr_saved_free(&s);
+	if (status == CTR_STATUS_STOPPED)
+		return isolab_error_set(err, -ESRCH, "cannot start a container that has stopped");
+	if (status != CTR_STATUS_CREATED)
+		return isolab_error_set(err, -EBUSY, "cannot start an already running container");
+	rc = start_saved(root, &s, err);
+	if (rc == 0)
+		run_saved_hooks(root, &s, CTR_STATUS_RUNNING, CTR_HOOK_POSTSTART, warning);
+	ctr_saved_free(&s);
+	return rc;
 }
 
 int ctr_lifecycle_kill(const char *root, const char *id, int sig, bool all,
@@ -215,8 +277,10 @@ int ctr_lifecycle_kill(const char *root, const char *id, int sig, bool all,
 	return 0;
 }
 
-int ctr_lifecycle_delete(const char *root, const char *id, bool force, struct isolab_error *err)
+int ctr_lifecycle_delete(const char *root, const char *id, bool force,
+			 struct isolab_error *warning, struct isolab_error *err)
 {
+	_cleanup_free_ char *hooks = NULL;
 	struct ctr_config cfg;
 	struct ctr_stats stats = { 0 };
 	struct ctr_container c;
@@ -242,8 +306,17 @@ int ctr_lifecycle_delete(const char *root, const char *id, bool force, struct is
 			ctr_cgroup_freeze(&c.cg, false, NULL);
 		kill(s.pid, SIGKILL);
 	}
+	/* The hooks go with the state dir: read first, run once it is gone. */
+	if (rc == 0)
+		hooks = read_hooks(root, id);
 	if (rc == 0)
 		rc = ctr_container_delete(&c, err);
+	if (rc == 0 && hooks != NULL && ctr_hooks_from_text(hooks, &cfg, warning) == 0 &&
+	    cfg.n_hooks[CTR_HOOK_POSTSTOP] > 0) {
+		_cleanup_free_ char *state = ctr_saved_oci_state(&s, CTR_STATUS_STOPPED, "", false);
+
+		ctr_hooks_run(&cfg, CTR_HOOK_POSTSTOP, state, warning);
+	}
 	ctr_saved_free(&s);
 	ctr_config_free(&cfg);
 	return rc;

@@ -43,12 +43,16 @@ int ctr_lifecycle_create(const struct ctr_config *cfg, const char *root,
 /* The record and the status now; ctr_saved_free(saved) after a success. */
 int ctr_lifecycle_lookup(const char *root, const char *id, struct ctr_saved *saved,
 			 enum ctr_status *status, struct isolab_error *err);
-int ctr_lifecycle_start(const char *root, const char *id, struct isolab_error *err);
+/* start and delete also run the poststart and poststop hooks (hooks.h):
+ * their failure is no error but *warning (its code 0 when none). */
+int ctr_lifecycle_start(const char *root, const char *id, struct isolab_error *warning,
+			struct isolab_error *err);
 int ctr_lifecycle_kill(const char *root, const char *id, int sig, bool all,
 		       struct isolab_error *err);
 /* A running or paused container only with force; a created one is killed
  * (as runc does). */
-int ctr_lifecycle_delete(const char *root, const char *id, bool force, struct isolab_error *err);
+int ctr_lifecycle_delete(const char *root, const char *id, bool force,
+			 struct isolab_error *warning, struct isolab_error *err);
 /* pause (true) or resume (false). */
 int ctr_lifecycle_pause(const char *root, const char *id, bool pause, struct isolab_error *err);
 

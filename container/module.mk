@@ -7,7 +7,8 @@ CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/c
                  container/resolve.c container/devices.c container/seccomp.c \
                  container/seccomp_default.c container/oci_policy.c container/child_msg.c \
                  container/log.c container/spec.c container/features.c container/state.c \
-                 container/signals.c
+                 container/signals.c container/cgroupfs.c \
+                 container/sysctl.c container/hooks.c container/oci_fields.c container/oci_extras.c
 CTR_SYS_SRCS  := container/netns.c container/run.c container/child.c container/mounts.c \
                  container/main.c container/cli.c container/cmd_run.c container/cmd_sweep.c \
                  container/cmd_spec.c container/cmd_features.c container/init_exec.c \
@@ -15,7 +16,8 @@ CTR_SYS_SRCS  := container/netns.c container/run.c container/child.c container/m
                  container/seccomp_load.c container/seccomp_build.c container/lifecycle.c \
                  container/exec_into.c container/cmd_create.c container/cmd_start.c \
                  container/cmd_state.c container/cmd_kill.c container/cmd_delete.c \
-                 container/cmd_list.c container/cmd_ps.c container/cmd_pause.c container/cmd_exec.c
+                 container/cmd_list.c container/cmd_ps.c container/cmd_pause.c container/cmd_exec.c \
+                 container/hooks_run.c container/child_setup.c
 CTR_SRCS      := $(CTR_PURE_SRCS) $(CTR_SYS_SRCS)
 # The runtime's helper (the exec helper every container program starts
 # through, and the --init program): static (it runs inside the container's

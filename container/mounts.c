@@ -2,6 +2,7 @@
 #include "container/mounts.h"
 #include "common/cleanup.h"
 #include "common/timing.h"
+#include "container/cgroupfs.h"
 #include "container/resolve.h"
 
 #include <errno.h>
@@ -104,7 +105,109 @@ static int do_bind(const struct ctr_mount *m, int rootfd, struct isolab_error *e
 	return 0;
 }
 
-static int do_mount(const struct ctr_mount *m, int rootfd, bool userns,
+/* A /proc file whole (stat says size 0: read to EOF), NUL-ended. */
+static int read_proc(const char *path, char *buf, size_t size, struct isolab_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return isolab_error_errno(err, -errno, "open `%s`", path);
+	while (got + 1 < size && (n = read(fd, buf + got, size - got - 1)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return isolab_error_errno(err, -errno, "read `%s`", path);
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return 0;
+}
+
+/* One hierarchy under the tmpfs (fd cgdir): mounted afresh in a cgroup
+ * namespace, else the container's own cgroup bound from the host's. */
+static int mount_hierarchy(int cgdir, const struct ctr_cgroupfs_entry *e, unsigned long flags,
+			   bool cgroupns, struct isolab_error *err)
+{
+	unsigned long keep = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	_cleanup_close_ int fd = -1;
+	char path[32];
+
+	if (mkdirat(cgdir, e->name, 0755) < 0 && errno != EEXIST)
+		return isolab_error_errno(err, -errno, "mkdir `/sys/fs/cgroup/%s`", e->name);
+	fd = openat(cgdir, e->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return isolab_error_errno(err, -errno, "open `/sys/fs/cgroup/%s`", e->name);
+	ctr_fd_path(fd, path, sizeof(path));
+	if (cgroupns && mount("cgroup", path, "cgroup", keep, e->controllers) == 0)
+		return 0;
+	if (mount(e->source, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return isolab_error_errno(err, -errno, "bind `%s` on `/sys/fs/cgroup/%s`", e->source,
+					  e->name);
+	if (!keep)
+		return 0;
+	/* The fd is the directory under the bind: the mount's own, for the remount. */
+	close(fd);
+	fd = openat(cgdir, e->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return isolab_error_errno(err, -errno, "open `/sys/fs/cgroup/%s`", e->name);
+	ctr_fd_path(fd, path, sizeof(path));
+	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | keep | locked_flags(path), NULL) < 0)
+		return isolab_error_errno(err, -errno, "remount `/sys/fs/cgroup/%s` with its options",
+					  e->name);
+	return 0;
+}
+
+/* A cgroup mount on a v1 or hybrid host (cgroupfs.h): a tmpfs holding
+ * each v1 hierarchy the container is in, read-only if the mount is. */
+static int mount_cgroup_v1(const struct ctr_mount *m, int rootfd, bool cgroupns,
+			   struct isolab_error *err)
+{
+	struct ctr_cgroupfs_entry e[CTR_CGROUPFS_MAX];
+	unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+	static char mountinfo[1 << 16]; /* the child is single-threaded */
+	char self[4096], path[32];
+	_cleanup_close_ int fd = -1, cgdir = -1;
+	int n;
+
+	if (read_proc("/proc/self/mountinfo", mountinfo, sizeof(mountinfo), err) < 0 ||
+	    read_proc("/proc/self/cgroup", self, sizeof(self), err) < 0)
+		return isolab_error_wrap(err, "mount cgroup on `%s`", m->destination);
+	n = ctr_cgroupfs_plan(mountinfo, self, e, CTR_CGROUPFS_MAX, err);
+	if (n < 0)
+		return isolab_error_wrap(err, "mount cgroup on `%s`", m->destination);
+	fd = ctr_resolve_in_root(rootfd, m->destination, CTR_RESOLVE_DIR, err);
+	if (fd < 0)
+		return isolab_error_wrap(err, "mount point");
+	if (mount("tmpfs", ctr_fd_path(fd, path, sizeof(path)), "tmpfs",
+		  (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return isolab_error_errno(err, -errno, "mount tmpfs on `%s`", m->destination);
+	cgdir = ctr_resolve_in_root(rootfd, m->destination, CTR_RESOLVE_EXISTING, err);
+	if (cgdir < 0)
+		return cgdir;
+	for (int i = 0; i < n; i++) {
+		if (mount_hierarchy(cgdir, &e[i], flags, cgroupns, err) < 0)
+			return err->code;
+		/* cpu,cpuacct: the links cpu and cpuacct, as on the host. */
+		if (strchr(e[i].name, ',') != NULL) {
+			char names[64], *save = NULL;
+
+			memcpy(names, e[i].name, sizeof(names));
+			for (char *t = strtok_r(names, ",", &save); t; t = strtok_r(NULL, ",", &save))
+				if (symlinkat(e[i].name, cgdir, t) < 0 && errno != EEXIST)
+					return isolab_error_errno(err, -errno,
+								  "symlink `/sys/fs/cgroup/%s`", t);
+		}
+	}
+	if (flags & MS_RDONLY)
+		return remount_at(rootfd, m->destination, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV |
+							   MS_NOEXEC,
+				  "remount read-only", err);
+	return 0;
+}
+
+static int do_mount(const struct ctr_mount *m, int rootfd, bool userns, bool cgroupns,
 		    enum ctr_cgroup_mode cgmode, struct isolab_error *err)
 {
 	_cleanup_close_ int fd = -1;
@@ -117,7 +220,7 @@ static int do_mount(const struct ctr_mount *m, int rootfd, bool userns,
 		return do_bind(m, rootfd, err);
 	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
 		if (cgmode != CTR_CGROUP_V2)
-			return 0; /* v1/hybrid hosts: the container gets no cgroupfs */
+			return mount_cgroup_v1(m, rootfd, cgroupns, err);
 		type = "cgroup2";
 	}
 	fd = ctr_resolve_in_root(rootfd, m->destination, CTR_RESOLVE_DIR, err);
@@ -236,8 +339,8 @@ static int readonly_path(const char *path, struct isolab_error *err)
 }
 
 int ctr_mounts_setup(const struct ctr_config *cfg, struct ctr_state *st,
-		     enum ctr_cgroup_mode cgmode, unsigned long long times[2],
-		     struct isolab_error *err)
+		     enum ctr_cgroup_mode cgmode, const struct ctr_mounts_steps *steps,
+		     unsigned long long times[2], struct isolab_error *err)
 {
 	bool userns = (cfg->namespaces & CLONE_NEWUSER) != 0;
 	bool dev_tmpfs = false;
@@ -266,7 +369,7 @@ int ctr_mounts_setup(const struct ctr_config *cfg, struct ctr_state *st,
 
 		if (strcmp(m->destination, "/") == 0)
 			return isolab_error_set(err, -EINVAL, "mount on `/` is not allowed");
-		rc = do_mount(m, rootfd, userns, cgmode, err);
+		rc = do_mount(m, rootfd, userns, (cfg->namespaces & CLONE_NEWCGROUP) != 0, cgmode, err);
 		if (rc < 0)
 			return rc;
 		if (m->propagation &&
@@ -281,10 +384,26 @@ int ctr_mounts_setup(const struct ctr_config *cfg, struct ctr_state *st,
 			return rc;
 	}
 	times[0] = isolab_since_start_ns();
+	if (steps->before_pivot && (rc = steps->before_pivot(steps->arg, err)) < 0)
+		return rc;
 	rc = do_pivot(st->root, err);
 	if (rc < 0)
 		return rc;
 	times[1] = isolab_since_start_ns();
+	/* After the pivot the root is a mount of this namespace's own: shared
+	 * or slave here never reaches the host's mounts. */
+	if (cfg->rootfs_propagation) {
+		if (mount(NULL, "/", NULL, cfg->rootfs_propagation, NULL) < 0)
+			return isolab_error_errno(err, -errno, "linux.rootfsPropagation of `/`");
+		/* A mount's own propagation option wins over the root's (rshared). */
+		for (size_t i = 0; i < cfg->n_mounts; i++)
+			if (cfg->mounts[i].propagation &&
+			    remount_at(rootfd, cfg->mounts[i].destination, cfg->mounts[i].propagation,
+				       "set propagation of", err) < 0)
+				return err->code;
+	}
+	if (steps->after_pivot && (rc = steps->after_pivot(steps->arg, err)) < 0)
+		return rc;
 	for (size_t i = 0; i < cfg->n_masked; i++) {
 		rc = mask_path(cfg->masked_paths[i], err);
 		if (rc < 0)

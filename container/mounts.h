@@ -15,10 +15,20 @@
 #include "container/config.h"
 #include "container/rootfs.h"
 
-/* Everything up to and including pivot_root, the masks and the read-only
- * root. times[0] is set when the mounts are done, times[1] after the pivot. */
+/* What the child does between the steps (child.c): the hooks once the
+ * mounts are made (before pivot_root), the sysctls after the pivot (before
+ * /proc/sys is made read-only). Either may be NULL. */
+struct ctr_mounts_steps {
+	int (*before_pivot)(const void *arg, struct isolab_error *err);
+	int (*after_pivot)(const void *arg, struct isolab_error *err);
+	const void *arg;
+};
+
+/* Everything up to and including pivot_root, linux.rootfsPropagation,
+ * the masks and the read-only root. times[0] is set when the mounts are
+ * done, times[1] after the pivot. */
 int ctr_mounts_setup(const struct ctr_config *cfg, struct ctr_state *st,
-		     enum ctr_cgroup_mode cgmode, unsigned long long times[2],
-		     struct isolab_error *err);
+		     enum ctr_cgroup_mode cgmode, const struct ctr_mounts_steps *steps,
+		     unsigned long long times[2], struct isolab_error *err);
 
 #endif

@@ -1,8 +1,11 @@
-/* netns.c: loopback up in a fresh network namespace (see netns.h). */
+/* netns.c: loopback up in a fresh network namespace; joining one by path
+ * (see netns.h). */
 #include "container/netns.h"
 #include "common/cleanup.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,5 +25,19 @@ int ctr_netns_loopback_up(struct isolab_error *err)
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		return isolab_error_errno(err, -errno, "loopback: bring `lo` up");
+	return 0;
+}
+
+int ctr_netns_join(const char *path, struct isolab_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return isolab_error_errno(err, -errno, "network namespace `%s`", path);
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return errno == EINVAL
+			       ? isolab_error_errno(err, -EINVAL, "network namespace `%s`: not a "
+						    "network namespace", path)
+			       : isolab_error_errno(err, -errno, "network namespace `%s`: setns", path);
 	return 0;
 }

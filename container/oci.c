@@ -4,6 +4,7 @@
 #include "container/oci.h"
 #include "common/jsonfile.h"
 #include "container/caps.h"
+#include "container/oci_extras.h"
 #include "container/oci_policy.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 static int bad(struct isolab_error *err, const char *field, const char *what)
 {
@@ -318,9 +320,16 @@ static int parse_namespaces(const cJSON *arr, struct ctr_config *cfg, struct iso
 		snprintf(field, sizeof(field), "linux.namespaces[%d].path", i);
 		if (member(it, "path", field, cJSON_String, &path, err) < 0)
 			return err->code < 0 ? err->code : -EINVAL;
-		if (path != NULL)
+		if (path != NULL && namespace_types[k].flag != CLONE_NEWNET)
 			return bad(err, field, "joining an existing namespace is not supported");
-		cfg->namespaces |= namespace_types[k].flag;
+		if (path != NULL) { /* joined by the runtime: netns.h */
+			free(cfg->netns_path);
+			cfg->netns_path = strdup(path->valuestring);
+			if (cfg->netns_path == NULL)
+				return isolab_error_set(err, -ENOMEM, "out of memory");
+		} else {
+			cfg->namespaces |= namespace_types[k].flag;
+		}
 		i++;
 	}
 	return 0;
@@ -454,6 +463,13 @@ static int parse_linux(const cJSON *lnx, struct ctr_config *cfg, struct isolab_e
 int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_config *cfg,
 		      struct isolab_error *err)
 {
+	return ctr_oci_from_json_host(doc, bundle_dir, NULL, cfg, err);
+}
+
+int ctr_oci_from_json_host(const cJSON *doc, const char *bundle_dir,
+			   const struct ctr_host_features *features, struct ctr_config *cfg,
+			   struct isolab_error *err)
+{
 	const cJSON *ver, *root, *path, *ro, *proc, *host, *mounts, *lnx;
 
 	if (!cJSON_IsObject(doc))
@@ -500,12 +516,32 @@ int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_confi
 		return err->code < 0 ? err->code : -EINVAL;
 	if (ctr_oci_policy_from_json(lnx, cfg, err) < 0)
 		return err->code;
+	if (ctr_oci_extras_from_json(doc, features, cfg, err) < 0)
+		return err->code;
 	if ((cfg->namespaces & CLONE_NEWUSER) && (cfg->n_uid_map == 0 || cfg->n_gid_map == 0))
 		return bad(err, "linux.uidMappings",
 			   "a user namespace needs uidMappings and gidMappings");
 	if ((cfg->namespaces & CLONE_NEWNS) == 0)
 		return bad(err, "linux.namespaces", "a mount namespace is required");
 	return 0;
+}
+
+void ctr_host_features_detect(struct ctr_host_features *host)
+{
+	FILE *f = fopen("/proc/filesystems", "re");
+	char line[128];
+
+	memset(host, 0, sizeof(*host));
+	host->apparmor = access("/sys/kernel/security/apparmor", F_OK) == 0;
+	host->selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, "\tresctrl\n") != NULL)
+			host->intel_rdt = true;
+	if (f != NULL)
+		fclose(f);
+	host->blkio_weight = access("/sys/fs/cgroup/blkio/blkio.weight", F_OK) == 0 ||
+			     access("/sys/fs/cgroup/io.weight", F_OK) == 0 ||
+			     access("/sys/fs/cgroup/isolab-ctr/io.weight", F_OK) == 0;
 }
 
 /* doc's process replaced by the object in process_file. */
@@ -553,7 +589,10 @@ int ctr_oci_load_with(const char *bundle_dir, const char *process_file, struct c
 				       : NULL;
 	}
 	if (rc == 0) {
-		rc = ctr_oci_from_json(doc, abs, cfg, err);
+		struct ctr_host_features host;
+
+		ctr_host_features_detect(&host);
+		rc = ctr_oci_from_json_host(doc, abs, &host, cfg, err);
 		if (rc < 0)
 			isolab_error_wrap(err, "bundle `%s`", bundle_dir);
 	}

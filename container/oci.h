@@ -27,7 +27,17 @@ int ctr_oci_from_json(const cJSON *doc, const char *bundle_dir, struct ctr_confi
  * past the last. For `features`. */
 const char *ctr_oci_namespace_name(size_t i);
 
-/* Reads BUNDLE/config.json and calls ctr_oci_from_json. */
+/* The same, for a host with these features (oci_fields.h); host NULL:
+ * none of them. */
+struct ctr_host_features;
+int ctr_oci_from_json_host(const cJSON *doc, const char *bundle_dir,
+			   const struct ctr_host_features *host, struct ctr_config *cfg,
+			   struct isolab_error *err);
+
+/* What this host offers (AppArmor, SELinux, resctrl, a blkio weight). */
+void ctr_host_features_detect(struct ctr_host_features *host);
+
+/* Reads BUNDLE/config.json and calls ctr_oci_from_json_host. */
 int ctr_oci_load(const char *bundle_dir, struct ctr_config *cfg, struct isolab_error *err);
 
 /* The same, with the process object read from process_file (`exec

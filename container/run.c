@@ -6,8 +6,10 @@
 #include "container/child_msg.h"
 #include "container/devices.h"
 #include "container/fds.h"
+#include "container/hooks.h"
 #include "container/init_exec.h"
 #include "container/keep_layer.h"
+#include "container/netns.h"
 #include "container/owner.h"
 #include "container/state.h"
 
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -190,6 +193,54 @@ static int write_idmap(pid_t pid, const char *file, const struct ctr_idmap *map,
 	return 0;
 }
 
+char *ctr_container_hook_state(const struct ctr_container *c, const char *status)
+{
+	const struct ctr_config *cfg = c->cfg;
+	struct ctr_saved s;
+	char *text, *with_status;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.id, sizeof(s.id), "%s", cfg->id);
+	s.pid = c->pid > 0 ? c->pid : 0;
+	snprintf(s.bundle, sizeof(s.bundle), "%s", c->bundle ? c->bundle : cfg->bundle ? cfg->bundle : "");
+	snprintf(s.rootfs, sizeof(s.rootfs), "%s", cfg->n_layers ? cfg->layers[cfg->n_layers - 1] : "");
+	isolab_now_rfc3339(s.created, sizeof(s.created));
+	s.annotations = (cJSON *)c->annotations; /* borrowed */
+	text = ctr_saved_oci_state(&s, CTR_STATUS_CREATED, "", false);
+	if (text == NULL)
+		return NULL;
+	with_status = ctr_hook_state(text, status);
+	free(text);
+	return with_status;
+}
+
+/* MSG_HOOKS: the prestart and createRuntime hooks, then the ack with the
+ * state for the child's own hooks; a failure is the child's report (the
+ * child, left without its ack, is killed). */
+static void run_create_hooks(struct ctr_container *c)
+{
+	_cleanup_free_ char *state = ctr_container_hook_state(c, "creating");
+	size_t len = state != NULL ? strlen(state) : 0;
+
+	if (state == NULL || len + 1 >= CTR_HOOKS_STATE_MAX) {
+		isolab_error_set(&c->report, state == NULL ? -ENOMEM : -E2BIG,
+				 "hooks: the state for the hooks: %s",
+				 state == NULL ? "out of memory" : "too large");
+	} else if (ctr_hooks_run(c->cfg, CTR_HOOK_PRESTART, state, &c->report) == 0 &&
+		   ctr_hooks_run(c->cfg, CTR_HOOK_CREATE_RUNTIME, state, &c->report) == 0) {
+		char ack = CTR_HOOKS_ACK;
+		struct iovec iov[2] = { { &ack, 1 }, { state, len } };
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+
+		/* one datagram: the ack, then the state */
+		if (sendmsg(c->sock, &m, MSG_NOSIGNAL) == (ssize_t)(len + 1))
+			return;
+		isolab_error_errno(&c->report, -errno, "hooks: answer the container");
+	}
+	c->report_status = CTR_EXIT_RUNTIME;
+	kill(c->pid, SIGKILL);
+}
+
 /* Reads the child's messages until EOF (its program runs, or it died):
  * phase times, the pty master, or the error that stopped it. */
 static void read_reports(struct ctr_container *c)
@@ -209,6 +260,8 @@ static void read_reports(struct ctr_container *c)
 			c->created = true;
 			return; /* the socket stays: ctr_container_detach */
 		}
+		if (msg.type == MSG_HOOKS)
+			run_create_hooks(c);
 		if (msg.type == MSG_TTY && fd >= 0)
 			ctr_tty_adopt(&c->tty, fd);
 		if (msg.type == MSG_TIMES) {
@@ -216,7 +269,7 @@ static void read_reports(struct ctr_container *c)
 			stats->phase_ns[CTR_PHASE_PIVOT] = msg.times[1];
 			stats->phase_ns[CTR_PHASE_EXEC] = msg.times[2];
 			stats->phase_ns[CTR_PHASE_CLONE] = msg.times[3];
-		} else if (msg.type == MSG_ERROR) {
+		} else if (msg.type == MSG_ERROR && c->report.code == 0) {
 			c->report_status = msg.status;
 			ctr_child_msg_to_error(&msg, &c->report);
 		}
@@ -242,6 +295,9 @@ int ctr_container_create(struct ctr_container *c, struct isolab_error *err)
 	bool into_cgroup;
 	pid_t pid;
 
+	/* --netns: the runtime joins it, the container inherits it */
+	if (cfg->netns_path != NULL && ctr_netns_join(cfg->netns_path, err) < 0)
+		return err->code;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return isolab_error_errno(err, -errno, "socketpair");
 	runtime_end = sv[0];
@@ -416,11 +472,22 @@ int ctr_container_delete(struct ctr_container *c, struct isolab_error *err)
 	return rc;
 }
 
+/* poststart, poststop: a failure is a warning (stats->hook_warning). */
+static void run_hooks_warn(struct ctr_container *c, enum ctr_hook_kind kind, const char *status)
+{
+	_cleanup_free_ char *state = ctr_container_hook_state(c, status);
+	struct isolab_error herr = { 0 };
+
+	if (ctr_hooks_run(c->cfg, kind, state, &herr) < 0 && c->stats->hook_warning[0] == '\0')
+		snprintf(c->stats->hook_warning, sizeof(c->stats->hook_warning), "%s", herr.msg);
+}
+
 int ctr_run(const struct ctr_config *cfg, const char *state_root, int *status,
 	    struct ctr_stats *stats, struct isolab_error *err)
 {
 	struct isolab_error cleanup_err = { 0 };
 	struct ctr_container c;
+	bool made;
 	int rc, crc;
 
 	*status = CTR_EXIT_RUNTIME;
@@ -428,16 +495,21 @@ int ctr_run(const struct ctr_config *cfg, const char *state_root, int *status,
 	rc = ctr_container_prepare(&c, err);
 	if (rc == 0)
 		rc = ctr_container_create(&c, err);
+	made = rc == 0;
 	if (rc == 0)
 		rc = ctr_container_start(&c, err);
 	/* A child that reported its own failure is waited for like a finished
 	 * container; its report is the error (it explains a failed create). */
+	if (rc == 0 && c.report.code == 0 && cfg->n_hooks[CTR_HOOK_POSTSTART] > 0)
+		run_hooks_warn(&c, CTR_HOOK_POSTSTART, "running");
 	if (rc == 0 || c.report.code != 0)
 		rc = ctr_container_wait(&c, status, err);
 	if (rc == 0 && cfg->keep_layer != NULL)
 		rc = ctr_keep_layer_copy(c.state.upper, cfg->keep_layer, cfg->keep_devices,
 					 &stats->kept, err);
 	crc = ctr_container_delete(&c, &cleanup_err);
+	if (cfg->n_hooks[CTR_HOOK_POSTSTOP] > 0 && made)
+		run_hooks_warn(&c, CTR_HOOK_POSTSTOP, "stopped");
 	if (crc < 0 && rc == 0) {
 		*err = cleanup_err;
 		rc = crc;

@@ -31,6 +31,7 @@
 #ifndef ISOLAB_CONTAINER_RUN_H
 #define ISOLAB_CONTAINER_RUN_H
 
+#include <cjson/cJSON.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -61,7 +62,13 @@ struct ctr_container {
 	bool detached;              /* `create`: outlives this process (above) */
 	bool created;               /* detached: the child said MSG_CREATED */
 	int exec_fifo;              /* detached: O_PATH fd of exec.fifo, or -1 */
+	const char *bundle;         /* for the hooks' state (hooks.h), or NULL */
+	const cJSON *annotations;   /* the same */
 };
+
+/* The runtime-spec state of c's container with this status, for its
+ * hooks (hooks.h); malloc'd, NULL when out of memory. */
+char *ctr_container_hook_state(const struct ctr_container *c, const char *status);
 
 /* Nothing held yet; the phases below fill c. */
 void ctr_container_init(struct ctr_container *c, const struct ctr_config *cfg,

@@ -40,6 +40,7 @@ struct ctr_stats {
 	int exit_status;
 	const char *error;                  /* runtime error, or NULL */
 	struct ctr_keep_counts kept;        /* --keep-layer: what was left out */
+	char hook_warning[ISOLAB_ERROR_MSG_MAX]; /* a poststart/poststop hook's failure, or "" */
 };
 
 /* Builds the JSON document; NULL when out of memory. */

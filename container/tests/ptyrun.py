@@ -7,14 +7,36 @@ into the caller's shell) and its exit status:
     output=b'...'
     pending=b'...'
     status=N
+Options before the command:
+    --size ROWS,COLS              the terminal's window size at the start
+    --resize-on MARKER ROWS,COLS  once the output shows MARKER, the window
+                                  size changes (the kernel sends SIGWINCH
+                                  to the terminal's foreground group)
 """
 import fcntl
 import os
 import select
+import struct
 import sys
 import termios
 
+
+def set_size(fd, spec):
+    rows, cols = (int(x) for x in spec.split(","))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+args = sys.argv[1:]
+size = resize = None
+while args and args[0] in ("--size", "--resize-on"):
+    if args[0] == "--size":
+        size, args = args[1], args[2:]
+    else:
+        resize, args = (args[1].encode(), args[2]), args[3:]
+sys.argv[1:] = args
 master, slave = os.openpty()
+if size is not None:
+    set_size(master, size)
 pid = os.fork()
 if pid == 0:
     os.setsid()
@@ -31,6 +53,9 @@ while status is None:
             out += os.read(master, 4096)
         except OSError:
             pass
+    if resize is not None and resize[0] in out:
+        set_size(master, resize[1])
+        resize = None
     p, st = os.waitpid(pid, os.WNOHANG)
     if p:
         status = os.waitstatus_to_exitcode(st)

@@ -146,7 +146,9 @@ static void test_features_document(void **state)
 	assert_string_equal(at(doc, "ociVersionMin", NULL)->valuestring, "1.0.0");
 	assert_string_equal(at(doc, "ociVersionMax", NULL)->valuestring, "1.1.0");
 	assert_true(cJSON_IsArray(at(doc, "hooks", NULL)));
-	assert_int_equal(cJSON_GetArraySize(at(doc, "hooks", NULL)), 0); /* none run yet */
+	assert_int_equal(cJSON_GetArraySize(at(doc, "hooks", NULL)), 6);
+	assert_string_equal(cJSON_GetArrayItem(at(doc, "hooks", NULL), 1)->valuestring,
+			    "createRuntime");
 	assert_true(has(at(doc, "mountOptions", NULL), "rbind"));
 	assert_true(has(at(doc, "mountOptions", NULL), "rprivate"));
 	lnx = at(doc, "linux", NULL);

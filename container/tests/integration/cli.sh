@@ -203,7 +203,7 @@ test_spec_rootless() {
 test_features_json() {
 	[ -x "$CTR" ] || skip "build/isolab-ctr not built"
 	assert_status 0 "$CTR" features
-	jq -e '.ociVersionMin == "1.0.0" and .ociVersionMax == "1.1.0" and .hooks == [] and
+	jq -e '.ociVersionMin == "1.0.0" and .ociVersionMax == "1.1.0" and .hooks == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"] and
 		(.mountOptions | index("rbind") and index("ro") and index("rprivate")) and
 		(.linux.namespaces | sort) == ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"] and
 		(.linux.capabilities | index("CAP_SYS_ADMIN") and index("CAP_CHOWN")) and
