@@ -255,8 +255,11 @@ static int cmd_image(struct bench_ctx *ctx, const char *const *args, struct benc
 	if (!ctx->image_ready && prepare_image(ctx, err) < 0)
 		return err->code;
 	snprintf(store, sizeof(store), "%s/store", ctx->tmp);
+	/* --network none: like isolab-ctr's default, a namespace with lo only;
+	 * the engine's default network (CNI) would measure iptables */
 	if (add(cmd, ctx->engine) || add(cmd, "--root") || add(cmd, store) || add(cmd, "run") ||
-	    add(cmd, "--rm") || add(cmd, "bench:1") || add_probe(cmd, "/bin/probe", args))
+	    add(cmd, "--rm") || add(cmd, "--network") || add(cmd, "none") || add(cmd, "bench:1") ||
+	    add_probe(cmd, "/bin/probe", args))
 		return too_long(err);
 	return 0;
 }

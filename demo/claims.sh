@@ -256,7 +256,9 @@ claim_8() {
 }
 
 # The image claims, through the engine (build/isolab) with a store of their own.
-eng() { ISOLAB_ROOT=$work/store "$engine" "$@" 2>&1; }
+# The image claims' containers need no network: none, as a teacher would
+# set it once (the default network's bridge and iptables are another story).
+eng() { ISOLAB_ROOT=$work/store ISOLAB_NETWORK=none "$engine" "$@" 2>&1; }
 eng_shown() { show "$engine" "$@"; eng "$@"; }
 image_id() { eng inspect "$1" | sed -n 's/^[[:space:]]*"Id":[[:space:]]*"sha256:\([0-9a-f]\{12\}\).*/\1/p'; }
 layers_of() { eng inspect "$1" | sed -n 's/.*"Layers":[[:space:]]*\[\(.*\)\].*/\1/p' | grep -o 'sha256:[0-9a-f]\{12\}' | cut -c8-; }
@@ -270,7 +272,7 @@ base_image() {
 	base_state=failed
 	show tar -C "$rootfs" -czf "$work/base.tar.gz" .
 	tar -C "$rootfs" -czf "$work/base.tar.gz" . || { reason="tar of the image failed"; return 1; }
-	echo "  \$ export ISOLAB_ROOT=\$T/store" >&3
+	echo "  \$ export ISOLAB_ROOT=\$T/store ISOLAB_NETWORK=none" >&3
 	out=$(eng_shown import "$work/base.tar.gz" base:1) || { reason="isolab import failed: $(short "$(last_line "$out")")"; return 1; }
 	base_state=ok
 }

@@ -1,6 +1,7 @@
 /* cli.c: the commands' shared store handle, errors and printing (see cli.h). */
 #include "engine/cli.h"
 #include "engine/lib/image.h"
+#include "engine/lib/network.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -127,6 +128,8 @@ int eng_cli_remove_each(struct eng_cli *cli, int argc, char **argv, const char *
 		return eng_cli_usage(cli, argv[0], "no %s given", what);
 	if (eng_cli_store(cli, true) < 0)
 		return ENG_EXIT_ERROR;
+	/* records that killed engines left attached: detached before they go */
+	eng_network_cleanup(&cli->store);
 	for (int i = optind; i < argc; i++) {
 		if (one(cli, argv[i], force) < 0) {
 			if (i + 1 < argc) /* report now, go on with the others */

@@ -41,7 +41,8 @@ int eng_cli_usage(struct eng_cli *cli, const char *command, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 
 /* What rm and rmi share: `COMMAND [-f] ARG...` under the store's exclusive
- * lock, one(cli, arg, force) for each argument (a failure is printed at
+ * lock (records that killed engines left attached to a network detached
+ * first: network.h), one(cli, arg, force) for each argument (a failure is printed at
  * once, the others still go), then garbage collection. Returns the exit
  * status; the last failure stays in cli->err for main to print. */
 typedef int eng_remove_one_fn(struct eng_cli *cli, const char *arg, bool force);

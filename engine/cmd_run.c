@@ -10,6 +10,10 @@
  * (for ps and commit); with --rm it records the container and becomes
  * isolab-ctr (exec): nothing of the engine stays between the caller and
  * the container, and the record goes once the process is gone.
+ * With a network (the default, `isolab`; network.h) the engine stays the
+ * runtime's parent: it makes the network namespace and attaches it (CNI
+ * ADD), runs isolab-ctr --netns PATH, waits, and detaches (CNI DEL)
+ * however the container ended. --network none|host is the path above.
  */
 #include "engine/commands.h"
 #include "common/timing.h"
@@ -17,6 +21,7 @@
 #include "engine/lib/cmdline.h"
 #include "engine/lib/container.h"
 #include "engine/lib/image.h"
+#include "engine/lib/network.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +52,10 @@ static const char run_help[] =
 	"  --cpus N              CPU quota\n"
 	"  --pids-limit N        pids limit (default 2048)\n"
 	"  --hostname H          hostname (default: the name)\n"
-	"  --network none|host   a network namespace with lo only (default), or the host's\n"
+	"  --network NET         a CNI network (default: $ISOLAB_NETWORK, else `isolab`,\n"
+	"                        made on first use); none: a network namespace with lo\n"
+	"                        only; host: the host's\n"
+	"  -p, --publish [IP:]HOSTPORT:CTRPORT[/tcp|/udp]   publish a port (repeatable)\n"
 	"  -t, --tty             a terminal; -i, --interactive is accepted (stdin is always\n"
 	"                        the caller's)\n"
 	"  --init                a tiny init as PID 1\n"
@@ -97,12 +105,25 @@ static const char *own(struct ctr_argv *a, char *s)
 	return a->owned[a->n_owned++] = s;
 }
 
+/* Published ports: at most this many. */
+#define RUN_PORTS_MAX 32
+
 struct run_opts {
 	bool rm, tty, set_entrypoint;
 	const char *name, *entrypoint, *workdir, *user, *hostname;
 	char *envs[256];
 	size_t n_envs;
+	const char *network;  /* NULL: the default network */
+	const char *publish[RUN_PORTS_MAX];
+	size_t n_publish;
 };
+
+/* A CNI network (not none, not host)? */
+static bool on_network(const struct run_opts *o)
+{
+	return o->network == NULL ||
+	       (strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0);
+}
 
 
 /* Reads run's options into o and the pass-through ones into a. */
@@ -126,11 +147,12 @@ static int parse(struct eng_cli *cli, int argc, char **argv, struct run_opts *o,
 		{ "cap-add", required_argument, NULL, O_CAP_ADD },
 		{ "cap-drop", required_argument, NULL, O_CAP_DROP },
 		{ "security-opt", required_argument, NULL, O_SECOPT },
+		{ "publish", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	int c, rc = 0;
 
-	while (rc == 0 && (c = getopt_long(argc, argv, "+e:w:u:v:m:tih", opts, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "+e:w:u:v:m:p:tih", opts, NULL)) != -1) {
 		switch (c) {
 		case O_RM: o->rm = true; break;
 		case O_NAME: o->name = optarg; break;
@@ -147,7 +169,16 @@ static int parse(struct eng_cli *cli, int argc, char **argv, struct run_opts *o,
 		case O_CPUS: rc = push2(a, "--cpus", optarg); break;
 		case O_PIDS: rc = push2(a, "--pids", optarg); break;
 		case O_HOSTNAME: o->hostname = optarg; break;
-		case O_NETWORK: rc = push2(a, "--net", optarg); break;
+		case O_NETWORK:
+			o->network = optarg;
+			if (!on_network(o))
+				rc = push2(a, "--net", optarg);
+			break;
+		case 'p':
+			if (o->n_publish == RUN_PORTS_MAX)
+				return eng_cli_usage(cli, "run", "too many -p");
+			o->publish[o->n_publish++] = optarg;
+			break;
 		case 't': o->tty = true, rc = push(a, "-t"); break;
 		case 'i': break;
 		case O_INIT: rc = push(a, "--init"); break;
@@ -157,6 +188,18 @@ static int parse(struct eng_cli *cli, int argc, char **argv, struct run_opts *o,
 		case O_SECOPT: rc = push2(a, "--security-opt", optarg); break;
 		case 'h': fputs(run_help, stdout); return ENG_CLI_HELP;
 		default: return eng_cli_usage(cli, "run", "unknown option");
+		}
+	}
+	/* Without --network: ISOLAB_NETWORK, else the default network (as
+	 * podman's containers.conf netns= and dockerd's --bridge=none let a
+	 * machine choose; the tests that are not about networks say none). */
+	if (rc == 0 && o->network == NULL) {
+		const char *env = getenv("ISOLAB_NETWORK");
+
+		if (env != NULL && env[0] != '\0') {
+			o->network = env;
+			if (!on_network(o))
+				rc = push2(a, "--net", env);
 		}
 	}
 	if (rc < 0)
@@ -187,7 +230,10 @@ static int user_arg(const struct run_opts *o, const struct eng_image *img, char 
 }
 
 /* Waits for the runtime as docker run does: ^C and ^\ reach the container
- * through isolab-ctr (same terminal), SIGTERM and SIGHUP are passed on. */
+ * through isolab-ctr (same terminal), SIGTERM and SIGHUP are passed on;
+ * with pass_int (a network run without -t: the engine stays to detach the
+ * network, so a SIGINT sent to it alone must reach the container) SIGINT
+ * too. */
 static pid_t child;
 
 static void pass_on(int sig)
@@ -196,7 +242,7 @@ static void pass_on(int sig)
 		kill(child, sig);
 }
 
-static int wait_runtime(pid_t pid)
+static int wait_runtime(pid_t pid, bool pass_int)
 {
 	struct sigaction sa = { .sa_handler = pass_on }, ign = { .sa_handler = SIG_IGN };
 	int st;
@@ -204,7 +250,7 @@ static int wait_runtime(pid_t pid)
 	child = pid;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGINT, &ign, NULL);
+	sigaction(SIGINT, pass_int ? &sa : &ign, NULL);
 	sigaction(SIGQUIT, &ign, NULL);
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
@@ -212,8 +258,66 @@ static int wait_runtime(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* A network run's part: the network (the default made on first use), its
+ * ports reserved, and what the record says of them. Leftovers of killed
+ * engines are detached first. */
+struct run_net {
+	struct eng_network net;
+	struct eng_port ports[RUN_PORTS_MAX];
+	int port_fds[RUN_PORTS_MAX];
+	size_t n_ports;
+};
+
+static int net_prepare(struct eng_cli *cli, const struct run_opts *o, struct run_net *nw,
+		       struct eng_container *rec)
+{
+	const char *name = o->network ? o->network : ENG_NETWORK_DEFAULT;
+	char spec[64];
+	int rc;
+
+	eng_network_cleanup(&cli->store);
+	rc = eng_network_get(&cli->store, name, &nw->net, &cli->err);
+	if (rc == 0)
+		rc = eng_network_reserve_ports(nw->ports, nw->n_ports, nw->port_fds, &cli->err);
+	if (rc < 0)
+		return rc;
+	rec->network = strdup(nw->net.name);
+	rec->netns = strdup("");
+	rec->hostname = strdup(o->hostname ? o->hostname : rec->name);
+	rec->ports = calloc(nw->n_ports + 1, sizeof(*rec->ports));
+	for (size_t i = 0; rec->ports != NULL && i < nw->n_ports; i++) {
+		eng_port_format(&nw->ports[i], spec, sizeof(spec));
+		rec->ports[i] = strdup(spec);
+		if (rec->ports[i] == NULL)
+			return isolab_error_set(&cli->err, -ENOMEM, "out of memory");
+	}
+	if (rec->network == NULL || rec->netns == NULL || rec->hostname == NULL ||
+	    rec->ports == NULL)
+		return isolab_error_set(&cli->err, -ENOMEM, "out of memory");
+	rec->pid = getpid(); /* the engine, until the runtime runs */
+	return 0;
+}
+
+/* isolab-ctr's options for a network run: the namespace to join, and the
+ * container's /etc/hosts and /etc/resolv.conf (network.h writes them). */
+static int net_args(struct eng_cli *cli, const char *name, struct ctr_argv *a)
+{
+	char path[PATH_MAX], *v = NULL;
+
+	eng_network_netns_path(&cli->store, name, path);
+	if (push2(a, "--netns", own(a, strdup(path))) < 0)
+		return -E2BIG;
+	eng_container_file_path(&cli->store, name, "hosts", path);
+	if (asprintf(&v, "%s:/etc/hosts", path) < 0 || push2(a, "-v", own(a, v)) < 0)
+		return -E2BIG;
+	eng_container_file_path(&cli->store, name, "resolv.conf", path);
+	if (asprintf(&v, "%s:/etc/resolv.conf", path) < 0 || push2(a, "-v", own(a, v)) < 0)
+		return -E2BIG;
+	return 0;
+}
+
 static int prepare(struct eng_cli *cli, struct run_opts *o, char **args, size_t n_args,
-		   struct eng_container *rec, struct ctr_argv *a)
+		   struct eng_container *rec, struct ctr_argv *a, struct run_net *nw)
 {
 	struct eng_image img;
 	struct eng_run_override ov = { o->set_entrypoint, o->entrypoint, args, n_args };
@@ -255,6 +359,8 @@ static int prepare(struct eng_cli *cli, struct run_opts *o, char **args, size_t 
 		if (push2(a, "--keep-layer", own(a, strdup(path))) < 0)
 			goto too_long;
 	}
+	if (nw != NULL && net_args(cli, rec->name, a) < 0)
+		goto too_long;
 	if (push(a, "--") < 0)
 		goto too_long;
 	for (size_t i = 0; i < n_argv; i++)
@@ -262,6 +368,8 @@ static int prepare(struct eng_cli *cli, struct run_opts *o, char **args, size_t 
 			goto too_long;
 	/* The record: what ps shows, and what keeps the image from rmi and gc. */
 	eng_container_prune_rm(&cli->store);
+	if (nw != NULL && (rc = net_prepare(cli, o, nw, rec)) < 0)
+		goto out;
 	rec->image = strdup(args[-1]);
 	rec->image_id = img.id;
 	rec->manifest = img.manifest_digest;
@@ -282,20 +390,76 @@ out:
 	return rc;
 }
 
+/* Ends a network run: the ports, CNI DEL, the namespace, the hosts of
+ * its peers; then the record (gone with --rm). The store is locked. */
+static void net_finish(struct eng_cli *cli, struct run_net *nw, struct eng_container *rec)
+{
+	struct isolab_error e = { 0 };
+
+	for (size_t i = 0; i < nw->n_ports; i++)
+		if (nw->port_fds[i] >= 0)
+			close(nw->port_fds[i]), nw->port_fds[i] = -1;
+	eng_network_detach(&cli->store, rec, &e);
+	if (rec->rm)
+		eng_container_remove(&cli->store, rec->name, &e);
+	else
+		eng_container_save(&cli->store, rec, &e);
+	eng_network_hosts_update(&cli->store, rec, &e); /* the peers forget it */
+}
+
+/* Runs isolab-ctr as a child and waits (the store unlocked meanwhile);
+ * its status, as run reports it. */
+static int run_child(struct eng_cli *cli, const char *ctr, struct ctr_argv *a,
+		     struct eng_container *rec, bool pass_int)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return isolab_error_errno(&cli->err, -errno, "run: fork");
+	if (pid == 0) {
+		execv(ctr, a->v);
+		fprintf(stderr, "isolab: run: exec `%s`: %s\n", ctr, strerror(errno));
+		_exit(ENG_EXIT_RUN);
+	}
+	rec->pid = pid;
+	eng_container_save(&cli->store, rec, &cli->err);
+	/* The lock is not held while the container runs. */
+	eng_store_close(&cli->store);
+	cli->store_open = false;
+	return wait_runtime(pid, pass_int);
+}
+
 int cmd_run(struct eng_cli *cli, int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct ctr_argv pass = { .n = 0 }, a = { .n = 0 };
 	struct eng_container rec = { .exit_code = -1 };
+	struct run_net net_storage, *nw = NULL;
 	char created[64], ctr[PATH_MAX], name[ENG_CONTAINER_NAME_MAX + 1];
 	int rc, status;
-	pid_t pid;
 
 	rc = parse(cli, argc, argv, &o, &pass);
 	if (rc != 0)
 		return rc == ENG_CLI_HELP ? 0 : (cli->error_status = ENG_EXIT_RUN);
 	if (o.name != NULL && eng_container_name_check(o.name, &cli->err) < 0)
 		return eng_cli_fail(cli, ENG_EXIT_RUN);
+	if (on_network(&o)) {
+		/* checked before the store is touched: nothing to undo */
+		nw = &net_storage;
+		memset(nw, 0, sizeof(*nw));
+		if (o.network != NULL && eng_network_name_check(o.network, &cli->err) < 0)
+			return eng_cli_fail(cli, ENG_EXIT_RUN);
+		for (size_t i = 0; i < o.n_publish; i++) {
+			nw->port_fds[i] = -1;
+			if (eng_port_parse(o.publish[i], &nw->ports[i], &cli->err) < 0)
+				return eng_cli_fail(cli, ENG_EXIT_RUN);
+		}
+		nw->n_ports = o.n_publish;
+	} else if (o.n_publish > 0) {
+		isolab_error_set(&cli->err, -EINVAL, "run: -p needs a network, not --network %s",
+				 o.network);
+		return eng_cli_fail(cli, ENG_EXIT_RUN);
+	}
 	if (o.name == NULL)
 		eng_container_name_new(name, sizeof(name));
 	snprintf(rec.name, sizeof(rec.name), "%s", o.name ? o.name : name);
@@ -309,14 +473,29 @@ int cmd_run(struct eng_cli *cli, int argc, char **argv)
 	push(&a, "run");
 	for (size_t i = 0; i < pass.n; i++)
 		push(&a, pass.v[i]);
-	rc = prepare(cli, &o, argv + optind + 1, (size_t)(argc - optind - 1), &rec, &a);
+	rc = prepare(cli, &o, argv + optind + 1, (size_t)(argc - optind - 1), &rec, &a, nw);
+	if (rc == 0 && nw != NULL) {
+		rc = eng_network_attach(&cli->store, &nw->net, &rec, nw->ports, nw->n_ports,
+					&cli->err);
+		if (rc == 0)
+			rc = eng_network_hosts_update(&cli->store, &rec, &cli->err);
+		if (rc < 0) {
+			struct isolab_error e = { 0 };
+
+			eng_network_detach(&cli->store, &rec, &e);
+			eng_container_remove(&cli->store, rec.name, &e);
+		}
+	}
 	if (rc < 0) {
+		for (size_t i = 0; nw != NULL && i < nw->n_ports; i++)
+			if (nw->port_fds[i] >= 0)
+				close(nw->port_fds[i]);
 		eng_container_free(&rec);
 		ctr_argv_free(&a);
 		return eng_cli_fail(cli, ENG_EXIT_RUN);
 	}
 	fflush(NULL);
-	if (o.rm) {
+	if (o.rm && nw == NULL) {
 		/* Become the runtime: the record names this pid, ps reaps it. */
 		eng_store_close(&cli->store);
 		cli->store_open = false;
@@ -328,28 +507,23 @@ int cmd_run(struct eng_cli *cli, int argc, char **argv)
 		ctr_argv_free(&a);
 		return eng_cli_fail(cli, ENG_EXIT_RUN);
 	}
-	pid = fork();
-	if (pid < 0) {
-		isolab_error_errno(&cli->err, -errno, "run: fork");
-		eng_container_remove(&cli->store, rec.name, NULL);
+	status = run_child(cli, ctr, &a, &rec, nw != NULL && !o.tty);
+	if (status < 0) {
+		if (nw != NULL)
+			net_finish(cli, nw, &rec);
+		else
+			eng_container_remove(&cli->store, rec.name, NULL);
 		eng_container_free(&rec);
 		ctr_argv_free(&a);
 		return eng_cli_fail(cli, ENG_EXIT_RUN);
 	}
-	if (pid == 0) {
-		execv(ctr, a.v);
-		fprintf(stderr, "isolab: run: exec `%s`: %s\n", ctr, strerror(errno));
-		_exit(ENG_EXIT_RUN);
-	}
-	rec.pid = pid;
-	eng_container_save(&cli->store, &rec, &cli->err);
-	/* The lock is not held while the container runs. */
-	eng_store_close(&cli->store);
-	cli->store_open = false;
-	status = wait_runtime(pid);
 	rec.exit_code = status;
-	if (eng_cli_store(cli, true) == 0)
-		eng_container_save(&cli->store, &rec, &cli->err);
+	if (eng_cli_store(cli, true) == 0) {
+		if (nw != NULL)
+			net_finish(cli, nw, &rec);
+		else
+			eng_container_save(&cli->store, &rec, &cli->err);
+	}
 	eng_container_free(&rec);
 	ctr_argv_free(&a);
 	cli->err.msg[0] = '\0'; /* the runtime has said what went wrong */

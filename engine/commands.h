@@ -1,7 +1,7 @@
 /*
  * commands.h: the engine's commands, one group per file: cmd_images.c
  * (images, inspect, history, tag, rmi), cmd_run.c (run), cmd_containers.c
- * (ps, rm), cmd_import.c (import, commit), cmd_archive.c (save, load),
+ * (ps, rm), cmd_network.c (network, port), cmd_import.c (import, commit), cmd_archive.c (save, load),
  * cmd_registry.c (push, pull), cmd_build.c (build). The last four groups are only in
  * build/isolab-full: weak here, NULL in build/isolab (main.c).
  */
@@ -19,7 +19,7 @@ struct eng_command {
 };
 
 eng_command_fn cmd_images, cmd_inspect, cmd_history, cmd_tag, cmd_rmi;
-eng_command_fn cmd_run, cmd_ps, cmd_rm;
+eng_command_fn cmd_run, cmd_ps, cmd_rm, cmd_network, cmd_port;
 /* build/isolab-full only */
 __attribute__((weak)) eng_command_fn cmd_import, cmd_commit, cmd_save, cmd_load, cmd_push,
 	cmd_pull, cmd_build;

@@ -36,6 +36,8 @@ static const struct eng_command commands[] = {
 	{ "run", cmd_run, "run a command in a new container of an image" },
 	{ "ps", cmd_ps, "list containers" },
 	{ "rm", cmd_rm, "remove containers and their kept layers" },
+	{ "network", cmd_network, "CNI networks: create, ls, inspect, rm, prune" },
+	{ "port", cmd_port, "the ports a container published" },
 	{ "import", cmd_import, "a root file system tarball as a one-layer image" },
 	{ "commit", cmd_commit, "a container's changes as a new layer on top of its image" },
 	{ "save", cmd_save, "images to an OCI archive (tar)" },

@@ -12,7 +12,7 @@ ENG_LIB      := $(BUILD)/libisolab-engine.a
 # that read the store and run containers, linked with cJSON alone, and
 # build/isolab-full with every command and the heavy libraries.
 ENG_CMD_LIGHT := engine/main.c engine/cli.c engine/cmd_images.c engine/cmd_run.c \
-                 engine/cmd_containers.c
+                 engine/cmd_containers.c engine/cmd_network.c
 ENG_CMD_FULL  := engine/cmd_import.c engine/cmd_archive.c engine/cmd_registry.c \
                  engine/cmd_build.c
 ENG_CMD_SRCS  := $(ENG_CMD_LIGHT) $(wildcard $(ENG_CMD_FULL))

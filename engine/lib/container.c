@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static bool name_char(char c, bool first)
+bool eng_name_char(char c, bool first)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       (!first && (c == '_' || c == '.' || c == '-'));
@@ -31,7 +31,7 @@ int eng_container_name_check(const char *name, struct isolab_error *err)
 		return isolab_error_set(err, -EINVAL, "container name `%.80s`: must be 2 to %d "
 					"characters", name, ENG_CONTAINER_NAME_MAX);
 	for (size_t i = 0; i < len; i++)
-		if (!name_char(name[i], i == 0))
+		if (!eng_name_char(name[i], i == 0))
 			return isolab_error_set(err, -EINVAL, "container name `%.80s`: only "
 						"[a-zA-Z0-9][a-zA-Z0-9_.-] allowed", name);
 	return 0;
@@ -58,6 +58,12 @@ static void dir_path(const struct eng_store *s, const char *name, const char *fi
 void eng_container_upper_path(const struct eng_store *s, const char *name, char *buf)
 {
 	dir_path(s, name, "upper", buf);
+}
+
+void eng_container_file_path(const struct eng_store *s, const char *name, const char *file,
+			     char *buf)
+{
+	dir_path(s, name, file, buf);
 }
 
 /* Records are written whole (temp file, rename) but not fsync'd: they
@@ -96,6 +102,15 @@ int eng_container_save(const struct eng_store *s, const struct eng_container *c,
 		cJSON_AddNumberToObject(doc, "ExitCode", c->exit_code);
 	else
 		cJSON_AddNullToObject(doc, "ExitCode");
+	if (c->network != NULL && c->network[0] != '\0') {
+		cJSON_AddStringToObject(doc, "Network", c->network);
+		cJSON_AddStringToObject(doc, "NetNS", c->netns ? c->netns : "");
+		cJSON_AddStringToObject(doc, "IPAddress", c->ip ? c->ip : "");
+		cJSON_AddStringToObject(doc, "Hostname", c->hostname ? c->hostname : "");
+		cmd = cJSON_AddArrayToObject(doc, "Ports");
+		for (size_t i = 0; c->ports != NULL && c->ports[i] != NULL; i++)
+			cJSON_AddItemToArray(cmd, cJSON_CreateString(c->ports[i]));
+	}
 	dir_path(s, c->name, "config.json", path);
 	rc = write_record(path, doc, err);
 	cJSON_Delete(doc);
@@ -124,13 +139,23 @@ int eng_container_create(const struct eng_store *s, const struct eng_container *
 	return rc;
 }
 
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
 void eng_container_free(struct eng_container *c)
 {
 	free(c->image);
 	free(c->created);
-	for (size_t i = 0; c->command != NULL && c->command[i] != NULL; i++)
-		free(c->command[i]);
-	free(c->command);
+	strv_free(c->command);
+	free(c->network);
+	free(c->netns);
+	free(c->ip);
+	free(c->hostname);
+	strv_free(c->ports);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -141,13 +166,28 @@ static char *string_of(const cJSON *doc, const char *key)
 	return strdup(cJSON_IsString(v) ? v->valuestring : "");
 }
 
+/* A JSON array of strings as a NULL-ended vector (NULL: out of memory). */
+static char **strv_of(const cJSON *doc, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, key), *it;
+	char **out = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*out));
+	size_t n = 0;
+
+	if (out == NULL)
+		return NULL;
+	cJSON_ArrayForEach(it, v) {
+		if (cJSON_IsString(it) && (out[n] = strdup(it->valuestring)) != NULL)
+			n++;
+	}
+	return out;
+}
+
 int eng_container_load(const struct eng_store *s, const char *name, struct eng_container *c,
 		       struct isolab_error *err)
 {
 	char path[PATH_MAX];
 	cJSON *doc = NULL;
-	const cJSON *v, *it;
-	size_t n = 0;
+	const cJSON *v;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -168,16 +208,18 @@ int eng_container_load(const struct eng_store *s, const char *name, struct eng_c
 	if (rc == 0 && (!cJSON_IsString(v) ||
 			eng_digest_parse(v->valuestring, "Manifest", &c->manifest, err) < 0))
 		rc = isolab_error_set(err, -EINVAL, "container `%s`: config.json: bad Manifest", name);
-	v = cJSON_GetObjectItemCaseSensitive(doc, "Command");
-	c->command = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*c->command));
+	c->command = strv_of(doc, "Command");
 	if (c->command == NULL) {
 		cJSON_Delete(doc);
 		eng_container_free(c);
 		return isolab_error_set(err, -ENOMEM, "out of memory");
 	}
-	cJSON_ArrayForEach(it, v) {
-		if (cJSON_IsString(it))
-			c->command[n++] = strdup(it->valuestring);
+	if (cJSON_GetObjectItemCaseSensitive(doc, "Network") != NULL) {
+		c->network = string_of(doc, "Network");
+		c->netns = string_of(doc, "NetNS");
+		c->ip = string_of(doc, "IPAddress");
+		c->hostname = string_of(doc, "Hostname");
+		c->ports = strv_of(doc, "Ports");
 	}
 	c->rm = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "Rm"));
 	v = cJSON_GetObjectItemCaseSensitive(doc, "Pid");
@@ -275,7 +317,8 @@ int eng_container_prune_rm(const struct eng_store *s)
 	for (size_t i = 0; i < n; i++) {
 		char dir[PATH_MAX], file[PATH_MAX];
 
-		if (!list[i].rm || eng_container_running(&list[i]))
+		if (!list[i].rm || eng_container_running(&list[i]) ||
+		    (list[i].netns != NULL && list[i].netns[0] != '\0'))
 			continue;
 		/* `run --rm` leaves config.json alone: two system calls, not a
 		 * tree walk, on the path of every run. */

@@ -3,8 +3,15 @@
  * ROOT/containers/NAME/ holds
  *   config.json   {"Name", "Image" (as the user named it), "ImageID",
  *                  "Manifest", "Created", "Command": [...], "Rm", "Pid",
- *                  "ExitCode"}; the store's garbage collection keeps the
- *                  image (Manifest) while the record exists
+ *                  "ExitCode", and with a network (network.h) "Network",
+ *                  "NetNS" (the namespace's file while it is attached,
+ *                  "" once detached), "IPAddress", "Hostname", "Ports":
+ *                  ["HOSTIP:HOSTPORT:CTRPORT/PROTO", ...]}; the store's
+ *                  garbage collection keeps the image (Manifest) while the
+ *                  record exists
+ *   hosts, resolv.conf, cni-result.json   with a network: the container's
+ *                 /etc/hosts and /etc/resolv.conf (bind-mounted), and the
+ *                 CNI ADD result that DEL is given back
  *   upper/        its writable layer once it exited (isolab-ctr
  *                 --keep-layer), unless it ran with --rm: what `isolab
  *                 commit` turns into a new layer on top of its image
@@ -32,8 +39,17 @@ struct eng_container {
 	bool rm;
 	pid_t pid;            /* the runtime's, 0 before it started */
 	int exit_code;        /* -1 while it runs (or if it never reported) */
+	/* Its network (all NULL or "" with --network none|host). */
+	char *network;        /* the CNI network's name */
+	char *netns;          /* its network namespace file while attached */
+	char *ip;             /* its IPv4 address on the network */
+	char *hostname;
+	char **ports;         /* published ports, eng_port_format()'s, NULL-ended */
 };
 
+/* Docker's name characters (containers, networks): [a-zA-Z0-9] first,
+ * then [a-zA-Z0-9_.-]. */
+bool eng_name_char(char c, bool first);
 /* 0, or -EINVAL: "container name `N`: why". */
 int eng_container_name_check(const char *name, struct isolab_error *err);
 /* A fresh name: "isolab-" and 8 random hex digits. */
@@ -57,9 +73,14 @@ void eng_container_list_free(struct eng_container *list, size_t n);
 int eng_container_remove(const struct eng_store *s, const char *name, struct isolab_error *err);
 
 /* Removes the records of --rm containers whose process is gone (a --rm
- * run execs the runtime, so nothing is left to remove its record). Call
+ * run execs the runtime, so nothing is left to remove its record); those
+ * still attached to a network are left to eng_network_cleanup(). Call
  * with the store locked exclusively. Returns how many went. */
 int eng_container_prune_rm(const struct eng_store *s);
+
+/* ROOT/containers/NAME/FILE (PATH_MAX): hosts, resolv.conf, cni-result.json. */
+void eng_container_file_path(const struct eng_store *s, const char *name, const char *file,
+			     char *buf);
 
 /* Still running: its runtime process lives and it has not reported an exit. */
 bool eng_container_running(const struct eng_container *c);

@@ -10,6 +10,9 @@
 # containers).
 WHERE="host"
 TEST_TIMEOUT=600
+# not a network test: containers get a loopback-only namespace (network.sh
+# tests the default network)
+export ISOLAB_NETWORK=none
 
 ISOLAB=${ISOLAB_BUILD:-build}/isolab
 DEBIAN=${ISOLAB_BUILD:-build}/debian

@@ -9,6 +9,9 @@
 # files it bind-mounts during RUN aside: Docker leaves none either.)
 WHERE="host"
 TEST_TIMEOUT=900
+# not a network test: containers get a loopback-only namespace (network.sh
+# tests the default network)
+export ISOLAB_NETWORK=none
 
 ISOLAB=${ISOLAB_BUILD:-build}/isolab
 BB_ROOTFS=${ISOLAB_BUILD:-build}/image/rootfs

@@ -6,6 +6,9 @@
 # isolab pushes; isolab pulls and runs what buildah builds.
 WHERE="host"
 TEST_TIMEOUT=300
+# not a network test: containers get a loopback-only namespace (network.sh
+# tests the default network)
+export ISOLAB_NETWORK=none
 
 ISOLAB=${ISOLAB_BUILD:-build}/isolab
 BB_ROOTFS=${ISOLAB_BUILD:-build}/image/rootfs

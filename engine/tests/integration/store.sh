@@ -5,6 +5,9 @@
 # hybrid) and in the lab (pure v2). Each test has its own store.
 WHERE="host v2"
 TEST_TIMEOUT=300
+# not a network test: containers get a loopback-only namespace (network.sh
+# tests the default network)
+export ISOLAB_NETWORK=none
 
 ISOLAB=${ISOLAB_BUILD:-build}/isolab
 BB_ROOTFS=${ISOLAB_BUILD:-build}/image/rootfs
