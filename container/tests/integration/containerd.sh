@@ -5,8 +5,9 @@
 # call isolab-ctr through a wrapper that logs each call, so the test sees
 # the lifecycle the shim issues (create, start, kill, delete, exec, ...).
 # containerd is stopped at the end and nothing of the runtime is left:
-# state dirs, cgroups, mounts, shims.
-WHERE="host"
+# state dirs, cgroups, mounts, shims. Natively (cgroup v1 hybrid) and in
+# the lab (pure cgroup v2).
+WHERE="host v2"
 TEST_TIMEOUT=180
 
 source "${ISOLAB_ROOT:-.}/container/tests/ctr-lib.sh"

@@ -3,8 +3,9 @@
 # conmon's console socket, ps, exec, stop. podman keeps its storage and run
 # state under TEST_TMP (vfs, cgroupfs, no network: nothing leaves the
 # machine); a wrapper logs each runtime call, so the test sees the
-# lifecycle conmon issues.
-WHERE="host"
+# lifecycle conmon issues. Natively (cgroup v1 hybrid) and in the lab (pure
+# cgroup v2).
+WHERE="host v2"
 TEST_TIMEOUT=180
 
 source "${ISOLAB_ROOT:-.}/container/tests/ctr-lib.sh"
