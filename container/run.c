@@ -388,6 +388,23 @@ int ctr_container_wait(struct ctr_container *c, int *status, struct isolab_error
 	return rc;
 }
 
+/* The signal forwarding ended and every descriptor c holds closed (the
+ * terminal restored): what both detach and delete do first. */
+static void release_fds(struct ctr_container *c)
+{
+	if (forward_pid != 0) /* the wait did not end the forwarding */
+		ctr_forward_signals_to(0);
+	if (c->pidfd >= 0)
+		close(isolab_take_fd(&c->pidfd));
+	if (c->helper_memfd >= 0)
+		close(isolab_take_fd(&c->helper_memfd));
+	if (c->sock >= 0)
+		close(isolab_take_fd(&c->sock));
+	if (c->exec_fifo >= 0)
+		close(isolab_take_fd(&c->exec_fifo));
+	ctr_tty_close(&c->tty);
+}
+
 /* ---- detach (create) and load (a later command) ---- */
 
 void ctr_container_detach(struct ctr_container *c)
@@ -400,18 +417,7 @@ void ctr_container_detach(struct ctr_container *c)
 		while (recv(c->sock, ack, sizeof(ack), 0) < 0 && errno == EINTR)
 			;
 	}
-	if (forward_pid != 0)
-		ctr_forward_signals_to(0);
-	if (c->pidfd >= 0)
-		close(isolab_take_fd(&c->pidfd));
-	if (c->helper_memfd >= 0)
-		close(isolab_take_fd(&c->helper_memfd));
-	if (c->sock >= 0)
-		close(isolab_take_fd(&c->sock));
-	if (c->exec_fifo >= 0)
-		close(isolab_take_fd(&c->exec_fifo));
-	if (c->tty.master >= 0)
-		close(isolab_take_fd(&c->tty.master));
+	release_fds(c);
 	if (c->cg.dirfd >= 0)
 		close(isolab_take_fd(&c->cg.dirfd));
 	memset(c->cg.created, 0, sizeof(c->cg.created));
@@ -445,17 +451,7 @@ int ctr_container_delete(struct ctr_container *c, struct isolab_error *err)
 {
 	int rc;
 
-	if (forward_pid != 0) /* the wait did not end the forwarding */
-		ctr_forward_signals_to(0);
-	if (c->pidfd >= 0)
-		close(isolab_take_fd(&c->pidfd));
-	if (c->helper_memfd >= 0)
-		close(isolab_take_fd(&c->helper_memfd));
-	if (c->sock >= 0)
-		close(isolab_take_fd(&c->sock));
-	if (c->exec_fifo >= 0)
-		close(isolab_take_fd(&c->exec_fifo));
-	ctr_tty_close(&c->tty);
+	release_fds(c);
 	if (c->pid > 0) {
 		kill(c->pid, SIGKILL);
 		wait_child(c->pid, -1, &c->cg, false);
