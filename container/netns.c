@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 int ctr_netns_loopback_up(struct isolab_error *err)
 {
@@ -28,12 +29,19 @@ int ctr_netns_loopback_up(struct isolab_error *err)
 	return 0;
 }
 
-int ctr_netns_join(const char *path, struct isolab_error *err)
+int ctr_netns_join(const char *path, bool not_own, struct isolab_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st, own;
 
 	if (fd < 0)
 		return isolab_error_errno(err, -errno, "network namespace `%s`", path);
+	/* runc's rule: net.* sysctls only in a namespace that is not the
+	 * runtime's own (the host's, as a rule), or they would change it */
+	if (not_own && fstat(fd, &st) == 0 && stat("/proc/self/ns/net", &own) == 0 &&
+	    st.st_dev == own.st_dev && st.st_ino == own.st_ino)
+		return isolab_error_set(err, -EPERM, "network namespace `%s`: the runtime's own "
+					"(the host's): linux.sysctl net.* would change it", path);
 	if (setns(fd, CLONE_NEWNET) < 0)
 		return errno == EINVAL
 			       ? isolab_error_errno(err, -EINVAL, "network namespace `%s`: not a "

@@ -6,6 +6,8 @@
 #ifndef ISOLAB_CONTAINER_NETNS_H
 #define ISOLAB_CONTAINER_NETNS_H
 
+#include <stdbool.h>
+
 #include "common/error.h"
 
 /* Sets IFF_UP on "lo" (SIOCSIFFLAGS, netdevice(7)); no helper process. */
@@ -13,7 +15,8 @@ int ctr_netns_loopback_up(struct isolab_error *err);
 
 /* Moves the calling process into the network namespace at path (setns(2);
  * before the clone, so the container inherits it). -EINVAL "network
- * namespace `P`: not a network namespace". */
-int ctr_netns_join(const char *path, struct isolab_error *err);
+ * namespace `P`: not a network namespace"; with not_own (the config sets
+ * net.* sysctls), -EPERM when path is the caller's own namespace. */
+int ctr_netns_join(const char *path, bool not_own, struct isolab_error *err);
 
 #endif

@@ -296,8 +296,14 @@ int ctr_container_create(struct ctr_container *c, struct isolab_error *err)
 	pid_t pid;
 
 	/* --netns: the runtime joins it, the container inherits it */
-	if (cfg->netns_path != NULL && ctr_netns_join(cfg->netns_path, err) < 0)
-		return err->code;
+	if (cfg->netns_path != NULL) {
+		bool net_sysctl = false;
+
+		for (size_t i = 0; i < cfg->n_sysctls; i++)
+			net_sysctl |= strncmp(cfg->sysctls[i].key, "net.", 4) == 0;
+		if (ctr_netns_join(cfg->netns_path, net_sysctl, err) < 0)
+			return err->code;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return isolab_error_errno(err, -errno, "socketpair");
 	runtime_end = sv[0];

@@ -139,6 +139,12 @@ test_refused_fields_one_line() {
 	edit '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .linux.namespaces -= [{type: "network"}]'
 	assert_status 125 ctr run --bundle "$B" r1
 	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.sysctl: \`net.ipv4.ip_forward\`: needs a network namespace of its own" "$OUTPUT" "net.* with the host's network"
+	# the host's namespace again, joined by path: refused as runc does
+	edit '.linux.namespaces += [{type: "network", path: "/proc/self/ns/net"}]'
+	assert_status 125 ctr run --bundle "$B" r1
+	assert_contains "$OUTPUT" "network namespace \`/proc/self/ns/net\`: the runtime's own (the host's): linux.sysctl net.* would change it" "net.* in the host's namespace by path"
+	[ "$(grep -c . <<<"$OUTPUT")" = 1 ] || fail "not one line: $OUTPUT"
+	edit '.linux.namespaces -= [{type: "network", path: "/proc/self/ns/net"}]'
 	edit 'del(.linux.sysctl) | .linux.resources.cpu = {cpus: "0"}'
 	assert_status 125 ctr run --bundle "$B" r1
 	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.resources.cpu.cpus: not supported by isolab-ctr" "$OUTPUT" "cpu.cpus"
