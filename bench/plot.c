@@ -4,6 +4,7 @@
 #include "bench/results.h"
 #include "bench/spawn.h"
 #include "bench/table.h"
+#include "common/mkdir.h"
 #include "common/timing.h"
 
 #include <errno.h>
@@ -506,8 +507,9 @@ int bench_plot_all(const cJSON *doc, const char *dir, struct isolab_error *err)
 	size_t k;
 	int rc = 0;
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return isolab_error_errno(err, -errno, "create `%s`", dir);
+	rc = isolab_mkdir_p(dir, 0755);
+	if (rc < 0)
+		return isolab_error_errno(err, rc, "create `%s`", dir);
 	for (k = 0; k < bench_plot_count && rc == 0; k++) {
 		const char *name = bench_plot_names[k];
 		struct bench_text d = { 0 }, g = { 0 };

@@ -44,13 +44,22 @@ int bench_report(const struct bench_args *args, struct isolab_error *err)
 		snprintf(input, sizeof(input), "%s", args->input);
 	else if ((rc = bench_results_newest(args->results_dir, input, sizeof(input), err)) < 0)
 		return rc;
-	snprintf(plots, sizeof(plots), "%s", args->plots_dir ? args->plots_dir : "");
-	if (args->plots_dir == NULL)
-		snprintf(plots, sizeof(plots), "%s/plots", args->results_dir);
 	if (args->report_path != NULL)
 		snprintf(out, sizeof(out), "%s", args->report_path);
 	else
 		snprintf(out, sizeof(out), "%s/REPORT.md", args->results_dir);
+	/* The plots beside the report they belong to: a report drawn with
+	 * --out elsewhere never redraws the committed results/plots. */
+	if (args->plots_dir != NULL) {
+		snprintf(plots, sizeof(plots), "%s", args->plots_dir);
+	} else if (args->report_path != NULL) {
+		const char *slash = strrchr(out, '/');
+
+		snprintf(plots, sizeof(plots), "%.*s%splots", slash ? (int)(slash - out) : 0, out,
+			 slash ? "/" : "");
+	} else {
+		snprintf(plots, sizeof(plots), "%s/plots", args->results_dir);
+	}
 	rc = isolab_json_read(input, &doc, err);
 	if (rc < 0)
 		return rc;

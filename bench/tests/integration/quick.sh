@@ -157,6 +157,12 @@ test_build_suite_natively() {
 
 	pictures "$r/plots" build
 	assert_contains "$(cat "$r/REPORT.md")" "## Build: cached rebuild" "REPORT.md"
+	# a report drawn elsewhere keeps its plots beside it, not in results/plots
+	local before
+	before=$(ls -l --time-style=+%s.%N results/plots 2>/dev/null | md5sum)
+	assert_status 0 "$ISOLAB_BUILD/isolab-bench" report "$json" --out "$TEST_TMP/again/R.md"
+	pictures "$TEST_TMP/again/plots" build
+	assert_eq "$before" "$(ls -l --time-style=+%s.%N results/plots 2>/dev/null | md5sum)" "results/plots untouched"
 }
 
 # Interrupted mid-way (SIGTERM, then SIGKILL): what was measured stays, in
