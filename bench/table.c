@@ -1,5 +1,6 @@
 /* table.c: number formatting and Markdown tables (see table.h). */
 #include "bench/table.h"
+#include "common/size.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,22 +25,10 @@ void bench_format_ns(double ns, char *buf, size_t size)
 
 void bench_format_bytes(double bytes, char *buf, size_t size)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = bytes;
-	int u = -1;
-
-	if (bytes < 0) {
+	if (bytes < 0)
 		snprintf(buf, size, "-");
-		return;
-	}
-	while (v >= 1024.0 && u < 3) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, size, "%.0f B", bytes);
 	else
-		snprintf(buf, size, "%.1f %s", v, units[u]);
+		isolab_format_size((uint64_t)bytes, buf, size);
 }
 
 void bench_format_ratio(double ratio, char *buf, size_t size)

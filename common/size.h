@@ -12,6 +12,7 @@
 #ifndef ISOLAB_COMMON_SIZE_H
 #define ISOLAB_COMMON_SIZE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "common/error.h"
 
@@ -20,6 +21,10 @@
 /* Returns 0 and sets *bytes, or -EINVAL naming `what` in err. */
 int isolab_parse_size(const char *text, const char *what, uint64_t *bytes,
 		      struct isolab_error *err);
+
+/* bytes for people: "912 B", "1.5 KiB", "3.2 MiB", "163 MiB" (binary
+ * units; one decimal under 10). The one formatter every program uses. */
+void isolab_format_size(uint64_t bytes, char *buf, size_t size);
 
 /* Parses a non-negative decimal integer no larger than max. */
 int isolab_parse_uint(const char *text, const char *what, uint64_t max,

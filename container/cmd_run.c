@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/size.h"
 #include "common/timing.h"
 #include "container/cli.h"
 #include "container/oci.h"
@@ -132,9 +133,12 @@ static void report_run(const struct ctr_cli *cli, const struct ctr_config *cfg,
 	if (stats->hook_warning[0] != '\0')
 		ctr_cli_warn(cli, stats->hook_warning);
 	if (stats->oom_killed) {
+		char limit[32];
+
+		isolab_format_size(cfg->memory_limit, limit, sizeof(limit));
 		snprintf(msg, sizeof(msg),
-			 "container %s: out of memory: killed by the OOM killer at its %llu-byte limit",
-			 cfg->id, (unsigned long long)cfg->memory_limit);
+			 "container %s: out of memory: killed by the OOM killer at its %s limit",
+			 cfg->id, limit);
 		ctr_cli_say(cli, CTR_LOG_WARNING, msg);
 	}
 }

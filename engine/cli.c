@@ -47,20 +47,6 @@ int eng_cli_usage(struct eng_cli *cli, const char *command, const char *fmt, ...
 	return eng_cli_fail(cli, ENG_EXIT_USAGE);
 }
 
-void eng_human_size(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0]))
-		v /= 1024, u++;
-	if (u == 0)
-		snprintf(buf, size, "%llu B", (unsigned long long)bytes);
-	else
-		snprintf(buf, size, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
-
 void eng_human_ago(const char *rfc3339, char *buf, size_t size)
 {
 	static const struct { long secs; const char *unit; } steps[] = {

@@ -54,8 +54,6 @@ int eng_cli_remove_each(struct eng_cli *cli, int argc, char **argv, const char *
 int eng_cli_beside(char *buf, size_t size, const char *name, const char *env,
 		   struct isolab_error *err);
 
-/* "3.1 MiB", "912 B": for SIZE columns and push/pull summaries. */
-void eng_human_size(uint64_t bytes, char *buf, size_t size);
 /* "5 seconds ago", "3 days ago" from an RFC 3339 time; "" if unparsable. */
 void eng_human_ago(const char *rfc3339, char *buf, size_t size);
 

@@ -3,6 +3,7 @@
 #include "engine/lib/container.h"
 #include "engine/lib/image.h"
 #include "engine/lib/ref.h"
+#include "common/size.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -99,7 +100,7 @@ int cmd_images(struct eng_cli *cli, int argc, char **argv)
 			split_name(d->ref_name ? d->ref_name : "<none>", repo, sizeof(repo), tag,
 				   sizeof(tag));
 			eng_human_ago(img.config.created, ago, sizeof(ago));
-			eng_human_size(image_size(&cli->store, &img), size, sizeof(size));
+			isolab_format_size(image_size(&cli->store, &img), size, sizeof(size));
 			printf("%-40s %-16s %-14s %-24s %s\n", repo, tag, id, ago, size);
 		}
 		eng_image_free(&img);
@@ -216,7 +217,7 @@ int cmd_history(struct eng_cli *cli, int argc, char **argv)
 			layer--;
 			if (layer < img.config.n_diff_ids)
 				bytes = eng_store_layer_size(&cli->store, &img.config.diff_ids[layer]);
-			eng_human_size(bytes, size, sizeof(size));
+			isolab_format_size(bytes, size, sizeof(size));
 		}
 		if (i + 1 == img.config.n_history)
 			snprintf(id, sizeof(id), "%.12s", eng_digest_hex(&img.id));

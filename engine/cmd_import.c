@@ -11,6 +11,7 @@
  * the layer blob is packed again from what was unpacked.
  */
 #include "engine/commands.h"
+#include "common/size.h"
 #include "common/timing.h"
 #include "common/cleanup.h"
 #include "common/rmtree.h"
@@ -57,8 +58,8 @@ static void report(const struct eng_layer_digests *dg, const struct eng_digest *
 	struct eng_image img;
 	char tar[32], gz[32];
 
-	eng_human_size(dg->tar_size, tar, sizeof(tar));
-	eng_human_size(dg->blob_size, gz, sizeof(gz));
+	isolab_format_size(dg->tar_size, tar, sizeof(tar));
+	isolab_format_size(dg->blob_size, gz, sizeof(gz));
 	printf("layer %.19s: %s (%s compressed)\n", dg->diff_id.str, tar, gz);
 	if (eng_image_load(&cli->store, manifest, &img, &cli->err) == 0) {
 		puts(img.id.str);

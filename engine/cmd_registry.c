@@ -9,6 +9,7 @@
  */
 #include "engine/commands.h"
 #include "common/cleanup.h"
+#include "common/size.h"
 #include "engine/lib/image.h"
 #include "engine/lib/ref.h"
 #include "engine/lib/registry.h"
@@ -30,7 +31,7 @@ static void summary(const struct tally *t, const char *verb)
 {
 	char size[32];
 
-	eng_human_size(t->bytes, size, sizeof(size));
+	isolab_format_size(t->bytes, size, sizeof(size));
 	printf("%u layer%s %s, %u already there, %s\n", t->moved, t->moved == 1 ? "" : "s", verb,
 	       t->present, size);
 }
@@ -130,7 +131,7 @@ static int push_blob(struct eng_cli *cli, struct eng_registry *r, const struct e
 	rc = eng_registry_blob_push(r, repo, d, path, bytes, &cli->err);
 	if (rc < 0)
 		return rc;
-	eng_human_size(bytes, size, sizeof(size));
+	isolab_format_size(bytes, size, sizeof(size));
 	printf("%s %.12s: sent %s\n", what, eng_digest_hex(d), size);
 	if (layer) /* the summary counts layers */
 		t->moved++, t->bytes += bytes;
@@ -264,7 +265,7 @@ static int pull_layers(struct eng_cli *cli, struct eng_registry *r, const char *
 		rc = eng_store_layer_ensure(&cli->store, &d->digest, &c->diff_ids[i], &cli->err);
 		if (rc < 0)
 			return rc;
-		eng_human_size(got, size, sizeof(size));
+		isolab_format_size(got, size, sizeof(size));
 		printf("layer %.12s: received %s\n", eng_digest_hex(&d->digest), size);
 		t->moved++;
 		t->bytes += got;

@@ -48,6 +48,21 @@ static void size_accepts_suffixes(void **state)
 	assert_int_equal(v, ISOLAB_SIZE_MAX);
 }
 
+static void format_size_in_binary_units(void **state)
+{
+	static const struct { uint64_t bytes; const char *want; } cases[] = {
+		{ 0, "0 B" }, { 912, "912 B" }, { 1023, "1023 B" }, { 1024, "1.0 KiB" },
+		{ 1536, "1.5 KiB" }, { 33554432, "32 MiB" }, { 3407872, "3.2 MiB" },
+		{ 171098112, "163 MiB" }, { 2147483648ull, "2.0 GiB" },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		isolab_format_size(cases[i].bytes, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
 static void size_rejects_garbage(void **state)
 {
 	static const char *bad[] = { "", "M", "-1", "1.5G", "12Q", "12MM", "12 M",
@@ -292,6 +307,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(size_accepts_suffixes),
 		cmocka_unit_test(size_rejects_garbage),
+		cmocka_unit_test(format_size_in_binary_units),
 		cmocka_unit_test(uint_bounds),
 		cmocka_unit_test(error_messages_carry_context),
 		cmocka_unit_test(json_round_trip_is_atomic),

@@ -175,7 +175,7 @@ test_memory_hog_oom_killed_one_line() {
 	assert_eq 137 "$STATUS" "memory hog's status (output: $OUTPUT)"
 	assert_not_contains "$OUTPUT" "result: ALLOWED" "the hog held 64 MB under --memory 32M"
 	assert_eq 1 "$(printf '%s\n' "$OUTPUT" | wc -l)" "one line: $OUTPUT"
-	assert_contains "$OUTPUT" "out of memory: killed by the OOM killer at its 33554432-byte limit" "OOM line"
+	assert_contains "$OUTPUT" "out of memory: killed by the OOM killer at its 32 MiB limit" "OOM line"
 }
 
 test_disk_filler_stops_at_layer_size() {
