@@ -227,16 +227,16 @@ int bench_child_wait_line(struct bench_child *c, const char *needle, uint64_t de
 
 /* Pumps c's output until it has exited and, with eof, its output has
  * ended (or 2 s after the exit: something it started may hold the pipe);
- * kills it on a stop request or at the deadline. */
-static int pump_until(struct bench_child *c, uint64_t deadline_ns, bool eof)
+ * kills it at the deadline, and on a stop request when stoppable. */
+static int pump_until(struct bench_child *c, uint64_t deadline_ns, bool eof, bool stoppable)
 {
 	while (!c->exited || (eof && !c->eof)) {
 		int rc;
 
-		if (bench_stop_requested || isolab_now_ns() >= deadline_ns) {
+		if ((stoppable && bench_stop_requested) || isolab_now_ns() >= deadline_ns) {
 			bench_child_kill(c, SIGKILL);
 			reap(c);
-			return bench_stop_requested ? -EINTR : -ETIMEDOUT;
+			return stoppable && bench_stop_requested ? -EINTR : -ETIMEDOUT;
 		}
 		if (c->exited && isolab_now_ns() > c->t_exit + 2000000000ull)
 			break;
@@ -249,15 +249,17 @@ static int pump_until(struct bench_child *c, uint64_t deadline_ns, bool eof)
 
 int bench_child_finish(struct bench_child *c, uint64_t deadline_ns)
 {
-	return pump_until(c, deadline_ns, true);
+	return pump_until(c, deadline_ns, true, true);
 }
 
 int bench_child_wait_exit(struct bench_child *c, uint64_t deadline_ns)
 {
-	int rc = pump_until(c, deadline_ns, false);
+	int rc = pump_until(c, deadline_ns, false, false);
 
 	if (rc < 0)
 		return rc;
+	if (bench_stop_requested)
+		return -EINTR;
 	/* What it wrote before it exited, without waiting for the output's end. */
 	for (;;) {
 		struct pollfd pf = { .fd = c->eof ? -1 : c->out_fd, .events = POLLIN };

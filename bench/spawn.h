@@ -58,7 +58,10 @@ int bench_child_finish(struct bench_child *c, uint64_t deadline_ns);
  * Reaps the child (what it wrote until then is read) without waiting for
  * the end of its output, which a process it left behind may hold (the
  * container that `RUNTIME create` leaves keeps create's stdout). Returns
- * as bench_child_finish does.
+ * as bench_child_finish does, except that a stop request does not kill
+ * the child: a runtime killed midway leaves what it made so far where
+ * `delete --force` may not find it, so the command runs to its end (or
+ * the deadline) and -EINTR comes after.
  */
 int bench_child_wait_exit(struct bench_child *c, uint64_t deadline_ns);
 

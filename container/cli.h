@@ -36,6 +36,9 @@ void ctr_cli_debug(const struct ctr_cli *cli, const char *fmt, ...)
  * owner.h), each one it must keep named by a warning; returns how many
  * it kept. */
 int ctr_cli_sweep_stale(const struct ctr_cli *cli, bool stopped_too);
+/* The same for one id, processes in its cgroups killed (owner.h
+ * ctr_owner_sweep_one): `delete --force` of a `create` killed midway. */
+int ctr_cli_sweep_one(const struct ctr_cli *cli, const char *id);
 
 /* One line for err; returns 125 (README.md "Exit status"). */
 int ctr_cli_fail(const struct ctr_cli *cli, const struct isolab_error *err);

@@ -22,6 +22,12 @@ int ctr_cli_sweep_stale(const struct ctr_cli *cli, bool stopped_too)
 	return ctr_owner_sweep(cli->g->root, warn_line, stopped_too);
 }
 
+int ctr_cli_sweep_one(const struct ctr_cli *cli, const char *id)
+{
+	sweep_cli = cli;
+	return ctr_owner_sweep_one(cli->g->root, id, warn_line);
+}
+
 /* 0, or 125 when something stale had to stay (each one named by a warning). */
 int ctr_cmd_sweep(const struct ctr_cli *cli)
 {

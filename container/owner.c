@@ -223,6 +223,7 @@ struct sweep {
 	bool have_mode;
 	enum ctr_cgroup_mode mode;
 	bool stopped_too;          /* created containers too (owner.h) */
+	bool kill_busy;            /* kill what is left in its cgroups (delete --force) */
 };
 
 static int read_record(int dirfd, const char *name, char *buf, size_t len)
@@ -249,7 +250,17 @@ static int remove_leftovers(struct sweep *s, const char *name, const struct ctr_
 			return rc;
 		s->have_mode = true;
 	}
-	rc = ctr_cgroup_remove_stale(s->mode, owner->cgroup_parent, name, err);
+	if (s->kill_busy) {
+		struct ctr_cgroup cg;
+
+		rc = ctr_cgroup_reopen(&cg, s->mode, owner->cgroup_parent, name, err);
+		if (rc == 0)
+			rc = ctr_cgroup_destroy(&cg, err);
+		else if (rc == -ENOENT)
+			rc = 0; /* none was made */
+	} else {
+		rc = ctr_cgroup_remove_stale(s->mode, owner->cgroup_parent, name, err);
+	}
 	if (rc == 0)
 		rc = ctr_state_remove_stale(s->state_root, name, err);
 	if (rc == 0 && unlinkat(s->dirfd, name, 0) < 0 && errno != ENOENT)
@@ -299,6 +310,23 @@ static int sweep_entry(struct sweep *s, const char *name, ctr_warn_fn *warn)
 	if (warn != NULL)
 		warn(err.msg);
 	return 1;
+}
+
+int ctr_owner_sweep_one(const char *state_root, const char *id, ctr_warn_fn *warn)
+{
+	struct sweep s = { .state_root = state_root, .dirfd = -1, .kill_busy = true };
+	char dir[PATH_MAX];
+	int left = 0;
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", state_root, CTR_OWNER_SUBDIR) >= (int)sizeof(dir))
+		return 0;
+	s.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.dirfd < 0)
+		return 0;
+	if (id[0] != '.' && strchr(id, '/') == NULL && my_pidns(&s.pidns) == 0)
+		left = sweep_entry(&s, id, warn);
+	close(s.dirfd);
+	return left;
 }
 
 int ctr_owner_sweep(const char *state_root, ctr_warn_fn *warn, bool stopped_too)

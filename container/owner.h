@@ -97,5 +97,12 @@ typedef void ctr_warn_fn(const char *message);
  * `create` sweep without it.
  */
 int ctr_owner_sweep(const char *state_root, ctr_warn_fn *warn, bool stopped_too);
+/*
+ * `delete --force ID` of an id with no saved state: the leftovers of a
+ * `create` killed before it saved one (its record stale), processes in
+ * its cgroups killed. Nothing when id has no record or a live owner.
+ * Returns 1 when something had to be left (reported through warn), else 0.
+ */
+int ctr_owner_sweep_one(const char *state_root, const char *id, ctr_warn_fn *warn);
 
 #endif

@@ -258,6 +258,32 @@ test_creator_killed() {
 	assert_nothing_left "$ID"
 }
 
+# create killed before it saved the container's state (here in a
+# createRuntime hook, its cgroups made): delete --force ID, the command a
+# user or a benchmark's clean-up types, removes what it left.
+test_delete_force_after_create_killed() {
+	setup
+	local c hookpid
+	jq --arg m "$TEST_TMP/in-hook" '.hooks = {createRuntime: [{path: "/bin/sh",
+		args: ["sh", "-c", "echo $$ > \($m); exec sleep 30"]}]}' "$B/config.json" >"$B/c.tmp"
+	mv "$B/c.tmp" "$B/config.json"
+	"$CTR" --root "$R" create --bundle "$B" "$ID" >/dev/null 2>&1 </dev/null &
+	c=$!
+	for _ in $(seq 200); do [ -s "$TEST_TMP/in-hook" ] && break; sleep 0.05; done
+	hookpid=$(cat "$TEST_TMP/in-hook")
+	kill -KILL "$c"
+	wait "$c" 2>/dev/null || true
+	kill -KILL "$hookpid" 2>/dev/null || true
+	[ ! -e "$R/$ID/state.json" ] || fail "create saved its state before the hook"
+	[ -n "$(left_of "$ID" | grep '^cgroup ')" ] || fail "the killed create left no cgroup: the test shows nothing"
+	assert_status 125 ctr state "$ID"
+	assert_status 0 ctr delete --force "$ID"
+	assert_eq "" "$OUTPUT" "output of delete --force"
+	assert_nothing_left "$ID"
+	# and again: nothing to remove is no error (runc's rule)
+	assert_status 0 ctr delete --force "$ID"
+}
+
 # sweep (and run, which sweeps first) leaves a live created container and
 # its id; once its process is killed run's sweep keeps it (stopped, for
 # delete, as runc's), and `sweep` removes all it had.
