@@ -3,7 +3,8 @@
 # library, in a dynamic and a static flavour.
 
 COMMON_SRCS := common/error.c common/timing.c common/size.c common/jsonfile.c common/procfs.c \
-               common/mkdir.c common/safe_open.c common/rmtree.c common/utf8.c
+               common/mkdir.c common/safe_open.c common/rmtree.c common/utf8.c \
+               common/accounts.c
 COMMON_LIB  := $(BUILD)/libisolab-common.a
 COMMON_LIB_STATIC := $(BUILD)/libisolab-common-static.a
 # The static flavour (for programs in the image) has no cJSON.
@@ -23,3 +24,17 @@ $(BUILD)/tests/unit/common: common/tests/test_common.c $(COMMON_LIB)
 
 UNIT_TESTS   += $(BUILD)/tests/unit/common
 LINT_SOURCES += $(COMMON_SRCS)
+
+
+# cJSON for the static programs (build/isolab, build/isolab-ctr). Debian
+# ships cJSON only shared; `make deps` fetches Debian's source of the
+# installed version (scripts/cjson-source.sh), compiled here as it is.
+CJSON_VERSION := $(shell dpkg-query -W -f='$${Version}' libcjson-dev 2>/dev/null)
+CJSON_SRC     := /usr/local/src/isolab/cjson-$(CJSON_VERSION)/cJSON.c
+CJSON_STATIC  := $(BUILD)/cjson/libcjson.a
+
+$(CJSON_STATIC):
+	@test -f '$(CJSON_SRC)' || { echo "make: $(CJSON_SRC): missing (make deps fetches it)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -std=gnu11 -c -o $(BUILD)/cjson/cJSON.o '$(CJSON_SRC)'
+	$(AR) rcs $@ $(BUILD)/cjson/cJSON.o

@@ -7,13 +7,15 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "common/accounts.h"
+#include "common/cleanup.h"
+#include "common/safe_open.h"
 #include "container/cli.h"
 #include "container/lifecycle.h"
 
@@ -28,21 +30,22 @@ static int by_id(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->saved.id, ((const struct entry *)b)->saved.id);
 }
 
-/* The state dir's owner's name, as runc's list shows it. */
+/* The state dir's owner's name, as runc's list shows it: from the host's
+ * /etc/passwd, read directly (the runtime is static: no NSS). */
 static void owner_name(const char *root, const char *id, char *buf, size_t len)
 {
+	struct isolab_error ignored = { 0 };
+	_cleanup_free_ char *passwd = NULL;
 	char path[PATH_MAX];
-	struct passwd *pw;
 	struct stat st;
+	size_t n;
 
 	snprintf(buf, len, "?");
 	snprintf(path, sizeof(path), "%s/%s", root, id);
 	if (stat(path, &st) < 0)
 		return;
-	pw = getpwuid(st.st_uid);
-	if (pw != NULL)
-		snprintf(buf, len, "%s", pw->pw_name);
-	else
+	if (isolab_read_regular("/etc/passwd", 1 << 22, &passwd, &n, &ignored) < 0 ||
+	    !isolab_accounts_name(passwd, st.st_uid, buf, len))
 		snprintf(buf, len, "#%u", (unsigned)st.st_uid);
 }
 

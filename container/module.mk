@@ -29,11 +29,13 @@ CTR_INIT_SRCS := container/init.c container/reap.c container/exec_shim.c contain
 MUSL_CC       ?= musl-gcc
 CTR_LIBS      := -lcjson -lcap
 # libseccomp: the container's system call filter (seccomp_load.c).
-# libcap and libseccomp are linked statically when their archives exist: shared objects
-# less for the dynamic loader on every container start.
-CTR_STATIC_CAP := -Wl,-Bstatic -lcap -Wl,-Bdynamic
-CTR_STATIC_SECCOMP := -Wl,-Bstatic -lseccomp -Wl,-Bdynamic
-CTR_LINK_LIBS := -lcjson $(if $(wildcard /usr/lib/x86_64-linux-gnu/libseccomp.a /usr/lib/libseccomp.a),$(CTR_STATIC_SECCOMP),-lseccomp) $(if $(wildcard /usr/lib/x86_64-linux-gnu/libcap.a /usr/lib/libcap.a),$(CTR_STATIC_CAP),-lcap)
+# isolab-ctr runs three times per container a client such as containerd
+# starts (create, start, delete), so it is linked statically like
+# build/isolab: no dynamic loader, no shared libraries to map. Under
+# software emulation that loader work was two thirds of `start` and
+# `delete` (README.md, "Performance"). libcap and libseccomp's archives
+# come with their -dev packages; cJSON's: common/module.mk.
+CTR_LINK_LIBS := -lseccomp -lcap
 
 $(BUILD)/isolab-ctr-init: $(CTR_INIT_SRCS:%.c=$(BUILD)/obj-musl/%.o)
 	@mkdir -p $(dir $@)
@@ -69,9 +71,9 @@ $(CTR_SECCOMP_BPF_C): $(CTR_SECCOMP_GEN)
 	$(CTR_SECCOMP_GEN) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/isolab-ctr: $(CTR_SRCS:%.c=$(BUILD)/obj/%.o) $(CTR_SECCOMP_BPF_O) \
-                     $(BUILD)/obj/container/init_blob.o $(COMMON_LIB)
+                     $(BUILD)/obj/container/init_blob.o $(COMMON_LIB) $(CJSON_STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(CTR_LINK_LIBS)
+	$(CC) $(CFLAGS) -static -o $@ $^ $(CTR_LINK_LIBS)
 
 $(BUILD)/tests/unit/container_%: container/tests/test_%.c $(CTR_TEST_OBJS)
 	@mkdir -p $(dir $@)

@@ -28,19 +28,9 @@ $(ENG_LIB): $(ENG_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
 # build/isolab runs before every container a user starts, so it is linked
 # statically: no dynamic loader, no shared libraries to map (the store adds
-# lookups, not start-up work; engine/README.md, "Performance"). Debian ships
-# cJSON only shared; `make deps` fetches Debian's source of the installed
-# version (scripts/cjson-source.sh), compiled here as it is.
-CJSON_VERSION := $(shell dpkg-query -W -f='$${Version}' libcjson-dev 2>/dev/null)
-CJSON_SRC     := /usr/local/src/isolab/cjson-$(CJSON_VERSION)/cJSON.c
-
-$(BUILD)/cjson/libcjson.a:
-	@test -f '$(CJSON_SRC)' || { echo "make: $(CJSON_SRC): missing (make deps fetches it)" >&2; exit 1; }
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -std=gnu11 -c -o $(BUILD)/cjson/cJSON.o '$(CJSON_SRC)'
-	$(AR) rcs $@ $(BUILD)/cjson/cJSON.o
-
-$(BUILD)/isolab: $(ENG_CMD_LIGHT:%.c=$(BUILD)/obj/%.o) $(ENG_LIB) $(COMMON_LIB) $(BUILD)/cjson/libcjson.a
+# lookups, not start-up work; engine/README.md, "Performance"); cJSON's
+# archive: common/module.mk.
+$(BUILD)/isolab: $(ENG_CMD_LIGHT:%.c=$(BUILD)/obj/%.o) $(ENG_LIB) $(COMMON_LIB) $(CJSON_STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $^
 

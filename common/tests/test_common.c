@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/accounts.h"
 #include "common/error.h"
 #include "common/jsonfile.h"
 #include "common/procfs.h"
@@ -302,6 +303,39 @@ static void rm_rf_stays_inside(void **state)
 	assert_int_equal(isolab_rm_rf(outside), 0);
 }
 
+/* /etc/passwd lines as runc reads them: trimmed, bad numbers skipped. */
+static void accounts_find_and_name(void **state)
+{
+	const char *pw = "root:x:0:0:root:/root:/bin/sh\n"
+			 "bad:x:notanumber:5::/:/bin/sh\n"
+			 "  alice:x:1000:1001::/home/alice:/bin/sh  \n"
+			 "big:x:2147483648:1::/:/bin/sh\n"
+			 "short:x\n"
+			 "bob:x:1002:1003";
+	long a = -1, b = -1;
+	char name[16];
+
+	(void)state;
+	assert_true(isolab_accounts_find(pw, "alice", 5, -1, 2, &a, &b));
+	assert_int_equal(a, 1000);
+	assert_int_equal(b, 1001);
+	assert_true(isolab_accounts_find(pw, NULL, 0, 1002, 2, &a, &b)); /* no final newline */
+	assert_int_equal(b, 1003);
+	assert_false(isolab_accounts_find(pw, "bad", 3, -1, 2, &a, NULL));
+	assert_false(isolab_accounts_find(pw, "big", 3, -1, 2, &a, NULL)); /* past 2^31-1 */
+	assert_false(isolab_accounts_find(pw, "short", 5, -1, 2, &a, NULL));
+	assert_false(isolab_accounts_find(pw, "alic", 4, -1, 2, &a, NULL));
+	assert_true(isolab_accounts_name(pw, 1000, name, sizeof(name)));
+	assert_string_equal(name, "alice");
+	assert_true(isolab_accounts_name(pw, 0, name, sizeof(name)));
+	assert_string_equal(name, "root");
+	assert_false(isolab_accounts_name(pw, 4242, name, sizeof(name)));
+	assert_false(isolab_accounts_name(pw, 1000, name, 5)); /* "alice" and its NUL do not fit */
+	assert_int_equal(isolab_account_id("2147483647", 10), 2147483647L);
+	assert_int_equal(isolab_account_id("", 0), -1);
+	assert_int_equal(isolab_account_id("-1", 2), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +352,7 @@ int main(void)
 		cmocka_unit_test(open_regular_refuses_the_rest),
 		cmocka_unit_test(read_regular_bounded),
 		cmocka_unit_test(rm_rf_stays_inside),
+		cmocka_unit_test(accounts_find_and_name),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }

@@ -11,9 +11,10 @@
 
 /* CTR_DEFAULT_PATH: the runtime and the engine give the same default PATH. */
 #include "container/exec_cmd.h"
+#include "common/accounts.h"
 
 /* runc's libcontainer/user: ids are 0..MaxInt32. */
-#define USER_ID_MAX 2147483647u
+#define USER_ID_MAX ISOLAB_ACCOUNT_ID_MAX
 /* A host name is at most 64 bytes (HOST_NAME_MAX); the environment takes 255. */
 #define ENV_HOSTNAME_MAX 255
 /* A User string longer than this is not a user. */
@@ -246,90 +247,6 @@ int eng_env_resolve(const struct eng_image_config *c, const struct eng_env_reque
 
 /* ---- User ---- */
 
-/* A decimal id in 0..USER_ID_MAX over s[0..len), or -1. */
-static long parse_id(const char *s, size_t len)
-{
-	unsigned long v = 0;
-
-	if (len == 0 || len > 10)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	return v > USER_ID_MAX ? -1 : (long)v;
-}
-
-/* Field idx (0-based, ':'-separated) of line[0..len). */
-static bool line_field(const char *line, size_t len, int idx, const char **f, size_t *flen)
-{
-	const char *end = line + len;
-	const char *p = line;
-
-	for (int i = 0; i < idx; i++) {
-		const char *colon = memchr(p, ':', (size_t)(end - p));
-
-		if (colon == NULL)
-			return false;
-		p = colon + 1;
-	}
-	{
-		const char *colon = memchr(p, ':', (size_t)(end - p));
-
-		*f = p;
-		*flen = colon ? (size_t)(colon - p) : (size_t)(end - p);
-	}
-	return true;
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/*
- * Finds the first line of an /etc/passwd or /etc/group text matching a
- * name (field 0) or, when id >= 0, an id (field id_field); returns the
- * numbers in fields id_field and id_field + 1 (the latter only when
- * second != NULL). Lines whose numbers do not parse are skipped (runc
- * would read them as 0, that is root).
- */
-static bool db_find(const char *text, const char *name, size_t name_len, long id, int id_field,
-		    long *first, long *second)
-{
-	const char *line = text;
-
-	while (line != NULL && *line != '\0') {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		const char *f, *l = line;
-		size_t flen;
-		long a, b = 0;
-
-		/* runc trims each line's white space. */
-		while (len > 0 && is_space(*l))
-			l++, len--;
-		while (len > 0 && is_space(l[len - 1]))
-			len--;
-		line = nl ? nl + 1 : NULL;
-		if (!line_field(l, len, id_field, &f, &flen) || (a = parse_id(f, flen)) < 0)
-			continue;
-		if (second != NULL &&
-		    (!line_field(l, len, id_field + 1, &f, &flen) || (b = parse_id(f, flen)) < 0))
-			continue;
-		if (id >= 0 ? a != id
-			    : !line_field(l, len, 0, &f, &flen) || flen != name_len ||
-				      memcmp(f, name, name_len) != 0)
-			continue;
-		*first = a;
-		if (second != NULL)
-			*second = b;
-		return true;
-	}
-	return false;
-}
-
 int eng_user_resolve(const char *user_spec, const char *passwd_text, const char *group_text,
 		     unsigned *uid, unsigned *gid, struct isolab_error *err)
 {
@@ -354,7 +271,7 @@ int eng_user_resolve(const char *user_spec, const char *passwd_text, const char 
 	if (user_len == 0)
 		user = "0", user_len = 1; /* runc: the default user, uid 0 */
 
-	u = parse_id(user, user_len);
+	u = isolab_account_id(user, user_len);
 	if (u < 0 && user[0] >= '0' && user[0] <= '9' &&
 	    strspn(user, "0123456789") >= user_len)
 		return isolab_error_set(err, -EINVAL, "user `%.100s`: uid out of range "
@@ -363,18 +280,18 @@ int eng_user_resolve(const char *user_spec, const char *passwd_text, const char 
 		long found_uid;
 
 		/* A number is a uid; its passwd entry, if any, gives the gid. */
-		if (passwd_text != NULL && db_find(passwd_text, NULL, 0, u, 2, &found_uid, &g))
+		if (passwd_text != NULL && isolab_accounts_find(passwd_text, NULL, 0, u, 2, &found_uid, &g))
 			u = found_uid;
 	} else if (passwd_text == NULL) {
 		return isolab_error_set(err, -EINVAL, "user `%.100s`: no /etc/passwd in the image",
 					spec);
-	} else if (!db_find(passwd_text, user, user_len, -1, 2, &u, &g)) {
+	} else if (!isolab_accounts_find(passwd_text, user, user_len, -1, 2, &u, &g)) {
 		return isolab_error_set(err, -EINVAL, "user `%.100s`: no user `%.*s` in the "
 					"image's /etc/passwd", spec, (int)user_len, user);
 	}
 
 	if (group_len > 0) {
-		long numeric = parse_id(group, group_len);
+		long numeric = isolab_account_id(group, group_len);
 
 		if (numeric >= 0) {
 			g = numeric;
@@ -385,7 +302,7 @@ int eng_user_resolve(const char *user_spec, const char *passwd_text, const char 
 		} else if (group_text == NULL) {
 			return isolab_error_set(err, -EINVAL, "user `%.100s`: no /etc/group in the "
 						"image", spec);
-		} else if (!db_find(group_text, group, group_len, -1, 2, &g, NULL)) {
+		} else if (!isolab_accounts_find(group_text, group, group_len, -1, 2, &g, NULL)) {
 			return isolab_error_set(err, -EINVAL, "user `%.100s`: no group `%.*s` in "
 						"the image's /etc/group", spec, (int)group_len, group);
 		}
