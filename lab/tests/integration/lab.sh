@@ -40,6 +40,7 @@ test_kvm_cgroups_repo_output_status_42() {
 		ls -l "/proc/$(cat /run/isolab/kvmhold.pid)/fd" >"$2/hold" 2>&1
 		cat /sys/fs/cgroup/cgroup.controllers >"$2/controllers"
 		cat /sys/fs/cgroup/cgroup.subtree_control >"$2/subtree"
+		cmp "/boot/vmlinuz-$(uname -r)" "$1/lab/vmlinuz" >"$2/boot" 2>&1 && echo same >>"$2/boot"
 		printf "%s\n" "$3" >"$2/token"
 		printf "line one\nTAB\there CR\r kept\nno newline at the end"
 		printf "to stderr\n" >&2
@@ -56,6 +57,7 @@ test_kvm_cgroups_repo_output_status_42() {
 		grep -qw "$c" "$shared/controllers" || fail "cgroup.controllers lacks $c: $(cat "$shared/controllers")"
 		grep -qw "$c" "$shared/subtree" || fail "cgroup.subtree_control lacks $c: $(cat "$shared/subtree")"
 	done
+	assert_eq "same" "$(cat "$shared/boot")" "/boot/vmlinuz-\$(uname -r) in L1: the kernel L1 runs"
 	assert_eq "$token" "$(cat "$shared/token")" "file written in the lab, read on the host"
 	printf 'line one\nTAB\there CR\r kept\nno newline at the end' >"$TEST_TMP/want.stdout"
 	printf 'to stderr\n' >"$TEST_TMP/want.stderr"
