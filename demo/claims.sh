@@ -28,7 +28,7 @@ kernel=$root/build/guest/bzImage
 initrd=$root/build/image/initramfs.cpio.gz
 rootfs=$root/build/image/rootfs
 only="" pause=no work=""
-background=() oci_left=() shm_left=""
+background=() oci_left=() shm_left="" net_state="" reason_net=""
 
 die() { echo "claims: $*" >&2; exit 2; }
 cleanup() {
@@ -39,6 +39,7 @@ cleanup() {
 		"$p" --root "$rt_root" delete --force "$rt_id" >/dev/null 2>&1
 	done
 	[ -n "$shm_left" ] && ipcrm -m "$shm_left" 2>/dev/null
+	[ "$net_state" = ok ] && net_cleanup
 	[ "$(type -t registry_stop)" = function ] && registry_stop
 	[ -n "$work" ] && rm -rf "$work"
 }
@@ -70,6 +71,9 @@ CLAIMS=(
 	"20|A type 1 hypervisor (KVM, in the kernel, on the CPU) outruns a hosted one that emulates the CPU (QEMU TCG)"
 	"21|A container runtime is a program with a standard lifecycle: one bundle, isolab-ctr, runc and crun"
 	"22|Capabilities limit root: a privileged operation is refused to root inside, allowed with --cap-add"
+	"23|A container has its own network interface and IP address, on a bridge of the host's"
+	"24|A published port (-p) makes a server inside a container reachable from the host"
+	"25|Containers on one network reach each other by IP and by name"
 )
 
 while [ $# -gt 0 ]; do
@@ -606,6 +610,98 @@ claim_22() {
 	measured "as root (uid $(head -n 1 <<<"$without")): $(grep -o 'Operation not permitted' <<<"$without" || echo "allowed"); with --cap-add NET_ADMIN: $(grep -o 'mtu [0-9]*' <<<"$with" || echo "refused")"
 	[ "$(head -n 1 <<<"$without")" = 0 ] && [ $s1 != 0 ] && grep -q 'Operation not permitted' <<<"$without" &&
 		[ $s2 = 0 ] && grep -q 'mtu 1000' <<<"$with"
+}
+
+# ---- the network claims: CNI's bridge, through the engine ----------------------
+# Their containers are on the store's default network (`isolab`); the
+# host's shared CNI chains the plugins add, and the networks, go at the end.
+net_eng() { ISOLAB_ROOT=$work/store "$engine" "$@" 2>&1; }
+net_eng_shown() { show "$engine" "$@"; net_eng "$@"; }
+net_ready() {
+	local missing
+	case $net_state in ok) return 0 ;; failed) not_shown "$reason_net"; return ;; esac
+	net_state=failed
+	# shellcheck source=engine/tests/network-lib.sh
+	source "$root/engine/tests/network-lib.sh"
+	if missing=$(cni_missing); then reason_net=$missing; not_shown "$missing"; return; fi
+	base_image || { reason_net=$reason; return 2; }
+	echo "  \$ unset ISOLAB_NETWORK   # from here on: the default network, isolab" >&3
+	chains_snapshot "$work/chains-before"
+	mkdir -p "$work/www" && echo "hello from a container" >"$work/www/index.html"
+	net_state=ok
+}
+net_cleanup() {
+	ISOLAB_ROOT=$work/store "$engine" network prune >/dev/null 2>&1
+	chains_restore "$work/chains-before"
+}
+# net_field NAME KEY: a field of `isolab network inspect NAME`
+net_field() { net_eng network inspect "$1" | sed -n "s/^[[:space:]]*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p" | head -n 1; }
+# web_up: the server of claims 24 and 25 (busybox httpd), published at
+# 127.0.0.1:$web_port, started once, answering; false with $reason set
+web_state="" web_port="" reason_web=""
+web_up() {
+	local i
+	case $web_state in ok) return 0 ;; failed) not_shown "$reason_web"; return ;; esac
+	web_state=failed web_port=$(free_port)
+	reason_web="the server did not start"
+	echo "  \$ $(short "$engine") run --init --name web -p 127.0.0.1:$web_port:80 -v \$T/www:/www:ro base:1 httpd -f -p 80 -h /www &" >&3
+	ISOLAB_ROOT=$work/store "$engine" run --init --name web -p "127.0.0.1:$web_port:80" \
+		-v "$work/www:/www:ro" base:1 httpd -f -p 80 -h /www >"$work/web.log" 2>&1 </dev/null &
+	background+=($!)
+	for ((i = 0; i < 100; i++)); do
+		if [ -n "$(web_ip)" ] && "$rootfs/bin/busybox" wget -qO /dev/null "http://127.0.0.1:$web_port/" 2>/dev/null; then
+			web_state=ok
+			return 0
+		fi
+		kill -0 "${background[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	reason_web="the server did not answer: $(short "$(last_line "$(cat "$work/web.log")")")"
+	not_shown "$reason_web"
+}
+web_ip() { sed -n 's/.*"IPAddress":[[:space:]]*"\([0-9.]*\)".*/\1/p' "$work/store/containers/web/config.json" 2>/dev/null | head -n 1; }
+
+claim_23() {
+	local out ip gw subnet host_addrs
+	net_ready || return 2
+	out=$(net_eng_shown run --rm --name addr base:1 sh -c 'ip -4 -o addr show eth0; ip route') ||
+		{ not_shown "isolab run failed: $(last_line "$out")"; return; }
+	indent <<<"$out"
+	subnet=$(net_field isolab Subnet) gw=$(net_field isolab Gateway)
+	show "$engine" network inspect isolab
+	echo "  \$ ip -4 -o addr show" >&3
+	host_addrs=$(ip -4 -o addr show | awk '{ print $4 }' | tr '\n' ' ')
+	ip=$(sed -n 's/.*inet \([0-9.]*\)\/.*/\1/p' <<<"$out" | head -n 1)
+	measured "inside: eth0 $ip, default route via $gw (the bridge of network isolab, $subnet); the host's own addresses: $host_addrs"
+	[ -n "$ip" ] && [ -n "$subnet" ] && [[ $ip == "${subnet%.0.0/16}."* ]] &&
+		grep -q "default via $gw dev eth0" <<<"$out" && [[ " $host_addrs" != *" $ip/"* ]]
+}
+
+claim_24() {
+	local out i
+	net_ready || return 2
+	web_up || return 2
+	net_eng_shown port web | indent
+	show "$rootfs/bin/busybox" wget -qO- "http://127.0.0.1:$web_port/"
+	for ((i = 0; i < 30; i++)); do
+		out=$("$rootfs/bin/busybox" wget -qO- "http://127.0.0.1:$web_port/" 2>&1) && break
+		sleep 0.2
+	done
+	indent <<<"$out"
+	measured "the host asked 127.0.0.1:$web_port; the server in container web ($(web_ip), port 80) answered \"$out\""
+	[ "$out" = "hello from a container" ]
+}
+
+claim_25() {
+	local out ip
+	net_ready || return 2
+	web_up || return 2
+	ip=$(web_ip)
+	out=$(net_eng_shown run --rm --name client base:1 sh -c "wget -qO- http://$ip/; wget -qO- http://web/; grep -w web /etc/hosts") ||
+		{ not_shown "isolab run failed: $(last_line "$out")"; return; }
+	indent <<<"$out"
+	measured "container client reached web at $ip and by its name: $(grep -c '^hello from a container$' <<<"$out") answers of 2; its /etc/hosts: $(grep -w web <<<"$out" | tr '\t' ' ')"
+	[ "$(grep -c '^hello from a container$' <<<"$out")" = 2 ]
 }
 
 # ---- main ----------------------------------------------------------------------

@@ -1,7 +1,8 @@
 # demo/tests/integration/claims.sh: every claim of the seeds holds when
 # measured (demo/claims.sh), or says in one line why it is not shown; a
 # failed VM is never judged; --pause waits for Enter on a terminal only;
-# bad arguments are refused. Natively, where the VM claims (3, 6, 7, 20)
+# bad arguments are refused; the network claims leave no link or
+# iptables rule behind. Natively, where the VM claims (3, 6, 7, 20)
 # are not shown for want of /dev/kvm, and in the lab, where they hold.
 WHERE="host kvm"
 TEST_TIMEOUT=1200
@@ -43,9 +44,13 @@ fake_vm_env() {
 }
 
 test_every_claim_holds_or_says_why() {
-	local n v held=0 skipped=0
+	local n v held=0 skipped=0 links rules
+	links=$(ip -br link | awk '{ print $1 }' | sort)
+	rules=$(iptables-save 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//' | sort)
 	assert_status 0 demo/claims.sh
-	for n in $(seq 1 22); do
+	assert_eq "$links" "$(ip -br link | awk '{ print $1 }' | sort)" "links after the claims"
+	assert_eq "$rules" "$(iptables-save 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//' | sort)" "iptables rules after the claims"
+	for n in $(seq 1 25); do
 		v=$(verdict_of "$n")
 		if [[ " $VM_CLAIMS " == *" $n "* ]] && ! kvm_usable; then
 			assert_eq "not shown: a VM needs a usable /dev/kvm, which this host lacks (make demo runs the claims in the nested-KVM lab, which has one)" "$v" "claim $n without /dev/kvm"

@@ -13,6 +13,8 @@ TEST_TIMEOUT=400
 ISOLAB=${ISOLAB_BUILD:-build}/isolab
 BB_ROOTFS=${ISOLAB_BUILD:-build}/image/rootfs
 BUSYBOX=$BB_ROOTFS/bin/busybox
+# shellcheck source=engine/tests/network-lib.sh
+source "${ISOLAB_ROOT:-.}/engine/tests/network-lib.sh"
 
 # isolab ARGS: status in STATUS, stdout+stderr in OUTPUT (never fails)
 eng() { OUTPUT=$("$ISOLAB" "$@" 2>&1) && STATUS=0 || STATUS=$?; }
@@ -46,54 +48,26 @@ net_cleanup() {
 			rm -f "$f"
 		done
 	fi
-	local chain
-	for chain in CNI-HOSTPORT-DNAT CNI-HOSTPORT-SETMARK CNI-HOSTPORT-MASQ CNI-FORWARD CNI-ADMIN; do
-		grep -qx -- "$chain" "$TEST_TMP/chains-before" 2>/dev/null && continue
-		remove_chain "$chain"
-	done
+	chains_restore "$TEST_TMP/chains-before"
 	[ -n "${FORWARD_BEFORE:-}" ] && sysctl -qw net.ipv4.ip_forward="$FORWARD_BEFORE" || true
-}
-
-# Removes a chain the plugins share (and the jumps to it) from nat or filter.
-remove_chain() {
-	local table rule
-	for table in nat filter; do
-		iptables -t "$table" -S 2>/dev/null | grep -q -- "^-N $1\$" || continue
-		iptables -t "$table" -S | grep -- "-j $1\( \|\$\)" | sed 's/^-A /-D /' |
-			while read -r rule; do eval "iptables -t $table $rule" || true; done
-		iptables -t "$table" -F "$1" || true
-		iptables -t "$table" -X "$1" || true
-	done
 }
 
 need_net() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	[ -x "$ISOLAB" ] && [ -x "${ISOLAB_BUILD:-build}/isolab-full" ] || skip "build/isolab not built (make all)"
 	[ -x "$BUSYBOX" ] || skip "no image (make image)"
-	local p
-	for p in bridge host-local portmap firewall loopback; do
-		[ -x "/usr/lib/cni/$p" ] || skip "no /usr/lib/cni/$p (apt-get install containernetworking-plugins)"
-	done
-	command -v iptables-save >/dev/null || skip "no iptables"
+	local missing
+	missing=$(cni_missing) && skip "$missing"
 	export ISOLAB_ROOT=$TEST_TMP/store
 	NET_PREFIX=nt$$x
 	FORWARD_BEFORE=$(sysctl -n net.ipv4.ip_forward)
-	iptables-save | sed -n 's/^:\([^ ]*\) .*/\1/p' | sort -u >"$TEST_TMP/chains-before"
+	chains_snapshot "$TEST_TMP/chains-before"
 	trap net_cleanup EXIT
 	trap 'exit 143' TERM
 	tar -C "$BB_ROOTFS" -czf "$TEST_TMP/bb.tar.gz" .
 	"$ISOLAB" import "$TEST_TMP/bb.tar.gz" bb:1 >/dev/null
 	mkdir -p "$TEST_TMP/www"
 	echo "hello from $NET_PREFIX" >"$TEST_TMP/www/index.html"
-}
-
-# A TCP port free on the host's loopback (none listens on it).
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 20000))
-		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
 }
 
 # Starts `isolab run NAME ...ARGS` in the background (--init: httpd is not
