@@ -5,6 +5,8 @@
 VMM_PURE_SRCS := vmm/boot.c vmm/x86_setup.c vmm/serial.c vmm/i8042.c \
                  vmm/debugport.c vmm/iobus.c vmm/args.c vmm/console.c \
                  vmm/banner.c
+# The virtio devices: one transport, the split virtqueue, the block device.
+VMM_PURE_SRCS += vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c
 VMM_SYS_SRCS  := vmm/kvm.c vmm/loader.c vmm/vcpu.c vmm/devices.c vmm/stats.c \
                  vmm/main.c
 VMM_GUEST_SRCS := vmm/guest/isolab-guest.c
@@ -26,7 +28,16 @@ $(BUILD)/tests/unit/vmm: vmm/tests/test_vmm.c $(VMM_PURE_SRCS:%.c=$(BUILD)/obj/%
 .PHONY: vmm
 vmm: $(BUILD)/isolab-vmm $(BUILD)/isolab-guest $(BUILD)/tests/unit/vmm
 
+# The virtio models alone: transport, virtqueue and block device.
+VMM_VIRTIO_SRCS := vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c
+$(BUILD)/tests/unit/vmm_virtio: vmm/tests/test_virtio.c $(VMM_VIRTIO_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+vmm: $(BUILD)/tests/unit/vmm_virtio
+
 PROGRAMS        += $(BUILD)/isolab-vmm
 STATIC_PROGRAMS += $(BUILD)/isolab-guest
 UNIT_TESTS      += $(BUILD)/tests/unit/vmm
+UNIT_TESTS      += $(BUILD)/tests/unit/vmm_virtio
 LINT_SOURCES    += $(VMM_PURE_SRCS) $(VMM_SYS_SRCS) $(VMM_GUEST_SRCS)
