@@ -2,14 +2,17 @@
  * args.h: isolab-bench's command line (pure: no I/O, unit-tested).
  *
  *   isolab-bench run [--suites LIST] [--runs N] [--density-max N]
- *                    [--samples N] [--vm-mem SIZE] [--systems LIST]
+ *                    [--samples N] [--memory SIZE] [--systems LIST]
  *                    [--results DIR] [--env NAME] [--build DIR]
  *                    [--timeout S] [--quick] [--no-report]
- *                    [--results-file FILE]
+ *                    [--results-file FILE] [--seed N] [--rounds N]
  *   isolab-bench run --resume FILE [--resume-reason TEXT] [--build DIR] [--no-report]
  *   isolab-bench report [RESULTS.json] [--results DIR] [--plots DIR]
  *                    [--out FILE]
- *   isolab-bench help
+ *   isolab-bench help | --help | version | --version
+ * `run --help` and `report --help` are help too; --memory (-m) was
+ * --vm-mem, still accepted. Unknown options and commands get a hint
+ * (common/suggest.h).
  */
 #ifndef ISOLAB_BENCH_ARGS_H
 #define ISOLAB_BENCH_ARGS_H
@@ -18,7 +21,7 @@
 #include <stdint.h>
 #include "common/error.h"
 
-enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT };
+enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT, BENCH_CMD_VERSION };
 
 #define BENCH_SUITE_STARTUP 0x1u
 #define BENCH_SUITE_MEMORY  0x2u
@@ -39,6 +42,7 @@ enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT };
 #define BENCH_DEFAULT_VM_MEM      (128ull << 20)
 #define BENCH_MAX_RUNS            10000u
 #define BENCH_MAX_DENSITY         256u
+#define BENCH_MAX_ROUNDS          BENCH_MAX_RUNS
 
 struct bench_args {
 	enum bench_command command;
@@ -62,6 +66,9 @@ struct bench_args {
 	const char *resume;       /* run: the results file of a run to go on with */
 	const char *resume_reason;/* run: why that run stopped (for its running unit) */
 	bool measure_set;         /* run: an option that fixes what is measured was given */
+	unsigned long long seed;  /* run: --seed N, the suites' random seed */
+	bool seed_given;          /* run: --seed was given (else each suite picks its own) */
+	unsigned rounds;          /* run: --rounds N; 0 = each suite's own default */
 };
 
 /* Fills out from argv; returns 0 or -EINVAL naming the bad argument. */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "common/jsonfile.h"
 #include "common/mkdir.h"
+#include "common/version.h"
 
 #include <libgen.h>
 
@@ -176,8 +177,12 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (bench_parse_args(argc, argv, &args, &err) < 0) {
-		fprintf(stderr, "isolab-bench: %s\n%s", err.msg, bench_usage);
+		fprintf(stderr, "isolab-bench: %s\n", err.msg);
 		return 2;
+	}
+	if (args.command == BENCH_CMD_VERSION) {
+		printf("isolab-bench version %s\n", ISOLAB_VERSION);
+		return 0;
 	}
 	if (args.systems != NULL) {
 		const char *p = args.systems;

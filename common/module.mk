@@ -4,7 +4,7 @@
 
 COMMON_SRCS := common/error.c common/timing.c common/size.c common/jsonfile.c common/procfs.c \
                common/mkdir.c common/safe_open.c common/rmtree.c common/utf8.c \
-               common/accounts.c
+               common/accounts.c common/suggest.c
 COMMON_LIB  := $(BUILD)/libisolab-common.a
 COMMON_LIB_STATIC := $(BUILD)/libisolab-common-static.a
 # The static flavour (for programs in the image) has no cJSON.

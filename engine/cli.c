@@ -2,6 +2,7 @@
 #include "engine/cli.h"
 #include "engine/lib/image.h"
 #include "engine/lib/network.h"
+#include "common/suggest.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +45,35 @@ int eng_cli_usage(struct eng_cli *cli, const char *command, const char *fmt, ...
 	vsnprintf(msg, sizeof(msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 	isolab_error_set(&cli->err, -EINVAL, "%s: %s (see isolab %s --help)", command, msg, command);
+	return eng_cli_fail(cli, ENG_EXIT_USAGE);
+}
+
+int eng_cli_bad_option(struct eng_cli *cli, const char *command, char **argv,
+		       const char *shortopts, const struct option *opts)
+{
+	struct isolab_error why = { 0 };
+
+	isolab_getopt_error(&why, argv, optind, optopt, shortopts, opts);
+	if (strstr(why.msg, "(did you mean ") == NULL)
+		return eng_cli_usage(cli, command, "%s", why.msg);
+	isolab_error_set(&cli->err, -EINVAL, "%s: %s", command, why.msg);
+	return eng_cli_fail(cli, ENG_EXIT_USAGE);
+}
+
+int eng_cli_bad_command(struct eng_cli *cli, const char *command, const char *word,
+			const char *const *names, size_t count)
+{
+	const char *hint = isolab_suggest(word, names, count);
+	const char *sep = command != NULL ? ": " : "", *space = command != NULL ? " " : "";
+
+	if (command == NULL)
+		command = "";
+	if (hint != NULL)
+		isolab_error_set(&cli->err, -EINVAL, "%s%sunknown command `%s` (did you mean `%s`?)",
+				 command, sep, word, hint);
+	else
+		isolab_error_set(&cli->err, -EINVAL, "%s%sunknown command `%s` (see isolab %s%s--help)",
+				 command, sep, word, command, space);
 	return eng_cli_fail(cli, ENG_EXIT_USAGE);
 }
 
@@ -108,7 +138,7 @@ int eng_cli_remove_each(struct eng_cli *cli, int argc, char **argv, const char *
 		else if (c == 'h')
 			return fputs(help, stdout), 0;
 		else
-			return eng_cli_usage(cli, argv[0], "unknown option");
+			return eng_cli_bad_option(cli, argv[0], argv, "fh", opts);
 	}
 	if (optind >= argc)
 		return eng_cli_usage(cli, argv[0], "no %s given", what);

@@ -8,6 +8,7 @@
 #ifndef ISOLAB_ENGINE_CLI_H
 #define ISOLAB_ENGINE_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +40,19 @@ int eng_cli_fail(struct eng_cli *cli, int status);
 /* A usage error: "COMMAND: MESSAGE (see isolab COMMAND --help)", status 2. */
 int eng_cli_usage(struct eng_cli *cli, const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* An option getopt_long refused (it returned '?'; main sets opterr = 0):
+ * "COMMAND: unknown option `--rmm` (did you mean `--rm`?)", else the
+ * refusal with "(see isolab COMMAND --help)" (common/suggest.h); status 2.
+ * shortopts and opts: what getopt_long was given. */
+int eng_cli_bad_option(struct eng_cli *cli, const char *command, char **argv,
+		       const char *shortopts, const struct option *opts);
+
+/* A command (or, under command, a subcommand) that is not one of names:
+ * "[COMMAND: ]unknown command `WORD` (did you mean `NAME`?)", else with
+ * "(see isolab [COMMAND ]--help)"; status 2. */
+int eng_cli_bad_command(struct eng_cli *cli, const char *command, const char *word,
+			const char *const *names, size_t count);
 
 /* What rm and rmi share: `COMMAND [-f] ARG...` under the store's exclusive
  * lock (records that killed engines left attached to a network detached

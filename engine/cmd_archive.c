@@ -162,7 +162,7 @@ int cmd_save(struct eng_cli *cli, int argc, char **argv)
 			return puts("usage: isolab save -o FILE IMAGE...\n"
 				    "the images as an OCI archive (a tar of an OCI image layout)"), 0;
 		else
-			return eng_cli_usage(cli, "save", "unknown option");
+			return eng_cli_bad_option(cli, "save", argv, "o:h", opts);
 	}
 	if (out == NULL || optind >= argc)
 		return eng_cli_usage(cli, "save", "-o FILE and at least one image expected");
@@ -344,7 +344,7 @@ int cmd_load(struct eng_cli *cli, int argc, char **argv)
 			return puts("usage: isolab load -i FILE\n"
 				    "the images of an OCI archive (tar, or tar.gz) into the store"), 0;
 		else
-			return eng_cli_usage(cli, "load", "unknown option");
+			return eng_cli_bad_option(cli, "load", argv, "i:h", opts);
 	}
 	if (in == NULL || optind != argc)
 		return eng_cli_usage(cli, "load", "-i FILE expected");

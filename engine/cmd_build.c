@@ -70,7 +70,7 @@ int cmd_build(struct eng_cli *cli, int argc, char **argv)
 			break;
 		case O_ALLOW_URL: o.allow_url = true; break;
 		case 'h': fputs(build_help, stdout); return 0;
-		default: return eng_cli_usage(cli, "build", "unknown option");
+		default: return eng_cli_bad_option(cli, "build", argv, "t:f:h", opts);
 		}
 	}
 	if (argc - optind != 1)

@@ -29,7 +29,7 @@ int cmd_ps(struct eng_cli *cli, int argc, char **argv)
 				    "NAME, IMAGE, COMMAND, CREATED, STATUS of running containers "
 				    "(-a: exited ones too); -q: names only"), 0;
 		else
-			return eng_cli_usage(cli, "ps", "unknown option");
+			return eng_cli_bad_option(cli, "ps", argv, "aqh", opts);
 	}
 	if (eng_cli_store(cli, true) < 0 || eng_container_prune_rm(&cli->store) < 0 ||
 	    eng_container_list(&cli->store, &list, &n, &cli->err) < 0)

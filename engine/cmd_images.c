@@ -23,7 +23,7 @@ static int parse_help_only(struct eng_cli *cli, int argc, char **argv, const cha
 			fputs(help, stdout);
 			return ENG_CLI_HELP;
 		}
-		return eng_cli_usage(cli, argv[0], "unknown option");
+		return eng_cli_bad_option(cli, argv[0], argv, "h", opts);
 	}
 	return 0;
 }
@@ -72,7 +72,7 @@ int cmd_images(struct eng_cli *cli, int argc, char **argv)
 				    "REPOSITORY, TAG, IMAGE ID (12 hex digits), CREATED, SIZE "
 				    "(uncompressed layers) of each name; -q: IDs only"), 0;
 		else
-			return eng_cli_usage(cli, "images", "unknown option");
+			return eng_cli_bad_option(cli, "images", argv, "qh", opts);
 	}
 	if (optind < argc)
 		return eng_cli_usage(cli, "images", "no arguments expected");

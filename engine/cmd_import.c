@@ -83,7 +83,7 @@ static int parse_message(struct eng_cli *cli, int argc, char **argv, const char 
 		else if (c == 'h')
 			return fputs(help, stdout), ENG_CLI_HELP;
 		else
-			return eng_cli_usage(cli, argv[0], "unknown option");
+			return eng_cli_bad_option(cli, argv[0], argv, "m:h", opts);
 	}
 	if (argc - optind != 2)
 		return eng_cli_usage(cli, argv[0], "two arguments expected");

@@ -43,7 +43,7 @@ static int no_options(struct eng_cli *cli, int argc, char **argv, const char *wh
 			fputs(network_help, stdout);
 			return ENG_CLI_HELP;
 		}
-		return eng_cli_usage(cli, what, "unknown option");
+		return eng_cli_bad_option(cli, what, argv, "h", opts);
 	}
 	return 0;
 }
@@ -63,7 +63,7 @@ static int network_create(struct eng_cli *cli, int argc, char **argv)
 		else if (c == 'h')
 			return fputs(network_help, stdout), 0;
 		else
-			return eng_cli_usage(cli, "network create", "unknown option");
+			return eng_cli_bad_option(cli, "network create", argv, "h", opts);
 	}
 	if (optind + 1 != argc)
 		return eng_cli_usage(cli, "network create", "expected one NAME");
@@ -251,7 +251,14 @@ int cmd_network(struct eng_cli *cli, int argc, char **argv)
 			return subs[i].fn(cli, argc - 1, argv + 1);
 		}
 	}
-	return eng_cli_usage(cli, "network", "unknown command `%s`", argv[1]);
+	{
+		const char *names[sizeof(subs) / sizeof(subs[0])];
+
+		for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+			names[i] = subs[i].name;
+		return eng_cli_bad_command(cli, "network", argv[1], names,
+					   sizeof(names) / sizeof(names[0]));
+	}
 }
 
 int cmd_port(struct eng_cli *cli, int argc, char **argv)
@@ -264,7 +271,7 @@ int cmd_port(struct eng_cli *cli, int argc, char **argv)
 		if (c == 'h')
 			return puts("usage: isolab port CONTAINER\n"
 				    "the ports it published: CTRPORT/PROTO -> HOSTIP:HOSTPORT"), 0;
-		return eng_cli_usage(cli, "port", "unknown option");
+		return eng_cli_bad_option(cli, "port", argv, "h", opts);
 	}
 	if (optind + 1 != argc)
 		return eng_cli_usage(cli, "port", "expected one CONTAINER");

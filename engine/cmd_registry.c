@@ -51,7 +51,7 @@ static int parse(struct eng_cli *cli, int argc, char **argv, const char *help, b
 		else if (c == 'h')
 			return fputs(help, stdout), ENG_CLI_HELP;
 		else
-			return eng_cli_usage(cli, argv[0], "unknown option");
+			return eng_cli_bad_option(cli, argv[0], argv, "h", opts);
 	}
 	if (argc - optind != 1)
 		return eng_cli_usage(cli, argv[0], "one image expected");

@@ -187,7 +187,7 @@ static int parse(struct eng_cli *cli, int argc, char **argv, struct run_opts *o,
 		case O_CAP_DROP: rc = push2(a, "--cap-drop", optarg); break;
 		case O_SECOPT: rc = push2(a, "--security-opt", optarg); break;
 		case 'h': fputs(run_help, stdout); return ENG_CLI_HELP;
-		default: return eng_cli_usage(cli, "run", "unknown option");
+		default: return eng_cli_bad_option(cli, "run", argv, "+e:w:u:v:m:p:tih", opts);
 		}
 	}
 	/* Without --network: ISOLAB_NETWORK, else the default network (as

@@ -15,6 +15,8 @@
  */
 #include "engine/cli.h"
 #include "engine/commands.h"
+#include "common/suggest.h"
+#include "common/version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -54,6 +56,7 @@ static void usage(FILE *f)
 		   ".\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-8s %s\n", "version", "the version of isolab (also --version)");
 	fprintf(f, "`isolab COMMAND --help` for a command's options; engine/README.md for all.\n");
 }
 
@@ -73,13 +76,18 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char shortopts[] = "+h";
+	const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
+	const char *names[sizeof(commands) / sizeof(commands[0]) + 1];
 	struct eng_cli cli = { .error_status = ENG_EXIT_ERROR };
 	int c, status;
 
+	/* getopt prints nothing: each refusal is one line, with a hint (suggest.h) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			cli.root = optarg;
@@ -87,15 +95,25 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("isolab version %s\n", ISOLAB_VERSION);
+			return 0;
 		default:
-			fprintf(stderr, "isolab: unknown option `%s` (see isolab --help)\n",
-				argv[optind - 1]);
+			isolab_getopt_error(&cli.err, argv, optind, optopt, shortopts, opts);
+			if (strstr(cli.err.msg, "(did you mean ") != NULL)
+				fprintf(stderr, "isolab: %s\n", cli.err.msg);
+			else
+				fprintf(stderr, "isolab: %s (see isolab --help)\n", cli.err.msg);
 			return ENG_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
 		return ENG_EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "version") == 0) {
+		printf("isolab version %s\n", ISOLAB_VERSION);
+		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, argv[optind]) != 0)
@@ -109,7 +127,6 @@ int main(int argc, char **argv)
 		argc -= optind;
 		argv += optind;
 		optind = 0;
-		opterr = 1;
 		status = commands[i].fn(&cli, argc, argv);
 		if (cli.err.msg[0] != '\0' && status != 0)
 			fprintf(stderr, "isolab: %s\n", cli.err.msg);
@@ -117,6 +134,10 @@ int main(int argc, char **argv)
 			eng_store_close(&cli.store);
 		return status;
 	}
-	fprintf(stderr, "isolab: unknown command `%s` (see isolab --help)\n", argv[optind]);
-	return ENG_EXIT_USAGE;
+	for (size_t i = 0; i < n_commands; i++)
+		names[i] = commands[i].name;
+	names[n_commands] = "version";
+	status = eng_cli_bad_command(&cli, NULL, argv[optind], names, n_commands + 1);
+	fprintf(stderr, "isolab: %s\n", cli.err.msg);
+	return status;
 }

@@ -18,7 +18,7 @@ FUZZ_TARGETS := vmm_boot oci_config size vmm_args ctr_args eng_ref eng_manifest 
 # Sources of each target: its own file, the code it tests, what that needs.
 FUZZ_vmm_boot_SRCS   := fuzz/vmm_boot.c vmm/boot.c common/error.c
 FUZZ_size_SRCS       := fuzz/size.c common/size.c common/error.c
-FUZZ_vmm_args_SRCS   := fuzz/vmm_args.c fuzz/argv.c vmm/args.c common/size.c common/error.c
+FUZZ_vmm_args_SRCS   := fuzz/vmm_args.c fuzz/argv.c vmm/args.c common/size.c common/error.c common/suggest.c
 FUZZ_oci_config_SRCS := fuzz/oci_config.c $(CTR_PURE_SRCS) $(COMMON_SRCS)
 FUZZ_oci_config_LIBS := -lcjson -lcap
 FUZZ_ctr_args_SRCS   := fuzz/ctr_args.c fuzz/argv.c $(CTR_PURE_SRCS) $(COMMON_SRCS)

@@ -6,27 +6,33 @@
 #include <stdio.h>
 #include <string.h>
 #include "common/size.h"
+#include "common/suggest.h"
 
 const char vmm_usage[] =
-	"usage: isolab-vmm --kernel FILE [--initrd FILE] [--mem SIZE] [--cpus N]\n"
+	"usage: isolab-vmm --kernel FILE [--initrd FILE] [--memory SIZE] [--cpus N]\n"
 	"                  [--cmdline STR | --append STR] [--timeout SECONDS] [--stats FILE.json]\n"
+	"       isolab-vmm --help | --version\n"
 	"Boots a Linux guest on KVM; its serial console is stdin/stdout and the\n"
-	"exit status is the guest's. See vmm/README.md.\n";
+	"exit status is the guest's. --memory (-m; old spelling --mem): guest RAM,\n"
+	"16M to 3G, default 128M. See vmm/README.md.\n";
 
 int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_error *err)
 {
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
-		{ "mem", required_argument, NULL, 'm' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "mem", required_argument, NULL, 'm' }, /* the old spelling */
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "cmdline", required_argument, NULL, 'l' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "stats", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char shortopts[] = ":hm:";
 	const char *cmdline = VMM_DEFAULT_CMDLINE, *append = NULL;
 	uint64_t v;
 	int opt, r;
@@ -36,7 +42,7 @@ int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_erro
 	a->cpus = 1;
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k': a->kernel = optarg; break;
 		case 'i': a->initrd = optarg; break;
@@ -44,12 +50,12 @@ int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_erro
 		case 'a': append = optarg; break;
 		case 's': a->stats = optarg; break;
 		case 'm':
-			r = isolab_parse_size(optarg, "--mem", &a->mem, err);
+			r = isolab_parse_size(optarg, "--memory", &a->mem, err);
 			if (r < 0)
 				return r;
 			if (a->mem < VMM_MIN_MEM || a->mem > VMM_MAX_MEM || a->mem % 4096)
 				return isolab_error_set(err, -EINVAL,
-							"--mem `%s`: must be a multiple of 4 KiB between 16M and 3G",
+							"--memory `%s`: must be a multiple of 4 KiB between 16M and 3G",
 							optarg);
 			break;
 		case 'c':
@@ -67,11 +73,13 @@ int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_erro
 				return r;
 			break;
 		case 'h':
-			return 1;
+			return VMM_ARGS_HELP;
+		case 'V':
+			return VMM_ARGS_VERSION;
 		case ':':
 			return isolab_error_set(err, -EINVAL, "option `%s` needs a value", argv[optind - 1]);
 		default:
-			return isolab_error_set(err, -EINVAL, "unknown option `%s` (see --help)", argv[optind - 1]);
+			return isolab_getopt_error(err, argv, optind, optopt, shortopts, opts);
 		}
 	}
 	if (optind < argc)

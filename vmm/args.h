@@ -25,7 +25,13 @@ struct vmm_args {
 	const char *stats;        /* NULL: none */
 };
 
-/* Returns 0, 1 when --help was asked for, or -EINVAL with a message. */
+/* vmm_args_parse's answers besides 0: print the usage, or the version. */
+#define VMM_ARGS_HELP 1
+#define VMM_ARGS_VERSION 2
+
+/* Returns 0, VMM_ARGS_HELP (--help), VMM_ARGS_VERSION (--version), or
+ * -EINVAL with a message (an unknown option with a "did you mean" hint).
+ * Guest RAM is --memory SIZE (-m); --mem, its old spelling, is the same. */
 int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_error *err);
 
 extern const char vmm_usage[];

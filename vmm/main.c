@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include "common/timing.h"
+#include "common/version.h"
 #include "vmm/args.h"
 #include "vmm/console.h"
 #include "vmm/vm.h"
@@ -123,8 +124,12 @@ int main(int argc, char **argv)
 	int r, status;
 
 	r = vmm_args_parse(argc, argv, &args, &err);
-	if (r == 1) {
+	if (r == VMM_ARGS_HELP) {
 		fputs(vmm_usage, stdout);
+		return 0;
+	}
+	if (r == VMM_ARGS_VERSION) {
+		printf("isolab-vmm version %s\n", ISOLAB_VERSION);
 		return 0;
 	}
 	if (r < 0) {

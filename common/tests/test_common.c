@@ -21,6 +21,7 @@
 #include "common/rmtree.h"
 #include "common/mkdir.h"
 #include "common/size.h"
+#include "common/suggest.h"
 #include "common/timing.h"
 
 static void size_accepts_suffixes(void **state)
@@ -336,6 +337,161 @@ static void accounts_find_and_name(void **state)
 	assert_int_equal(isolab_account_id("-1", 2), -1);
 }
 
+/* ---- suggest: the "did you mean" hint ---- */
+
+static void suggest_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(isolab_edit_distance("runs", 4, "runs", 4), 0);
+	assert_int_equal(isolab_edit_distance("rnus", 4, "runs", 4), 1); /* a swap is one edit */
+	assert_int_equal(isolab_edit_distance("run", 3, "runs", 4), 1);
+	assert_int_equal(isolab_edit_distance("rusn", 4, "runs", 4), 1);
+	assert_int_equal(isolab_edit_distance("RUNS", 4, "runs", 4), 0); /* case ignored */
+	assert_int_equal(isolab_edit_distance("", 0, "abc", 3), 3);
+	assert_int_equal(isolab_edit_distance("kitten", 6, "sitting", 7), 3);
+	/* optimal string alignment: "ca" -> "abc" is 3, not 2 as in unrestricted DL */
+	assert_int_equal(isolab_edit_distance("ca", 2, "abc", 3), 3);
+	assert_int_equal(isolab_edit_distance("x", 1, "y", 1), 1);
+	{
+		char big[ISOLAB_SUGGEST_WORD_MAX + 2];
+
+		memset(big, 'a', sizeof(big));
+		assert_int_equal(isolab_edit_distance(big, sizeof(big), "a", 1), SIZE_MAX);
+		assert_int_equal(isolab_edit_distance(big, ISOLAB_SUGGEST_WORD_MAX, big,
+						      ISOLAB_SUGGEST_WORD_MAX), 0);
+	}
+}
+
+static void suggest_closest_word(void **state)
+{
+	static const char *const cmds[] = { "run", "report", "help", "version" };
+	static const char *const engine[] = { "images", "inspect", "history", "tag", "rmi",
+					      "run", "ps", "rm", "network", "port", "pull", "push" };
+	size_t n = sizeof(cmds) / sizeof(cmds[0]), m = sizeof(engine) / sizeof(engine[0]);
+
+	(void)state;
+	assert_string_equal(isolab_suggest("rnu", cmds, n), "run");
+	assert_string_equal(isolab_suggest("reprot", cmds, n), "report");
+	assert_string_equal(isolab_suggest("hlep", cmds, n), "help");
+	assert_string_equal(isolab_suggest("verison", cmds, n), "version");
+	assert_string_equal(isolab_suggest("Help", cmds, n), "help");
+	/* a unique prefix, however far */
+	assert_string_equal(isolab_suggest("rep", cmds, n), "report");
+	assert_string_equal(isolab_suggest("v", cmds, n), "version");
+	/* a prefix of two: the closest by distance, if close enough */
+	assert_null(isolab_suggest("r", cmds, n));
+	assert_string_equal(isolab_suggest("pul", engine, m), "pull");
+	assert_string_equal(isolab_suggest("re", engine, m), "rm");
+	/* too far: nothing */
+	assert_null(isolab_suggest("fly", cmds, n));
+	assert_null(isolab_suggest("benchmark", cmds, n));
+	assert_null(isolab_suggest("", cmds, n));
+	assert_null(isolab_suggest("run", cmds, 0));
+	/* short words: one edit at most */
+	assert_string_equal(isolab_suggest("imgaes", engine, m), "images");
+	assert_string_equal(isolab_suggest("netwrok", engine, m), "network");
+	assert_null(isolab_suggest("xyz", engine, m));
+	/* a tie (run and rm, one edit each): the first in the list */
+	assert_string_equal(isolab_suggest("rn", engine, m), "run");
+	/* long words: a third of the length */
+	{
+		static const char *const longs[] = { "resume-reason", "results-file" };
+
+		assert_string_equal(isolab_suggest("resum-reasn", longs, 2), "resume-reason");
+		assert_string_equal(isolab_suggest("reslts-fiel", longs, 2), "results-file");
+		assert_null(isolab_suggest("rxsxmx-rxaxon", longs, 2));
+	}
+}
+
+static void suggest_options(void **state)
+{
+	static const struct option opts[] = {
+		{ "runs", required_argument, NULL, 'r' },
+		{ "results", required_argument, NULL, 'R' },
+		{ "results-file", required_argument, NULL, 'F' },
+		{ "resume", required_argument, NULL, 'S' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct isolab_error err = { 0 };
+
+	(void)state;
+	assert_string_equal(isolab_suggest_option("--rnus", opts), "runs");
+	assert_string_equal(isolab_suggest_option("--rnus=3", opts), "runs");
+	assert_string_equal(isolab_suggest_option("-rnus", opts), "runs");
+	assert_string_equal(isolab_suggest_option("--qiuck", opts), "quick");
+	assert_string_equal(isolab_suggest_option("--memroy", opts), "memory");
+	assert_null(isolab_suggest_option("-x", opts));
+	assert_null(isolab_suggest_option("--", opts));
+	assert_null(isolab_suggest_option("--=3", opts));
+	assert_null(isolab_suggest_option("--frobnicate", opts));
+	assert_null(isolab_suggest_option("runs", opts));
+
+	assert_int_equal(isolab_error_unknown_option(&err, "--rnus", opts), -EINVAL);
+	assert_string_equal(err.msg, "unknown option `--rnus` (did you mean `--runs`?)");
+	assert_int_equal(isolab_error_unknown_option(&err, "--rnus=3", opts), -EINVAL);
+	assert_string_equal(err.msg, "unknown option `--rnus=3` (did you mean `--runs`?)");
+	assert_int_equal(isolab_error_unknown_option(&err, "--frobnicate", opts), -EINVAL);
+	assert_string_equal(err.msg, "unknown option `--frobnicate`");
+	assert_int_equal(isolab_error_unknown_option(&err, "-Z", opts), -EINVAL);
+	assert_string_equal(err.msg, "unknown option `-Z`");
+	assert_int_equal(isolab_error_unknown_option(&err, "--res", opts), -EINVAL);
+	assert_string_equal(err.msg, "option `--res` is ambiguous (--results, --results-file, --resume)");
+	assert_int_equal(err.code, -EINVAL);
+}
+
+/* Runs getopt_long over argv (NULL-ended) as a program would; the message
+ * of its first refusal, or "" when it refused nothing. */
+static const char *getopt_refusal(char **argv, struct isolab_error *err)
+{
+	static const struct option opts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "results", required_argument, NULL, 300 },
+		{ "results-file", required_argument, NULL, 301 },
+		{ NULL, 0, NULL, 0 },
+	};
+	int argc = 0, c;
+
+	while (argv[argc] != NULL)
+		argc++;
+	optind = 0;
+	opterr = 0;
+	err->msg[0] = '\0';
+	while ((c = getopt_long(argc, argv, "qn:e:", opts, NULL)) != -1)
+		if (c == '?') {
+			assert_int_equal(isolab_getopt_error(err, argv, optind, optopt, "qn:e:", opts),
+					 -EINVAL);
+			break;
+		}
+	return err->msg;
+}
+
+static void suggest_getopt_refusals(void **state)
+{
+	struct isolab_error err = { 0 };
+#define REFUSAL(...) getopt_refusal((char *[]){ "prog", __VA_ARGS__, NULL }, &err)
+
+	(void)state;
+	assert_string_equal(REFUSAL("--qiuck"), "unknown option `--qiuck` (did you mean `--quick`?)");
+	assert_string_equal(REFUSAL("-q", "--bogus", "x"), "unknown option `--bogus`");
+	assert_string_equal(REFUSAL("--resu", "x"),
+			    "option `--resu` is ambiguous (--results, --results-file)");
+	assert_string_equal(REFUSAL("--quick=1"), "option `--quick` takes no value");
+	assert_string_equal(REFUSAL("--name"), "option `--name` needs a value");
+	assert_string_equal(REFUSAL("--na"), "option `--name` needs a value");
+	assert_string_equal(REFUSAL("-q", "-x"), "unknown option `-x`");
+	assert_string_equal(REFUSAL("-xq"), "unknown option `-x`");
+	assert_string_equal(REFUSAL("-qx", "-q"), "unknown option `-x`");
+	assert_string_equal(REFUSAL("-e"), "option `-e` needs a value");
+	assert_string_equal(REFUSAL("-qe"), "option `-e` needs a value");
+	assert_string_equal(REFUSAL("-n"), "option `-n` needs a value");
+	assert_string_equal(REFUSAL("-q", "--name", "x", "-e", "y"), "");
+#undef REFUSAL
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +509,10 @@ int main(void)
 		cmocka_unit_test(read_regular_bounded),
 		cmocka_unit_test(rm_rf_stays_inside),
 		cmocka_unit_test(accounts_find_and_name),
+		cmocka_unit_test(suggest_edit_distance),
+		cmocka_unit_test(suggest_closest_word),
+		cmocka_unit_test(suggest_options),
+		cmocka_unit_test(suggest_getopt_refusals),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }

@@ -62,8 +62,32 @@ test_bad_options_are_refused_with_2() {
 	assert_status 2 "$VMM" --kernel k --cpus 0
 	assert_status 2 "$VMM" --kernel k --mem 12X
 	assert_status 2 "$VMM" --kernel k --frobnicate
+	assert_eq "isolab-vmm: unknown option \`--frobnicate\`" "$OUTPUT" "unknown option"
+	assert_status 2 "$VMM" --kernel k --memroy 64M
+	assert_eq "isolab-vmm: unknown option \`--memroy\` (did you mean \`--memory\`?)" "$OUTPUT" "typo"
 	assert_status 0 "$VMM" --help
 	assert_contains "$OUTPUT" "--kernel" "usage"
+	assert_contains "$OUTPUT" "--memory SIZE" "usage"
+}
+
+test_version_and_memory_spellings() {
+	vmm_bin
+	assert_status 0 "$VMM" --version
+	assert_eq "isolab-vmm version $(sed -n 's/^#define ISOLAB_VERSION "\(.*\)"$/\1/p' \
+		"$ISOLAB_ROOT/common/version.h")" "$OUTPUT" "--version"
+	# --memory, -m and --mem (the old spelling) are one option: the same
+	# refusal, before the kernel is read
+	local mem
+	for mem in --memory --mem -m; do
+		assert_status 2 "$VMM" "$mem" 1M --kernel "$TEST_TMP/missing"
+		assert_eq "isolab-vmm: --memory \`1M\`: must be a multiple of 4 KiB between 16M and 3G" \
+			"$OUTPUT" "$mem 1M"
+	done
+	# a good size is taken by each spelling: the kernel is what is refused next
+	for mem in --memory=64M --mem=64M; do
+		assert_status 2 "$VMM" "$mem" --kernel "$TEST_TMP/missing"
+		assert_contains "$OUTPUT" "isolab-vmm: --kernel $TEST_TMP/missing: " "$mem"
+	done
 }
 
 test_without_kvm_says_so_with_3() {
