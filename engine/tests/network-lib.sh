@@ -14,7 +14,8 @@ remove_chain() {
 	local table rule
 	for table in nat filter; do
 		iptables -t "$table" -S 2>/dev/null | grep -q -- "^-N $1\$" || continue
-		iptables -t "$table" -S | grep -- "-j $1\( \|\$\)" | sed 's/^-A /-D /' |
+		# no jump left to it is fine (grep's status 1 under pipefail)
+		{ iptables -t "$table" -S | grep -- "-j $1\( \|\$\)" || true; } | sed 's/^-A /-D /' |
 			while read -r rule; do eval "iptables -t $table $rule" || true; done
 		iptables -t "$table" -F "$1" || true
 		iptables -t "$table" -X "$1" || true
