@@ -10,7 +10,7 @@
  *   startup/ROUND/SYSTEM            one start-up run of one system
  *   memory/SYSTEM                   one instance held, measured
  *   memory/SYSTEM/density/N         one density point of N instances
- *   syscall/SYSTEM                  one syscall-suite run of one system
+ *   syscall/ROUND/SYSTEM            one syscall-suite run (probe ops) of one system
  *   build/first/BUILDER             a builder's base image and uncached build
  *   build/ROUND/BUILDER             one cached rebuild of one builder
  *   lifecycle/ROUND/RUNTIME         one create, start, wait, delete of one runtime
@@ -67,9 +67,8 @@ const char *bench_progress_resume(cJSON *doc, const char *reason, double now);
 /*
  * Writes a failed unit into the suite data the report reads: a start-up
  * failure of that system, a memory entry's "error", a density point with
- * "ok": false, a syscall entry made unavailable with the reason as note,
- * a builder made unavailable (its first build), a rebuild failure or a
- * lifecycle failure.
+ * "ok": false, a syscall run's failure, a builder made unavailable (its
+ * first build), a rebuild failure or a lifecycle failure.
  */
 void bench_record_failed_unit(cJSON *doc, const char *unit, const char *reason);
 

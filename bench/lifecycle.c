@@ -24,14 +24,6 @@ int bench_lc_phases(const struct bench_lc_times *t, double ns[BENCH_LC_PHASES])
 	return 0;
 }
 
-void bench_lc_round_order(unsigned round, size_t n, size_t *order)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		order[i] = (round + i) % n;
-}
-
 int bench_parse_pid(const char *text, pid_t *pid)
 {
 	long long v = 0;

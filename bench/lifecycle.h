@@ -1,8 +1,8 @@
 /*
  * lifecycle.h: the pure parts of the lifecycle suite (suite_lifecycle.c):
  * the phases of one `create`, `start`, wait, `delete` sequence from its
- * timestamps, the order of the runtimes in a round, and the pid a
- * runtime's --pid-file holds. Unit-tested.
+ * timestamps and the pid a runtime's --pid-file holds (the order of the
+ * runtimes in a round: rounds.h). Unit-tested.
  */
 #ifndef ISOLAB_BENCH_LIFECYCLE_H
 #define ISOLAB_BENCH_LIFECYCLE_H
@@ -33,13 +33,6 @@ struct bench_lc_times {
 
 /* ns[] from t; -EINVAL (ns untouched) when a time is before the one it follows. */
 int bench_lc_phases(const struct bench_lc_times *t, double ns[BENCH_LC_PHASES]);
-
-/*
- * The order of n runtimes in round r (0-based): rotated by one each round,
- * so each runtime goes first, second, ... equally often over n rounds.
- * order[i] = (r + i) % n.
- */
-void bench_lc_round_order(unsigned round, size_t n, size_t *order);
 
 /* The pid in a --pid-file's text ("1234", an optional newline); -EINVAL otherwise. */
 int bench_parse_pid(const char *text, pid_t *pid);

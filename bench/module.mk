@@ -3,7 +3,7 @@
 # tests, and the README's `make bench` / `make bench-quick` targets.
 
 PROBE_SRCS := bench/probe/probe.c bench/probe/ops.c bench/stats.c
-BENCH_CORE_SRCS := bench/stats.c bench/args.c bench/results.c bench/checkpoint.c bench/memstat.c bench/table.c \
+BENCH_CORE_SRCS := bench/stats.c bench/rounds.c bench/args.c bench/results.c bench/checkpoint.c bench/memstat.c bench/table.c \
                    bench/report_md.c bench/build_check.c bench/oci_config.c bench/lifecycle.c
 BENCH_SRCS := $(BENCH_CORE_SRCS) bench/env.c bench/spawn.c bench/systems.c bench/launch.c bench/plot.c bench/report.c \
               bench/suite.c bench/suite_startup.c bench/suite_memory.c bench/suite_syscall.c \

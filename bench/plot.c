@@ -121,23 +121,44 @@ static const cJSON *systems_of(const cJSON *doc, const char *name)
 	return cJSON_GetObjectItemCaseSensitive(suite(doc, name), "systems");
 }
 
+/*
+ * A summary's median and its 95% interval in ms; without an interval
+ * (fewer than 3 runs) the bar's ends are the median itself.
+ */
+static void median_ci_ms(const cJSON *summary, const struct bench_summary *v, double out[3])
+{
+	struct bench_interval ci;
+
+	out[0] = v->median / 1e6;
+	if (bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(summary, "ci95"), &ci) == 0) {
+		out[1] = ci.lo / 1e6;
+		out[2] = ci.hi / 1e6;
+	} else {
+		out[1] = out[2] = out[0];
+	}
+}
+
 static void plot_startup(const cJSON *doc, const char *dir, struct bench_text *d, struct bench_text *g)
 {
 	const cJSON *s;
 	int rows = 0;
 
-	script_head(g, dir, "startup", "Start-up: launch to the probe's first line, and to exit (median, p5-p95)");
-	bench_text_append(d, "# system  first_ms p5 p95  exit_ms p5 p95\n");
+	script_head(g, dir, "startup",
+		    "Start-up: launch to the probe's first line, and to exit (median, bars: its 95% CI)");
+	bench_text_append(d, "# system  first_ms ci_lo ci_hi  exit_ms ci_lo ci_hi\n");
 	cJSON_ArrayForEach(s, systems_of(doc, "startup")) {
+		const cJSON *fj = cJSON_GetObjectItemCaseSensitive(s, "first_line");
+		const cJSON *xj = cJSON_GetObjectItemCaseSensitive(s, "exit");
 		struct bench_summary f, x;
+		double a[3], b[3];
 
-		if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "first_line"), &f) < 0 ||
-		    bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "exit"), &x) < 0 ||
+		if (bench_summary_from_json(fj, &f) < 0 || bench_summary_from_json(xj, &x) < 0 ||
 		    f.n == 0)
 			continue;
+		median_ci_ms(fj, &f, a);
+		median_ci_ms(xj, &x, b);
 		bench_text_printf(d, "\"%s\" %.6f %.6f %.6f %.6f %.6f %.6f\n",
-				  bench_json_string(s, "name", "?"), f.median / 1e6, f.p5 / 1e6,
-				  f.p95 / 1e6, x.median / 1e6, x.p5 / 1e6, x.p95 / 1e6);
+				  bench_json_string(s, "name", "?"), a[0], a[1], a[2], b[0], b[1], b[2]);
 		rows++;
 	}
 	if (rows == 0) {
@@ -377,58 +398,67 @@ static void plot_syscall(const cJSON *doc, const char *dir, struct bench_text *d
 		if (!listed(ops, nops, op) && nops < 32)
 			ops[nops++] = op;
 	}
-	script_head(g, dir, "syscall", "Per-operation cost as a ratio to native (medians)");
+	script_head(g, dir, "syscall", "Per-operation cost as a ratio to native (medians, bars: 95% CI)");
 	bench_text_append(d, "op");
 	for (j = 0; j < nsys; j++)
-		bench_text_printf(d, " \"%s\"", systems[j]);
+		bench_text_printf(d, " \"%s\" lo hi", systems[j]);
 	bench_text_append(d, "\n");
 	for (i = 0; i < nops; i++) {
 		bench_text_printf(d, "\"%s\"", ops[i]);
 		for (j = 0; j < nsys; j++) {
 			double v = -1;
+			struct bench_interval ci = { -1, -1 };
 
 			cJSON_ArrayForEach(r, ratios)
 				if (strcmp(bench_json_string(r, "system", ""), systems[j]) == 0 &&
-				    strcmp(bench_json_string(r, "op", ""), ops[i]) == 0)
+				    strcmp(bench_json_string(r, "op", ""), ops[i]) == 0) {
 					v = bench_json_number(r, "ratio", -1);
+					if (bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(r, "ci95"),
+								 &ci) < 0)
+						ci.lo = ci.hi = v;
+				}
 			if (v > 0)
-				bench_text_printf(d, " %.6f", v);
+				bench_text_printf(d, " %.6f %.6f %.6f", v, ci.lo, ci.hi);
 			else
-				bench_text_append(d, " NaN");
+				bench_text_append(d, " NaN NaN NaN");
 		}
 		bench_text_append(d, "\n");
 	}
-	if (nsys == 0)
+	if (nsys == 0) {
 		no_data(g, "no system besides native measured");
-	else
-		bench_text_printf(g, "set ylabel 'ratio to native (log scale)'\nset logscale y\n"
-				     "set style data histogram\nset style histogram clustered gap 1\n"
-				     "set style fill solid 0.6 border -1\nset xtics rotate by -30\n"
-				     "plot for [c=2:%d] 'syscall.dat' using c:xtic(1) title columnheader(c), "
-				     "1 with lines dt 2 lc 'black' title 'native = 1'\n", nsys + 1);
+	} else {
+		bench_text_append(g, "set ylabel 'ratio to native (log scale)'\nset logscale y\n"
+				     "set style data histogram\nset style histogram errorbars gap 1 lw 1\n"
+				     "set style fill solid 0.6 border -1\nset xtics rotate by -30\nplot ");
+		for (j = 0; j < nsys; j++)
+			bench_text_printf(g, "'syscall.dat' using %d:%d:%d%s title columnheader(%d), ",
+					  2 + 3 * j, 3 + 3 * j, 4 + 3 * j, j ? "" : ":xtic(1)", 2 + 3 * j);
+		bench_text_append(g, "1 with lines dt 2 lc 'black' title 'native = 1'\n");
+	}
 	script_tail(g, "syscall");
 }
 
-/* Per builder: the cached rebuild (median, p5-p95) and the first, uncached build. */
+/* Per builder: the cached rebuild (median, its 95% CI) and the first, uncached build. */
 static void plot_build(const cJSON *doc, const char *dir, struct bench_text *d, struct bench_text *g)
 {
 	const cJSON *s;
 	int rows = 0;
 
-	script_head(g, dir, "build", "Build: a fully cached rebuild of bench/build (median, p5-p95), and the first build");
-	bench_text_append(d, "# builder  rebuild_ms p5 p95  first_build_ms\n");
+	script_head(g, dir, "build", "Build: a fully cached rebuild of bench/build (median, bars: 95% CI), and the first build");
+	bench_text_append(d, "# builder  rebuild_ms ci_lo ci_hi  first_build_ms\n");
 	cJSON_ArrayForEach(s, systems_of(doc, "build")) {
+		const cJSON *rj = cJSON_GetObjectItemCaseSensitive(s, "rebuild");
 		struct bench_summary v, f;
-		double first = -1;
+		double first = -1, m[3];
 
-		if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "rebuild"), &v) < 0 ||
-		    v.n == 0)
+		if (bench_summary_from_json(rj, &v) < 0 || v.n == 0)
 			continue;
+		median_ci_ms(rj, &v, m);
 		if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "first_build"), &f) == 0 &&
 		    f.n > 0)
 			first = f.median;
-		bench_text_printf(d, "\"%s\" %.6f %.6f %.6f ", bench_json_string(s, "name", "?"),
-				  v.median / 1e6, v.p5 / 1e6, v.p95 / 1e6);
+		bench_text_printf(d, "\"%s\" %.6f %.6f %.6f ", bench_json_string(s, "name", "?"), m[0],
+				  m[1], m[2]);
 		if (first > 0)
 			bench_text_printf(d, "%.6f\n", first / 1e6);
 		else
@@ -450,7 +480,7 @@ static void plot_build(const cJSON *doc, const char *dir, struct bench_text *d, 
 
 /*
  * The lifecycle suite: one group of bars per phase (create, start, wait,
- * delete, total), one bar per runtime: its median, p5-p95 as the error bar.
+ * delete, total), one bar per runtime: its median, its 95% CI as the error bar.
  */
 static void plot_lifecycle(const cJSON *doc, const char *dir, struct bench_text *d,
 			   struct bench_text *g)
@@ -467,21 +497,23 @@ static void plot_lifecycle(const cJSON *doc, const char *dir, struct bench_text 
 			runtimes[n++] = s;
 	}
 	script_head(g, dir, "lifecycle",
-		    "OCI lifecycle of /bin/true: each phase per runtime (median, p5-p95)");
-	bench_text_append(d, "# phase, then per runtime: median_ms p5 p95\nphase");
+		    "OCI lifecycle of /bin/true: each phase per runtime (median, bars: 95% CI)");
+	bench_text_append(d, "# phase, then per runtime: median_ms ci_lo ci_hi\nphase");
 	for (i = 0; i < n; i++)
-		bench_text_printf(d, " \"%s\" p5 p95", bench_json_string(runtimes[i], "name", "?"));
+		bench_text_printf(d, " \"%s\" lo hi", bench_json_string(runtimes[i], "name", "?"));
 	bench_text_append(d, "\n");
 	for (k = 0; k < BENCH_LC_PHASES; k++) {
 		bench_text_printf(d, "\"%s\"", bench_lc_phase_names[k]);
 		for (i = 0; i < n; i++) {
+			const cJSON *pj = cJSON_GetObjectItemCaseSensitive(runtimes[i],
+									   bench_lc_phase_names[k]);
 			struct bench_summary v;
+			double m[3];
 
-			if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(runtimes[i],
-							bench_lc_phase_names[k]), &v) == 0 && v.n > 0)
-				bench_text_printf(d, " %.6f %.6f %.6f", v.median / 1e6, v.p5 / 1e6,
-						  v.p95 / 1e6);
-			else
+			if (bench_summary_from_json(pj, &v) == 0 && v.n > 0) {
+				median_ci_ms(pj, &v, m);
+				bench_text_printf(d, " %.6f %.6f %.6f", m[0], m[1], m[2]);
+			} else
 				bench_text_append(d, " NaN NaN NaN");
 		}
 		bench_text_append(d, "\n");

@@ -13,6 +13,85 @@ static const char *str(const cJSON *o, const char *k)
 	return bench_json_string(o, k, "-");
 }
 
+/* obj's "ci95" ([lo, hi]) into *buf: buf, or NULL when obj has none. */
+static const struct bench_interval *ci_of(const cJSON *obj, struct bench_interval *buf)
+{
+	return bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(obj, "ci95"), buf) == 0 ? buf
+											      : NULL;
+}
+
+/* A ratio entry's interval for key: its "ci95" object's [lo, hi] there; or NULL. */
+static const struct bench_interval *ratio_ci(const cJSON *r, const char *key,
+					     struct bench_interval *buf)
+{
+	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(r, "ci95");
+
+	return bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(ci, key), buf) == 0 ? buf
+											     : NULL;
+}
+
+/* summary[median] with its interval, or "-" without a median. */
+static void median_cell(const cJSON *summary, char *buf, size_t size)
+{
+	struct bench_summary v;
+	struct bench_interval ci;
+
+	if (bench_summary_from_json(summary, &v) < 0 || v.n == 0)
+		snprintf(buf, size, "-");
+	else
+		bench_format_ns_ci(v.median, ci_of(summary, &ci), buf, size);
+}
+
+/* The line under a table of medians or ratios: what the brackets are. */
+static void interval_note(struct bench_text *t, const char *over)
+{
+	bench_text_printf(t, "In brackets: the 95%% confidence interval, a percentile bootstrap over "
+			     "%s (B = %u resamples, seed %#llx); none with fewer than %u.\n\n",
+			  over, BENCH_CI_RESAMPLES, (unsigned long long)BENCH_CI_SEED, BENCH_CI_MIN_N);
+}
+
+/* The rounds, their shuffled orders and the warm-ups of a suite that has them. */
+static void rounds_note(struct bench_text *t, const cJSON *suite, const char *runs_of)
+{
+	const cJSON *order = cJSON_GetObjectItemCaseSensitive(suite, "order"), *round, *name, *s;
+	const cJSON *seed = cJSON_GetObjectItemCaseSensitive(suite, "seed");
+	int shown = 0, total = cJSON_GetArraySize(order), warm = 0;
+	char seed_text[32];
+
+	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(suite, "rounds")))
+		return; /* a results file from before rounds */
+	if (cJSON_IsNumber(seed))
+		snprintf(seed_text, sizeof(seed_text), "%.0f", seed->valuedouble);
+	else
+		snprintf(seed_text, sizeof(seed_text), "%s", str(suite, "seed"));
+	bench_text_printf(t, "Order: the %s in %.0f interleaved rounds, shuffled each round "
+			     "(seed %s, %s):", runs_of, bench_json_number(suite, "rounds", 0), seed_text,
+			  strcmp(str(suite, "seed_from"), "option") == 0 ? "given with --seed"
+								: "drawn at random");
+	cJSON_ArrayForEach(round, order) {
+		int k = 0;
+
+		if (shown == 5)
+			break;
+		bench_text_printf(t, "%s round %d: ", shown ? ";" : "", shown + 1);
+		cJSON_ArrayForEach(name, round) {
+			bench_text_printf(t, "%s%s", k++ ? ", " : "",
+					  cJSON_IsString(name) ? name->valuestring : "?");
+		}
+		shown++;
+	}
+	if (total > shown)
+		bench_text_printf(t, "; ... (all %d in the results file's `order`)", total);
+	bench_text_append(t, ".");
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(suite, "systems")) {
+		if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "warmup")))
+			continue;
+		bench_text_printf(t, "%s %s %.0f", warm++ ? "," : " Warm-up runs, discarded:", str(s, "name"),
+				  bench_json_number(s, "warmup", 0));
+	}
+	bench_text_append(t, warm ? ".\n\n" : "\n\n");
+}
+
 static void environment(struct bench_text *t, const cJSON *env)
 {
 	static const char *const head[] = { "what", "value" };
@@ -120,13 +199,16 @@ static bool ratio_table(struct bench_text *t, const cJSON *suite, const char *co
 		return false;
 	bench_table_header(t, head, 3);
 	cJSON_ArrayForEach(r, ratios) {
-		char va[32], vb[32];
+		char va[64], vb[64];
 		const char *row[3] = { str(r, "name"), va, vb };
+		struct bench_interval ca, cb;
 
-		bench_format_ratio(bench_json_number(r, a, 0), va, sizeof(va));
-		bench_format_ratio(bench_json_number(r, b, 0), vb, sizeof(vb));
+		bench_format_ratio_ci(bench_json_number(r, a, 0), ratio_ci(r, a, &ca), va, sizeof(va));
+		bench_format_ratio_ci(bench_json_number(r, b, 0), ratio_ci(r, b, &cb), vb, sizeof(vb));
 		bench_table_row(t, row, 3);
 	}
+	bench_text_append(t, "\n");
+	interval_note(t, "the runs of both sides, each resampled on its own");
 	return true;
 }
 
@@ -138,28 +220,30 @@ static void image(struct bench_text *t, const char *plots_ref, const char *name,
 
 static void startup(struct bench_text *t, const cJSON *suite, const char *plots_ref)
 {
-	static const char *const head[] = { "system", "kind", "runs", "first line: median", "p5",
-					    "p95", "exit: median", "p5", "p95", "failures" };
-	static const char *const rhead[] = { "ratio", "first line (median / median)",
-					     "exit (median / median)" };
+	static const char *const head[] = { "system", "kind", "runs", "first line: median [95% CI]",
+					    "p5", "p95", "exit: median [95% CI]", "p5", "p95",
+					    "failures" };
+	static const char *const rhead[] = { "ratio", "first line (median / median) [95% CI]",
+					     "exit (median / median) [95% CI]" };
 	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s;
 
 	bench_text_printf(t, "## Start-up\n\n%.0f runs per system. *first line*: %s. *exit*: %s.\n\n",
 			  bench_json_number(suite, "runs", 0), str(suite, "first_line"), str(suite, "exit"));
 	bench_table_header(t, head, 10);
 	cJSON_ArrayForEach(s, systems) {
+		const cJSON *fj = cJSON_GetObjectItemCaseSensitive(s, "first_line");
+		const cJSON *xj = cJSON_GetObjectItemCaseSensitive(s, "exit");
 		struct bench_summary f, x;
-		char c[8][32];
+		char c[8][64];
 		const char *row[10];
 
-		if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "first_line"), &f) < 0 ||
-		    bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "exit"), &x) < 0)
+		if (bench_summary_from_json(fj, &f) < 0 || bench_summary_from_json(xj, &x) < 0)
 			continue;
 		snprintf(c[0], sizeof(c[0]), "%zu", f.n);
-		bench_format_ns(f.median, c[1], sizeof(c[1]));
+		median_cell(fj, c[1], sizeof(c[1]));
 		bench_format_ns(f.p5, c[2], sizeof(c[2]));
 		bench_format_ns(f.p95, c[3], sizeof(c[3]));
-		bench_format_ns(x.median, c[4], sizeof(c[4]));
+		median_cell(xj, c[4], sizeof(c[4]));
 		bench_format_ns(x.p5, c[5], sizeof(c[5]));
 		bench_format_ns(x.p95, c[6], sizeof(c[6]));
 		snprintf(c[7], sizeof(c[7]), "%.0f", bench_json_number(s, "failures", 0));
@@ -170,16 +254,19 @@ static void startup(struct bench_text *t, const cJSON *suite, const char *plots_
 		bench_table_row(t, row, 10);
 	}
 	bench_text_append(t, "\n");
+	interval_note(t, "the runs");
+	rounds_note(t, suite, "runs");
 	not_available(t, systems);
-	if (ratio_table(t, suite, rhead, "first_line", "exit"))
-		bench_text_append(t, "\n");
+	last_errors(t, systems, "run(s)");
+	ratio_table(t, suite, rhead, "first_line", "exit");
 	image(t, plots_ref, "startup", "start-up per system");
 	image(t, plots_ref, "startup_cdf", "start-up CDF");
 	bench_text_append(t, "### Phases from each system's `--stats`\n\nisolab-vmm: `times_ns.*` and "
 			     "`markers.*` are ns since the VMM process started; isolab-ctr: `phases_ns.*` as "
-			     "its README defines them.\n\n");
+			     "its README defines them. Medians with their 95% confidence interval over the "
+			     "runs, as above.\n\n");
 	cJSON_ArrayForEach(s, systems) {
-		static const char *const phead[] = { "time", "median", "p5", "p95" };
+		static const char *const phead[] = { "time", "median [95% CI]", "p5", "p95" };
 		const cJSON *times = cJSON_GetObjectItemCaseSensitive(s, "stats_times"), *p;
 
 		if (times == NULL)
@@ -188,12 +275,12 @@ static void startup(struct bench_text *t, const cJSON *suite, const char *plots_
 		bench_table_header(t, phead, 4);
 		cJSON_ArrayForEach(p, times) {
 			struct bench_summary v;
-			char a[32], b[32], c[32];
+			char a[64], b[32], c[32];
 			const char *row[4] = { p->string, a, b, c };
 
 			if (bench_summary_from_json(p, &v) < 0)
 				continue;
-			bench_format_ns(v.median, a, sizeof(a));
+			median_cell(p, a, sizeof(a));
 			bench_format_ns(v.p5, b, sizeof(b));
 			bench_format_ns(v.p95, c, sizeof(c));
 			bench_table_row(t, row, 4);
@@ -261,6 +348,28 @@ static void memory(struct bench_text *t, const cJSON *suite, const char *plots_r
 	image(t, plots_ref, "density", "density");
 }
 
+/* The op named name in a syscall entry's "ops", or NULL. */
+static const cJSON *op_named(const cJSON *entry, const char *name)
+{
+	const cJSON *o;
+
+	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(entry, "ops"))
+		if (strcmp(str(o, "name"), name) == 0)
+			return o;
+	return NULL;
+}
+
+/* The syscall suite's ratio entry of system's op, or NULL. */
+static const cJSON *syscall_ratio(const cJSON *suite, const char *system, const char *op)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(suite, "ratios"))
+		if (strcmp(str(r, "system"), system) == 0 && strcmp(str(r, "op"), op) == 0)
+			return r;
+	return NULL;
+}
+
 static void syscall(struct bench_text *t, const cJSON *suite, const char *plots_ref)
 {
 	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *op;
@@ -268,8 +377,10 @@ static void syscall(struct bench_text *t, const cJSON *suite, const char *plots_
 	const char *head[9];
 	int ncols = 0, i;
 
-	bench_text_printf(t, "## System calls and operations\n\nThe probe's medians over %.0f samples per "
-			     "operation (each sample a batch); in parentheses the ratio to native.\n\n",
+	bench_text_printf(t, "## System calls and operations\n\nPer operation, the median over the "
+			     "runs of the probe's median over %.0f samples (each sample a batch), with "
+			     "its 95%% confidence interval; in parentheses the ratio to native, with "
+			     "its interval.\n\n",
 			  bench_json_number(suite, "samples", 0));
 	head[0] = "operation";
 	cJSON_ArrayForEach(s, systems) {
@@ -291,30 +402,23 @@ static void syscall(struct bench_text *t, const cJSON *suite, const char *plots_
 		bench_table_header(t, head, 1 + ncols);
 		cJSON_ArrayForEach(op, rows) {
 			const char *name = str(op, "name");
-			char cells[8][96];
+			const cJSON *b = native ? op_named(native, name) : NULL;
+			double base = b ? bench_json_number(b, "median", -1) : -1;
+			char cells[8][176];
 			const char *row[9];
-			double base = -1;
 
-			if (native != NULL) {
-				const cJSON *b;
-
-				cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(native, "ops"))
-					if (strcmp(str(b, "name"), name) == 0)
-						base = bench_json_number(b, "median", -1);
-			}
 			row[0] = name;
 			for (i = 0; i < ncols; i++) {
-				const cJSON *o;
-				double m = -1;
-				char a[32], r[32];
+				const cJSON *o = op_named(cols[i], name);
+				const cJSON *r = syscall_ratio(suite, str(cols[i], "name"), name);
+				double m = o ? bench_json_number(o, "median", -1) : -1;
+				struct bench_interval ci, rci;
+				char a[80], q[80];
 
-				cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(cols[i], "ops"))
-					if (strcmp(str(o, "name"), name) == 0)
-						m = bench_json_number(o, "median", -1);
-				bench_format_ns(m, a, sizeof(a));
+				bench_format_ns_ci(m, ci_of(o, &ci), a, sizeof(a));
 				if (m > 0 && base > 0 && cols[i] != native) {
-					bench_format_ratio(m / base, r, sizeof(r));
-					snprintf(cells[i], sizeof(cells[i]), "%s (%s)", a, r);
+					bench_format_ratio_ci(m / base, ci_of(r, &rci), q, sizeof(q));
+					snprintf(cells[i], sizeof(cells[i]), "%s (%s)", a, q);
 				} else {
 					snprintf(cells[i], sizeof(cells[i]), "%s", a);
 				}
@@ -323,16 +427,19 @@ static void syscall(struct bench_text *t, const cJSON *suite, const char *plots_
 			bench_table_row(t, row, 1 + ncols);
 		}
 		bench_text_append(t, "\n");
+		interval_note(t, "the runs' medians, a ratio's two sides each resampled on its own");
 	}
+	rounds_note(t, suite, "probe runs");
 	not_available(t, systems);
+	last_errors(t, systems, "run(s)");
 	image(t, plots_ref, "syscall", "overhead per operation, ratio to native");
 }
 
 static void build(struct bench_text *t, const cJSON *suite, const char *plots_ref)
 {
-	static const char *const head[] = { "builder", "rebuilds", "rebuild: median", "p5", "p95",
-					    "first (uncached) build", "failures" };
-	static const char *const rhead[] = { "ratio", "cached rebuild (median / median)",
+	static const char *const head[] = { "builder", "rebuilds", "rebuild: median [95% CI]", "p5",
+					    "p95", "first (uncached) build", "failures" };
+	static const char *const rhead[] = { "ratio", "cached rebuild (median / median) [95% CI]",
 					     "first build (one each)" };
 	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s;
 
@@ -344,7 +451,7 @@ static void build(struct bench_text *t, const cJSON *suite, const char *plots_re
 	bench_table_header(t, head, 7);
 	cJSON_ArrayForEach(s, systems) {
 		struct bench_summary v, f = { 0 };
-		char c[6][32];
+		char c[6][64];
 		const char *row[7] = { str(s, "name"), c[0], c[1], c[2], c[3], c[4], c[5] };
 
 		if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, "rebuild"), &v) < 0 ||
@@ -352,7 +459,7 @@ static void build(struct bench_text *t, const cJSON *suite, const char *plots_re
 		     v.n == 0))
 			continue;
 		snprintf(c[0], sizeof(c[0]), "%zu", v.n);
-		bench_format_ns(v.n ? v.median : -1, c[1], sizeof(c[1]));
+		median_cell(cJSON_GetObjectItemCaseSensitive(s, "rebuild"), c[1], sizeof(c[1]));
 		bench_format_ns(v.n ? v.p5 : -1, c[2], sizeof(c[2]));
 		bench_format_ns(v.n ? v.p95 : -1, c[3], sizeof(c[3]));
 		bench_format_ns(f.n ? f.median : -1, c[4], sizeof(c[4]));
@@ -360,10 +467,11 @@ static void build(struct bench_text *t, const cJSON *suite, const char *plots_re
 		bench_table_row(t, row, 7);
 	}
 	bench_text_append(t, "\n");
+	interval_note(t, "the rebuilds");
 	not_available(t, systems);
 	last_errors(t, systems, "rebuild(s)");
 	if (ratio_table(t, suite, rhead, "rebuild", "first_build"))
-		bench_text_append(t, "\nIssue 10 asks at most 0.50x for isolab-build/buildah's cached "
+		bench_text_append(t, "Issue 10 asks at most 0.50x for isolab-build/buildah's cached "
 				     "rebuild, both measured in the same run.\n\n");
 	image(t, plots_ref, "build", "cached rebuild per builder");
 }
@@ -379,16 +487,17 @@ static const struct {
 
 static void lifecycle(struct bench_text *t, const cJSON *suite, const char *plots_ref)
 {
-	static const char *const head[] = { "runtime", "runs", "median", "p5", "p95", "failures" };
-	static const char *const rhead[] = { "ratio", "total (median / median)", "create", "start",
-					     "wait", "delete", "target (total)", "met" };
+	static const char *const head[] = { "runtime", "runs", "median [95% CI]", "p5", "p95",
+					    "failures" };
+	static const char *const rhead[] = { "ratio", "total (median / median) [95% CI]", "create",
+					     "start", "wait", "delete", "target (total)", "met" };
 	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *r;
 	size_t k;
 
 	bench_text_printf(t, "## OCI lifecycle: create, start, delete\n\n%.0f sequences per runtime of "
 			     "`create`, `start`, wait, `delete` of one container running `%s` (the "
 			     "calls containerd makes), on one bundle (`%s`: the image rootfs, read-only), "
-			     "the runtimes' order rotated each round.\n\n",
+			     "in interleaved rounds.\n\n",
 			  bench_json_number(suite, "runs", 0), str(suite, "process"),
 			  str(suite, "bundle_spec"));
 	for (k = 0; k < BENCH_LC_PHASES; k++) {
@@ -397,7 +506,7 @@ static void lifecycle(struct bench_text *t, const cJSON *suite, const char *plot
 
 		cJSON_ArrayForEach(s, systems) {
 			struct bench_summary v;
-			char c[5][32];
+			char c[5][64];
 			const char *row[6] = { str(s, "name"), c[0], c[1], c[2], c[3], c[4] };
 
 			if (bench_summary_from_json(cJSON_GetObjectItemCaseSensitive(s, phase), &v) < 0)
@@ -407,7 +516,7 @@ static void lifecycle(struct bench_text *t, const cJSON *suite, const char *plot
 				bench_table_header(t, head, 6);
 			}
 			snprintf(c[0], sizeof(c[0]), "%zu", v.n);
-			bench_format_ns(v.median, c[1], sizeof(c[1]));
+			median_cell(cJSON_GetObjectItemCaseSensitive(s, phase), c[1], sizeof(c[1]));
 			bench_format_ns(v.p5, c[2], sizeof(c[2]));
 			bench_format_ns(v.p95, c[3], sizeof(c[3]));
 			snprintf(c[4], sizeof(c[4]), "%.0f", bench_json_number(s, "failures", 0));
@@ -416,30 +525,39 @@ static void lifecycle(struct bench_text *t, const cJSON *suite, const char *plot
 		if (rows > 0)
 			bench_text_append(t, "\n");
 	}
+	interval_note(t, "the sequences");
+	rounds_note(t, suite, "sequences");
 	not_available(t, systems);
 	last_errors(t, systems, "sequence(s)");
 	bench_table_header(t, rhead, 8);
 	for (k = 0; k < sizeof(lifecycle_targets) / sizeof(lifecycle_targets[0]); k++) {
 		const char *name = lifecycle_targets[k].ratio;
-		char c[7][32];
+		char c[7][64];
 		const char *row[8] = { name, c[0], c[1], c[2], c[3], c[4], c[5], c[6] };
-		double total = -1;
+		const struct bench_interval *tci;
+		struct bench_interval ci[BENCH_LC_PHASES];
+		double total = -1, target = lifecycle_targets[k].target;
 		size_t p;
 
 		r = bench_entry_by_name(cJSON_GetObjectItemCaseSensitive(suite, "ratios"), name);
 		total = bench_json_number(r, "total", -1);
-		bench_format_ratio(total, c[0], sizeof(c[0]));
+		tci = ratio_ci(r, "total", &ci[BENCH_LC_TOTAL]);
+		bench_format_ratio_ci(total, tci, c[0], sizeof(c[0]));
 		for (p = 0; p < BENCH_LC_TOTAL; p++)
-			bench_format_ratio(bench_json_number(r, bench_lc_phase_names[p], -1), c[1 + p],
-					   sizeof(c[1 + p]));
-		snprintf(c[5], sizeof(c[5]), "at most %.2fx", lifecycle_targets[k].target);
+			bench_format_ratio_ci(bench_json_number(r, bench_lc_phase_names[p], -1),
+					      ratio_ci(r, bench_lc_phase_names[p], &ci[p]), c[1 + p],
+					      sizeof(c[1 + p]));
+		snprintf(c[5], sizeof(c[5]), "at most %.2fx", target);
+		/* by the median, as the issue asks; said when the interval reaches across */
 		snprintf(c[6], sizeof(c[6]), "%s", total <= 0 ? "not measured"
-					   : total <= lifecycle_targets[k].target ? "yes" : "no");
+			 : total <= target ? (tci && tci->hi > target ? "yes (not the whole interval)" : "yes")
+			 : (tci && tci->lo <= target ? "no (part of the interval)" : "no"));
 		bench_table_row(t, row, 8);
 	}
 	bench_text_append(t, "\nIssue 11 item 9 asks isolab-ctr's median total at most 0.50x crun's "
 			     "and 0.25x runc's, measured in the same run (where crun cannot run, its "
 			     "ratio is not measured).\n\n");
+	interval_note(t, "the sequences of both sides, each resampled on its own");
 	image(t, plots_ref, "lifecycle", "OCI lifecycle per phase");
 }
 

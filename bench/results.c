@@ -17,6 +17,7 @@ cJSON *bench_summary_json(const double *samples, size_t n, const char *unit)
 	cJSON *obj = cJSON_CreateObject();
 	cJSON *arr;
 	struct bench_summary s;
+	struct bench_interval ci;
 	size_t i;
 
 	if (obj == NULL)
@@ -31,6 +32,8 @@ cJSON *bench_summary_json(const double *samples, size_t n, const char *unit)
 		cJSON_AddNumberToObject(obj, "max", s.max);
 		cJSON_AddNumberToObject(obj, "mean", s.mean);
 	}
+	if (n >= BENCH_CI_MIN_N && bench_ci_median(samples, n, BENCH_CI_SEED, &ci) == 0)
+		bench_add_ci95(obj, "ci95", &ci);
 	arr = cJSON_AddArrayToObject(obj, "samples");
 	for (i = 0; arr != NULL && i < n; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateNumber(samples[i]));
@@ -55,6 +58,40 @@ void bench_set_string(cJSON *obj, const char *key, const char *value)
 	cJSON_AddStringToObject(obj, key, value);
 }
 
+void bench_add_ci95(cJSON *obj, const char *key, const struct bench_interval *ci)
+{
+	const double pair[2] = { ci->lo, ci->hi };
+
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	cJSON_AddItemToObject(obj, key, cJSON_CreateDoubleArray(pair, 2));
+}
+
+int bench_ci95_from_json(const cJSON *pair, struct bench_interval *out)
+{
+	const cJSON *lo = cJSON_GetArrayItem(pair, 0), *hi = cJSON_GetArrayItem(pair, 1);
+
+	if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2 || !cJSON_IsNumber(lo) ||
+	    !cJSON_IsNumber(hi) || lo->valuedouble > hi->valuedouble)
+		return -EINVAL;
+	out->lo = lo->valuedouble;
+	out->hi = hi->valuedouble;
+	return 0;
+}
+
+int bench_ci_ratio_json(const cJSON *a, const cJSON *b, struct bench_interval *out)
+{
+	double *sa = NULL, *sb = NULL;
+	int na = a ? bench_samples_from_json(a, &sa) : -EINVAL;
+	int nb = b ? bench_samples_from_json(b, &sb) : -EINVAL;
+	int rc = na < 0 ? na : nb < 0 ? nb : 0;
+
+	if (rc == 0)
+		rc = bench_ci_ratio(sa, (size_t)na, sb, (size_t)nb, BENCH_CI_SEED, out);
+	free(sa);
+	free(sb);
+	return rc;
+}
+
 /* The median of entry[key] (a summary object); -1 if it has no samples. */
 static double median_of(const cJSON *entry, const char *key)
 {
@@ -73,18 +110,28 @@ cJSON *bench_ratios_json(const cJSON *systems, const char *const (*pairs)[2], si
 		const cJSON *a = bench_entry_by_name(systems, pairs[k][0]);
 		const cJSON *b = bench_entry_by_name(systems, pairs[k][1]);
 		char name[160];
-		cJSON *r;
+		cJSON *r, *ci95;
 
 		if (a == NULL || b == NULL || median_of(a, keys[0]) <= 0 || median_of(b, keys[0]) <= 0)
 			continue;
 		snprintf(name, sizeof(name), "%s/%s", pairs[k][0], pairs[k][1]);
 		r = cJSON_CreateObject();
 		cJSON_AddStringToObject(r, "name", name);
+		ci95 = cJSON_CreateObject();
 		for (i = 0; i < nkeys; i++) {
 			double ma = median_of(a, keys[i]), mb = median_of(b, keys[i]);
+			struct bench_interval ci;
 
 			cJSON_AddNumberToObject(r, keys[i], ma > 0 && mb > 0 ? ma / mb : 0);
+			if (ma > 0 && mb > 0 &&
+			    bench_ci_ratio_json(cJSON_GetObjectItemCaseSensitive(a, keys[i]),
+						cJSON_GetObjectItemCaseSensitive(b, keys[i]), &ci) == 0)
+				bench_add_ci95(ci95, keys[i], &ci);
 		}
+		if (cJSON_GetArraySize(ci95) > 0)
+			cJSON_AddItemToObject(r, "ci95", ci95);
+		else
+			cJSON_Delete(ci95);
 		cJSON_AddItemToArray(ratios, r);
 	}
 	return ratios;

@@ -6,7 +6,8 @@
  *     "suites": { "startup": {...}, "memory": {...}, "syscall": {...} } }
  * Every measured series is a "summary object":
  *   { "unit": "ns", "n": N, "median": .., "p5": .., "p95": .., "min": ..,
- *     "max": .., "mean": .., "samples": [raw values in order taken] }
+ *     "max": .., "mean": .., "ci95": [lo, hi] (n >= 3),
+ *     "samples": [raw values in order taken] }
  */
 #ifndef ISOLAB_BENCH_RESULTS_H
 #define ISOLAB_BENCH_RESULTS_H
@@ -20,8 +21,25 @@
 
 #define BENCH_RESULTS_FORMAT "isolab-bench/1"
 
-/* A summary object of n samples (n may be 0: then only unit, n, samples). */
+/*
+ * A summary object of n samples (n may be 0: then only unit, n, samples).
+ * With at least BENCH_CI_MIN_N samples it has "ci95": [lo, hi], the
+ * bootstrap interval of the median (stats.h, seed BENCH_CI_SEED); with
+ * fewer, no "ci95".
+ */
 cJSON *bench_summary_json(const double *samples, size_t n, const char *unit);
+
+/* obj[key] = [ci->lo, ci->hi], replacing what was there. */
+void bench_add_ci95(cJSON *obj, const char *key, const struct bench_interval *ci);
+
+/* Reads a [lo, hi] array (lo <= hi); -EINVAL if pair is not one. */
+int bench_ci95_from_json(const cJSON *pair, struct bench_interval *out);
+
+/*
+ * The interval of median(a) / median(b) from the "samples" of two summary
+ * objects (bench_ci_ratio, seed BENCH_CI_SEED); -EDOM with too few samples.
+ */
+int bench_ci_ratio_json(const cJSON *a, const cJSON *b, struct bench_interval *out);
 
 /* Reads median/p5/p95/n of a summary object; -EINVAL if malformed. */
 int bench_summary_from_json(const cJSON *obj, struct bench_summary *out);
@@ -61,7 +79,9 @@ void bench_summary_append(cJSON *obj, const char *key, double v, const char *uni
  * now: for each pair (numerator, denominator) of entries of `systems`
  * (by name) that both have a positive median of keys[0] (a summary
  * object), {"name": "A/B", keys[i]: median / median} for each key, 0
- * where either side has none. The returned array is new (never NULL
+ * where either side has none, and "ci95": {keys[i]: [lo, hi]} for each key
+ * where both sides have at least BENCH_CI_MIN_N samples (bench_ci_ratio;
+ * no "ci95" when no key has). The returned array is new (never NULL
  * unless out of memory).
  */
 cJSON *bench_ratios_json(const cJSON *systems, const char *const (*pairs)[2], size_t npairs,

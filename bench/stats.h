@@ -12,6 +12,7 @@
 #define ISOLAB_BENCH_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct bench_summary {
 	size_t n;
@@ -37,5 +38,57 @@ int bench_summarize(const double *samples, size_t n, double *scratch,
  * hold n values. Returns n.
  */
 size_t bench_cdf(const double *samples, size_t n, double *xs, double *ys);
+
+/*
+ * The median of v[0..n-1] (n > 0) as bench_summarize gives it, in O(n)
+ * (quickselect): v is reordered.
+ */
+double bench_median_in_place(double *v, size_t n);
+
+/*
+ * A small seeded generator (splitmix64, Steele, Lea & Flood 2014): the same
+ * seed gives the same sequence everywhere, so every interval and every
+ * shuffled order in a results file can be computed again from it.
+ */
+struct bench_rng {
+	uint64_t state;
+};
+
+void bench_rng_seed(struct bench_rng *rng, uint64_t seed);
+uint64_t bench_rng_next(struct bench_rng *rng);
+/* Uniform in [0, n) for n > 0 (rejection sampling: no modulo bias). */
+size_t bench_rng_below(struct bench_rng *rng, size_t n);
+
+/*
+ * 95% confidence intervals by the percentile bootstrap (Efron & Tibshirani
+ * 1993, ch. 13): BENCH_CI_RESAMPLES times, draw n values with replacement
+ * from the n samples and take their median; the interval is the 2.5th and
+ * 97.5th percentile (as above) of those medians. For a ratio of two
+ * medians, each side is resampled independently and the ratio taken per
+ * resample. The generator starts from `seed` each time, so the interval
+ * is a function of the samples and the seed. Fewer than BENCH_CI_MIN_N
+ * samples on a side give no interval (-EDOM): a results file then has no
+ * "ci95" there.
+ */
+#define BENCH_CI_RESAMPLES 2000u
+#define BENCH_CI_MIN_N     3u
+#define BENCH_CI_LEVEL     0.95
+/* The seed of every interval isolab-bench writes (any fixed value would do). */
+#define BENCH_CI_SEED      UINT64_C(0x15014b5eed)
+
+struct bench_interval {
+	double lo, hi;
+};
+
+/* Returns 0, -EDOM for n < BENCH_CI_MIN_N, -ENOMEM. */
+int bench_ci_median(const double *samples, size_t n, uint64_t seed, struct bench_interval *out);
+
+/*
+ * The interval of median(a) / median(b). -EDOM for fewer than
+ * BENCH_CI_MIN_N samples on either side or a resampled median of b that is
+ * not positive; -ENOMEM.
+ */
+int bench_ci_ratio(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
+		   struct bench_interval *out);
 
 #endif

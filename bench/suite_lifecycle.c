@@ -14,16 +14,18 @@
  *            containerd's shim, has reaped it with status 0;
  *   delete   `RUNTIME --root R delete ID` (no --force), spawn to exit;
  *   total    from create's spawn to delete's exit.
- * N rounds (--runs), each running every usable runtime once, the order
- * rotated by one each round (lifecycle.h). Before them, one untimed trial
- * per runtime, which also checks that `state` says "stopped" after the
- * wait: a runtime whose trial fails is listed unavailable with what it
- * printed. At the end every container left is deleted (--force) and the
- * state roots are removed.
+ * N runs (--runs) per runtime in interleaved rounds (rounds.h: by default
+ * N rounds of one sequence each), the runtimes' order shuffled each round.
+ * Before them, one untimed trial per runtime, which also checks that
+ * `state` says "stopped" after the wait: a runtime whose trial fails is
+ * listed unavailable with what it printed; a trial that passes is the
+ * runtime's warm-up (counted in "warmup"). At the end every container
+ * left is deleted (--force) and the state roots are removed.
  */
 #include "bench/launch.h"
 #include "bench/lifecycle.h"
 #include "bench/results.h"
+#include "bench/rounds.h"
 #include "bench/spawn.h"
 #include "bench/suites.h"
 #include "common/cleanup.h"
@@ -62,6 +64,7 @@ struct lc_runtime {
 struct lc_suite {
 	struct lc_runtime rt[BENCH_MAX_SYSTEMS];
 	size_t n;
+	struct lc_runtime *use[BENCH_MAX_SYSTEMS]; /* the usable ones, as bench_rounds numbers them */
 	char bundle[1100];
 };
 
@@ -314,6 +317,10 @@ static cJSON *runtime_entry(struct bench_ctx *ctx, cJSON *suite, const struct lc
 	describe(ctx, s, rt, e);
 	if (cJSON_GetObjectItemCaseSensitive(e, "failures") == NULL)
 		cJSON_AddNumberToObject(e, "failures", 0);
+	if (cJSON_GetObjectItemCaseSensitive(e, "warmup") == NULL)
+		cJSON_AddNumberToObject(e, "warmup", 0);
+	if (ok)
+		bench_count_warmup(e); /* the trial: a whole sequence, untimed */
 	for (k = 0; k < BENCH_LC_PHASES; k++)
 		if (cJSON_GetObjectItemCaseSensitive(e, bench_lc_phase_names[k]) == NULL)
 			cJSON_AddItemToObject(e, bench_lc_phase_names[k],
@@ -321,37 +328,25 @@ static cJSON *runtime_entry(struct bench_ctx *ctx, cJSON *suite, const struct lc
 	return e;
 }
 
-/* Unit lifecycle/ROUND/RUNTIME: one timed sequence. */
-static int run_unit(struct bench_ctx *ctx, const struct lc_suite *s, const struct lc_runtime *rt,
+/* bench_rounds' run: one timed sequence of the i-th runtime (unit lifecycle/ROUND/RUNTIME). */
+static int run_unit(struct bench_ctx *ctx, const struct bench_rounds *plan, size_t i,
 		    unsigned round, struct isolab_error *err)
 {
-	struct isolab_error e = { 0 };
+	const struct lc_suite *s = plan->arg;
 	struct bench_lc_times t;
 	double ns[BENCH_LC_PHASES];
-	char unit[128];
 	size_t k;
 	int rc;
 
-	snprintf(unit, sizeof(unit), "lifecycle/%u/%s", round, rt->sys->name);
-	if (bench_unit_skip(ctx, unit))
-		return 0;
-	rc = bench_unit_begin(ctx, unit, err);
-	if (rc < 0)
-		return rc;
-	rc = sequence(ctx, s, rt, false, &t, &e);
+	rc = sequence(ctx, s, s->use[i], false, &t, err);
 	if (bench_stop_requested)
-		return isolab_error_set(err, -EINTR, "interrupted");
+		return isolab_error_set(err, -EINTR, "interrupted"); /* cut short: no sample */
 	if (rc == 0 && bench_lc_phases(&t, ns) < 0)
-		rc = isolab_error_set(&e, -EINVAL, "the clock went backwards during the sequence");
-	if (rc == 0) {
+		rc = isolab_error_set(err, -EINVAL, "the clock went backwards during the sequence");
+	if (rc == 0)
 		for (k = 0; k < BENCH_LC_PHASES; k++)
-			bench_summary_append(rt->entry, bench_lc_phase_names[k], ns[k], "ns");
-	} else {
-		bench_set_number(rt->entry, "failures",
-				 bench_json_number(rt->entry, "failures", 0) + 1);
-		bench_set_string(rt->entry, "last_error", e.msg);
-	}
-	return bench_unit_end(ctx, unit, err);
+			bench_summary_append(plan->entry[i], bench_lc_phase_names[k], ns[k], "ns");
+	return rc;
 }
 
 /* The shared bundle, from the first installed runtime's `spec`; "" if none could. */
@@ -410,24 +405,23 @@ static void ratios_of(cJSON *suite)
 						BENCH_LC_PHASES));
 }
 
-static int rounds(struct bench_ctx *ctx, struct lc_suite *s, struct isolab_error *err)
+/* The usable runtimes in interleaved rounds (rounds.h), their order shuffled each round. */
+static int rounds(struct bench_ctx *ctx, cJSON *suite, struct lc_suite *s,
+		  struct isolab_error *err)
 {
-	struct lc_runtime *use[BENCH_MAX_SYSTEMS];
-	size_t order[BENCH_MAX_SYSTEMS], n = 0, k;
-	unsigned runs = ctx->args->runs, i;
-	int rc = 0;
+	struct bench_rounds plan = { .suite_name = "lifecycle", .run = run_unit, .arg = s };
+	size_t k;
 
+	plan.runs = ctx->args->runs;
+	plan.rounds = bench_rounds_for(ctx->args->rounds, plan.runs, plan.runs);
+	plan.seed = bench_suite_seed(suite, ctx->args);
 	for (k = 0; k < s->n; k++)
-		if (s->rt[k].entry != NULL)
-			use[n++] = &s->rt[k];
-	for (i = 0; i < runs && n > 0 && rc == 0 && !bench_stop_requested; i++) {
-		bench_lc_round_order(i, n, order);
-		for (k = 0; k < n && rc == 0 && !bench_stop_requested; k++) {
-			bench_progress(ctx, "lifecycle", use[order[k]]->sys->name, i + 1, runs);
-			rc = run_unit(ctx, s, use[order[k]], i + 1, err);
+		if (s->rt[k].entry != NULL) {
+			s->use[plan.n] = &s->rt[k];
+			plan.sys[plan.n] = s->rt[k].sys;
+			plan.entry[plan.n++] = s->rt[k].entry;
 		}
-	}
-	return rc;
+	return bench_suite_rounds(ctx, suite, &plan, err);
 }
 
 int bench_suite_lifecycle(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err)
@@ -465,7 +459,7 @@ int bench_suite_lifecycle(struct bench_ctx *ctx, cJSON *suite, struct isolab_err
 		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rt->entry, "available")))
 			rt->entry = NULL;
 	}
-	rc = rounds(ctx, &s, err);
+	rc = rounds(ctx, suite, &s, err);
 	for (k = 0; k < s.n; k++)
 		clean_root(ctx, &s.rt[k]);
 	if (subreaper) {

@@ -1,7 +1,10 @@
 /*
  * suite_startup.c: time from launch to the probe's first line, and to
- * exit, N times per system, round-robin over systems so slow drift of the
- * machine spreads over all of them.
+ * exit, N times per system, in interleaved rounds (rounds.h: by default N
+ * rounds of one run each, the systems' order shuffled each round) so slow
+ * drift of the machine and run order spread over all of them. Each
+ * system's first run (its trial, or one more) is a warm-up, discarded and
+ * counted ("warmup").
  *
  * Intervals (README "Start-up"), both from just before posix_spawn():
  *   first_line: until isolab-bench has read the probe's whole
@@ -15,6 +18,7 @@
 #include "bench/launch.h"
 #include "bench/probe/probe.h"
 #include "bench/results.h"
+#include "bench/rounds.h"
 #include "bench/suites.h"
 #include "bench/spawn.h"
 
@@ -62,6 +66,8 @@ static int run_once(struct bench_ctx *ctx, const struct bench_system *sys, cJSON
 		rc = bench_launch_wait(ctx, &l, PROBE_START_LINE, err);
 	if (rc == 0)
 		rc = bench_launch_end(ctx, &l, err);
+	if (rc == 0 && bench_stop_requested)
+		rc = isolab_error_set(err, -EINTR, "interrupted"); /* cut short: no sample */
 	if (rc == 0) {
 		cJSON *times = cJSON_GetObjectItemCaseSensitive(entry, "stats_times");
 
@@ -75,28 +81,11 @@ static int run_once(struct bench_ctx *ctx, const struct bench_system *sys, cJSON
 	return rc;
 }
 
-/* One unit: run i of sys, checkpointed before and after. */
-static int run_unit(struct bench_ctx *ctx, const struct bench_system *sys, cJSON *entry,
-		    unsigned i, struct isolab_error *err)
+/* bench_rounds' run: run `run` of the i-th system taking part. */
+static int run_unit(struct bench_ctx *ctx, const struct bench_rounds *plan, size_t i,
+		    unsigned run, struct isolab_error *err)
 {
-	struct isolab_error e = { 0 };
-	char unit[128];
-	int rc;
-
-	snprintf(unit, sizeof(unit), "startup/%u/%s", i, sys->name);
-	if (bench_unit_skip(ctx, unit))
-		return 0;
-	rc = bench_unit_begin(ctx, unit, err);
-	if (rc < 0)
-		return rc;
-	if (run_once(ctx, sys, entry, &e) < 0 && !bench_stop_requested) {
-		bench_set_number(entry, "failures", bench_json_number(entry, "failures", 0) + 1);
-		cJSON_DeleteItemFromObjectCaseSensitive(entry, "last_error");
-		cJSON_AddStringToObject(entry, "last_error", e.msg);
-	}
-	if (bench_stop_requested)
-		return isolab_error_set(err, -EINTR, "interrupted");
-	return bench_unit_end(ctx, unit, err);
+	return run_once(ctx, plan->sys[i], plan->entry[i], err);
 }
 
 /* The suite's ratios, from whatever medians its entries hold now. */
@@ -111,13 +100,41 @@ static void ratios_of(cJSON *suite)
 						sizeof(ratio_pairs) / sizeof(ratio_pairs[0]), keys, 2));
 }
 
+/*
+ * The warm-up of a system with runs left: one `probe start`, discarded and
+ * counted. The trial run that bench_system_usable made just now is one
+ * (trial_now); otherwise (the trial was made by an earlier suite) one more.
+ */
+static void warm_up(struct bench_ctx *ctx, const struct bench_system *sys, cJSON *entry,
+		    bool trial_now)
+{
+	struct isolab_error e = { 0 };
+
+	if (!trial_now) {
+		cJSON *scratch = cJSON_CreateObject();
+		int rc;
+
+		if (scratch == NULL)
+			return;
+		bench_progress(ctx, "startup", sys->name, 0, ctx->args->runs);
+		rc = run_once(ctx, sys, scratch, &e);
+		cJSON_Delete(scratch);
+		if (rc < 0)
+			return; /* not counted: the timed runs will say what fails */
+	}
+	bench_count_warmup(entry);
+}
+
 int bench_suite_startup(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err)
 {
-	unsigned runs = ctx->args->runs, i;
-	cJSON *entry[BENCH_MAX_SYSTEMS] = { NULL };
-	size_t k, nuse = 0;
-	int rc = 0;
+	unsigned runs = ctx->args->runs;
+	struct bench_rounds plan = { .suite_name = "startup", .runs = runs, .run = run_unit };
+	bool trial_now[BENCH_MAX_SYSTEMS] = { false };
+	size_t k;
+	int rc;
 
+	plan.rounds = bench_rounds_for(ctx->args->rounds, runs, runs);
+	plan.seed = bench_suite_seed(suite, ctx->args);
 	bench_set_number(suite, "runs", runs);
 	bench_set_string(suite, "first_line",
 		"ns from just before posix_spawn() of the launcher to isolab-bench having read the probe's first line");
@@ -125,30 +142,31 @@ int bench_suite_startup(struct bench_ctx *ctx, cJSON *suite, struct isolab_error
 		"ns from just before posix_spawn() of the launcher to the launcher's exit (pidfd readable)");
 	for (k = 0; k < bench_system_count && !bench_stop_requested; k++) {
 		const struct bench_system *sys = &bench_systems[k];
+		bool fresh = ctx->state[k] == 0; /* its trial run happens now */
+		cJSON *entry;
 
 		if (!bench_system_selected(ctx, sys))
 			continue;
 		bench_progress(ctx, "startup", sys->name, 0, runs);
-		entry[k] = bench_suite_entry(ctx, suite, sys);
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry[k], "available"))) {
-			entry[k] = NULL;
+		entry = bench_suite_entry(ctx, suite, sys);
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
 			continue;
-		}
-		nuse++;
-		if (cJSON_GetObjectItemCaseSensitive(entry[k], "failures") == NULL)
-			cJSON_AddNumberToObject(entry[k], "failures", 0);
-		if (cJSON_GetObjectItemCaseSensitive(entry[k], "first_line") == NULL)
-			cJSON_AddItemToObject(entry[k], "first_line", bench_summary_json(NULL, 0, "ns"));
-		if (cJSON_GetObjectItemCaseSensitive(entry[k], "exit") == NULL)
-			cJSON_AddItemToObject(entry[k], "exit", bench_summary_json(NULL, 0, "ns"));
+		if (cJSON_GetObjectItemCaseSensitive(entry, "failures") == NULL)
+			cJSON_AddNumberToObject(entry, "failures", 0);
+		if (cJSON_GetObjectItemCaseSensitive(entry, "warmup") == NULL)
+			cJSON_AddNumberToObject(entry, "warmup", 0);
+		if (cJSON_GetObjectItemCaseSensitive(entry, "first_line") == NULL)
+			cJSON_AddItemToObject(entry, "first_line", bench_summary_json(NULL, 0, "ns"));
+		if (cJSON_GetObjectItemCaseSensitive(entry, "exit") == NULL)
+			cJSON_AddItemToObject(entry, "exit", bench_summary_json(NULL, 0, "ns"));
+		trial_now[plan.n] = fresh;
+		plan.sys[plan.n] = sys;
+		plan.entry[plan.n++] = entry;
 	}
-	for (i = 0; i < runs && nuse > 0 && rc == 0 && !bench_stop_requested; i++)
-		for (k = 0; k < bench_system_count && rc == 0 && !bench_stop_requested; k++) {
-			if (entry[k] == NULL)
-				continue;
-			bench_progress(ctx, "startup", bench_systems[k].name, i + 1, runs);
-			rc = run_unit(ctx, &bench_systems[k], entry[k], i + 1, err);
-		}
+	for (k = 0; k < plan.n && !bench_stop_requested; k++)
+		if (bench_rounds_left(ctx, &plan, k))
+			warm_up(ctx, plan.sys[k], plan.entry[k], trial_now[k]);
+	rc = bench_suite_rounds(ctx, suite, &plan, err);
 	rc = bench_suite_end(ctx, rc, err);
 	if (rc == 0)
 		ratios_of(suite);

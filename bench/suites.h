@@ -52,6 +52,45 @@ int bench_suite_each(struct bench_ctx *ctx, cJSON *suite, const char *suite_name
 		     const char *const *names, size_t count, bench_measure_fn measure,
 		     struct isolab_error *err);
 
+/*
+ * The suite's seed for its round orders: the one its results already hold
+ * (a resumed run goes on with the same orders), else --seed, else 53 bits
+ * from getrandom(2) (a JSON number holds them exactly); recorded as
+ * suite["seed"], with "seed_from": "option" or "random".
+ */
+uint64_t bench_suite_seed(cJSON *suite, const struct bench_args *args);
+
+/*
+ * Interleaved rounds (rounds.h): for round r = 1..rounds, the n systems in
+ * the order bench_round_order(seed, r) gives, each one batch of its runs;
+ * each run one unit SUITE/RUN/NAME (checkpoint.h: skipped when a resumed
+ * run has it, marked running, then done). A run that fails counts in its
+ * entry's "failures" and "last_error". Records in suite "rounds" and
+ * "order" (per round, the names in the order they ran). Returns 0, or
+ * -EINTR / a checkpoint error.
+ */
+struct bench_rounds {
+	const char *suite_name;                /* "startup": units startup/RUN/NAME */
+	size_t n;
+	const struct bench_system *sys[BENCH_MAX_SYSTEMS]; /* the systems taking part */
+	cJSON *entry[BENCH_MAX_SYSTEMS];       /* their entries in the suite */
+	unsigned runs;                         /* runs per system, numbered 1..runs */
+	unsigned rounds;                       /* bench_rounds_for() */
+	uint64_t seed;
+	/* Run `run` of system i (its results into entry[i]); err says why it failed. */
+	int (*run)(struct bench_ctx *ctx, const struct bench_rounds *plan, size_t i, unsigned run,
+		   struct isolab_error *err);
+	void *arg;                             /* the suite's own, for run() */
+};
+int bench_suite_rounds(struct bench_ctx *ctx, cJSON *suite, const struct bench_rounds *plan,
+		       struct isolab_error *err);
+
+/* Whether system i has a run left to do (not done nor failed in a resumed run). */
+bool bench_rounds_left(const struct bench_ctx *ctx, const struct bench_rounds *plan, size_t i);
+
+/* entry["warmup"] += 1: one run of it discarded before its timed runs. */
+void bench_count_warmup(cJSON *entry);
+
 /* A suite's last step: the progress line closed; -EINTR if a stop was asked. */
 int bench_suite_end(struct bench_ctx *ctx, int rc, struct isolab_error *err);
 

@@ -7,20 +7,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The unit, scale and decimals bench_format_ns picks for ns (>= 0). */
+static void ns_scale(double ns, const char **unit, double *div, int *decimals)
+{
+	if (ns < 1e3) {
+		*unit = "ns", *div = 1, *decimals = 0;
+	} else if (ns < 1e4) {
+		*unit = "us", *div = 1e3, *decimals = 2;
+	} else if (ns < 1e6) {
+		*unit = "us", *div = 1e3, *decimals = 1;
+	} else if (ns < 1e9) {
+		*unit = "ms", *div = 1e6, *decimals = 2;
+	} else {
+		*unit = "s", *div = 1e9, *decimals = 2;
+	}
+}
+
 void bench_format_ns(double ns, char *buf, size_t size)
 {
-	if (ns < 0)
+	const char *unit;
+	double div;
+	int decimals;
+
+	if (ns < 0) {
 		snprintf(buf, size, "-");
-	else if (ns < 1e3)
-		snprintf(buf, size, "%.0f ns", ns);
-	else if (ns < 1e4)
-		snprintf(buf, size, "%.2f us", ns / 1e3);
-	else if (ns < 1e6)
-		snprintf(buf, size, "%.1f us", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, size, "%.2f ms", ns / 1e6);
-	else
-		snprintf(buf, size, "%.2f s", ns / 1e9);
+		return;
+	}
+	ns_scale(ns, &unit, &div, &decimals);
+	snprintf(buf, size, "%.*f %s", decimals, ns / div, unit);
+}
+
+void bench_format_ns_ci(double ns, const struct bench_interval *ci, char *buf, size_t size)
+{
+	const char *unit;
+	double div;
+	int decimals;
+
+	if (ns < 0 || ci == NULL) {
+		bench_format_ns(ns, buf, size);
+		return;
+	}
+	ns_scale(ns, &unit, &div, &decimals);
+	snprintf(buf, size, "%.*f %s [%.*f, %.*f]", decimals, ns / div, unit, decimals,
+		 ci->lo / div, decimals, ci->hi / div);
 }
 
 void bench_format_bytes(double bytes, char *buf, size_t size)
@@ -31,16 +60,30 @@ void bench_format_bytes(double bytes, char *buf, size_t size)
 		isolab_format_size((uint64_t)bytes, buf, size);
 }
 
+/* The decimals bench_format_ratio gives ratio (> 0). */
+static int ratio_decimals(double ratio)
+{
+	return ratio < 0.1 ? 3 : ratio < 10 ? 2 : 1; /* small ratios keep two significant digits */
+}
+
 void bench_format_ratio(double ratio, char *buf, size_t size)
 {
 	if (ratio <= 0)
 		snprintf(buf, size, "-");
-	else if (ratio < 0.1)
-		snprintf(buf, size, "%.3fx", ratio); /* small ratios keep two significant digits */
-	else if (ratio < 10)
-		snprintf(buf, size, "%.2fx", ratio);
 	else
-		snprintf(buf, size, "%.1fx", ratio);
+		snprintf(buf, size, "%.*fx", ratio_decimals(ratio), ratio);
+}
+
+void bench_format_ratio_ci(double ratio, const struct bench_interval *ci, char *buf, size_t size)
+{
+	int d;
+
+	if (ratio <= 0 || ci == NULL) {
+		bench_format_ratio(ratio, buf, size);
+		return;
+	}
+	d = ratio_decimals(ratio);
+	snprintf(buf, size, "%.*fx [%.*f, %.*f]", d, ratio, d, ci->lo, d, ci->hi);
 }
 
 void bench_text_append(struct bench_text *t, const char *s)

@@ -5,15 +5,25 @@
 #define ISOLAB_BENCH_TABLE_H
 
 #include <stddef.h>
+#include "bench/stats.h"
 
 /* 850 -> "850 ns", 12345 -> "12.3 us", 1.234e6 -> "1.23 ms", 2.5e9 -> "2.50 s". */
 void bench_format_ns(double ns, char *buf, size_t size);
+
+/*
+ * A median with its interval in the median's unit and precision:
+ * "1.23 ms [1.10, 1.31]"; ci NULL (none): as bench_format_ns.
+ */
+void bench_format_ns_ci(double ns, const struct bench_interval *ci, char *buf, size_t size);
 
 /* 512 -> "512 B", 1536 -> "1.5 KiB", 3.2 * 2^20 -> "3.2 MiB", GiB likewise. */
 void bench_format_bytes(double bytes, char *buf, size_t size);
 
 /* 1.234 -> "1.23x", 0.0346 -> "0.035x", 37.81 -> "37.8x"; values <= 0 (no data) -> "-". */
 void bench_format_ratio(double ratio, char *buf, size_t size);
+
+/* "0.21x [0.19, 0.24]" (the ratio's precision); ci NULL: as bench_format_ratio. */
+void bench_format_ratio_ci(double ratio, const struct bench_interval *ci, char *buf, size_t size);
 
 /* A growing text buffer. */
 struct bench_text {

@@ -26,6 +26,7 @@
 #include "bench/oci_config.h"
 #include "bench/report.h"
 #include "bench/results.h"
+#include "bench/rounds.h"
 #include "bench/stats.h"
 #include "bench/table.h"
 #include "common/jsonfile.h"
@@ -119,6 +120,238 @@ static void stats_cdf_points(void **state)
 	assert_double_equal(ys[0], 0.25, EPS);
 	assert_double_equal(ys[1], 0.5, EPS);
 	assert_double_equal(ys[3], 1.0, EPS);
+}
+
+/* ---- bootstrap intervals and the rounds' plan ---- */
+
+/* n values of a skewed distribution, deterministic: 100 + an exponential tail. */
+static double *skewed(size_t n, uint64_t seed)
+{
+	struct bench_rng rng;
+	double *v = malloc(n * sizeof(*v));
+	size_t i;
+
+	assert_non_null(v);
+	bench_rng_seed(&rng, seed);
+	for (i = 0; i < n; i++)
+		v[i] = 100.0 - 20.0 * log(((double)(bench_rng_next(&rng) >> 11) + 0.5) / 9007199254740992.0);
+	return v;
+}
+
+static void median_in_place_is_the_summary_median(void **state)
+{
+	struct bench_rng rng;
+	double v[64], copy[64];
+	struct bench_summary s;
+	size_t n, i;
+	int trial;
+
+	bench_rng_seed(&rng, 99);
+	for (trial = 0; trial < 400; trial++) {
+		n = 1 + bench_rng_below(&rng, 64);
+		for (i = 0; i < n; i++) /* few distinct values on odd trials: many ties */
+			v[i] = (double)bench_rng_below(&rng, trial % 2 ? 4 : 1000);
+		memcpy(copy, v, n * sizeof(v[0]));
+		assert_int_equal(bench_summarize(copy, n, NULL, &s), 0);
+		assert_double_equal(bench_median_in_place(v, n), s.median, 0);
+	}
+}
+
+static void rng_is_seeded_and_uniform(void **state)
+{
+	struct bench_rng a, b;
+	unsigned counts[10] = { 0 };
+	int i;
+
+	/* splitmix64's published first output for seed 0 */
+	bench_rng_seed(&a, 0);
+	assert_true(bench_rng_next(&a) == UINT64_C(0xe220a8397b1dcdaf));
+	bench_rng_seed(&a, 42);
+	bench_rng_seed(&b, 42);
+	for (i = 0; i < 100; i++)
+		assert_true(bench_rng_next(&a) == bench_rng_next(&b));
+	for (i = 0; i < 10000; i++)
+		counts[bench_rng_below(&a, 10)]++;
+	for (i = 0; i < 10; i++)
+		assert_true(counts[i] > 850 && counts[i] < 1150); /* 1000 +- 5 sd */
+	assert_int_equal(bench_rng_below(&a, 1), 0);
+}
+
+static void ci_median_contains_the_median_and_is_reproducible(void **state)
+{
+	double *v = skewed(31, 7);
+	struct bench_summary s;
+	struct bench_interval ci, again, other;
+
+	assert_int_equal(bench_summarize(v, 31, NULL, &s), 0);
+	assert_int_equal(bench_ci_median(v, 31, BENCH_CI_SEED, &ci), 0);
+	assert_true(ci.lo <= s.median && s.median <= ci.hi);
+	assert_true(ci.lo < ci.hi);
+	/* the interval is within the samples and narrower than p5..p95 */
+	assert_true(ci.lo >= s.min && ci.hi <= s.max);
+	assert_true(ci.hi - ci.lo < s.p95 - s.p5);
+	/* the same samples and seed: the very same interval */
+	assert_int_equal(bench_ci_median(v, 31, BENCH_CI_SEED, &again), 0);
+	assert_true(again.lo == ci.lo && again.hi == ci.hi);
+	/* another seed: an interval about as wide, around the same median */
+	assert_int_equal(bench_ci_median(v, 31, 1, &other), 0);
+	assert_true(other.lo <= s.median && s.median <= other.hi);
+	assert_true(fabs((other.hi - other.lo) - (ci.hi - ci.lo)) < 0.5 * (ci.hi - ci.lo));
+	free(v);
+}
+
+static void ci_median_narrows_with_more_samples(void **state)
+{
+	double *small = skewed(10, 3), *large = skewed(1000, 3);
+	struct bench_interval a, b;
+
+	assert_int_equal(bench_ci_median(small, 10, BENCH_CI_SEED, &a), 0);
+	assert_int_equal(bench_ci_median(large, 1000, BENCH_CI_SEED, &b), 0);
+	/* the standard error of a median shrinks as 1/sqrt(n): 10x fewer, ~3x wider */
+	assert_true(b.hi - b.lo < (a.hi - a.lo) / 2);
+	free(small);
+	free(large);
+}
+
+static void ci_median_known_cases(void **state)
+{
+	const double same[] = { 5, 5, 5, 5, 5 }, three[] = { 1, 2, 3 };
+	struct bench_interval ci = { -1, -1 };
+
+	/* all equal: every resample's median is 5, a zero-width interval */
+	assert_int_equal(bench_ci_median(same, 5, BENCH_CI_SEED, &ci), 0);
+	assert_double_equal(ci.lo, 5, 0);
+	assert_double_equal(ci.hi, 5, 0);
+	/* three samples: a resample's median is one of them, the interval [1, 3] */
+	assert_int_equal(bench_ci_median(three, 3, BENCH_CI_SEED, &ci), 0);
+	assert_double_equal(ci.lo, 1, 0);
+	assert_double_equal(ci.hi, 3, 0);
+	/* 0, 1 or 2 samples: no interval (a results file has no "ci95" there) */
+	ci.lo = ci.hi = -1;
+	assert_int_equal(bench_ci_median(NULL, 0, BENCH_CI_SEED, &ci), -EDOM);
+	assert_int_equal(bench_ci_median(three, 1, BENCH_CI_SEED, &ci), -EDOM);
+	assert_int_equal(bench_ci_median(three, 2, BENCH_CI_SEED, &ci), -EDOM);
+	assert_double_equal(ci.lo, -1, 0);
+}
+
+static void ci_median_even_counts_and_ties(void **state)
+{
+	/* even n: a resample's median is the mean of its two middle values, as bench_summarize's */
+	const double v[] = { 10, 20, 30, 40 }, ties[] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 9 };
+	struct bench_interval ci;
+
+	assert_int_equal(bench_ci_median(v, 4, BENCH_CI_SEED, &ci), 0);
+	assert_true(ci.lo >= 10 && ci.lo < 25 && ci.hi > 25 && ci.hi <= 40);
+	/* nine ties and one outlier: the median stays 1 in (nearly) every resample */
+	assert_int_equal(bench_ci_median(ties, 10, BENCH_CI_SEED, &ci), 0);
+	assert_double_equal(ci.lo, 1, 0);
+	assert_double_equal(ci.hi, 1, 0);
+}
+
+static void ci_ratio_of_medians(void **state)
+{
+	double *a = skewed(30, 11), *b = skewed(30, 12), *b2 = malloc(30 * sizeof(double));
+	const double one[] = { 4, 4, 4 }, two[] = { 2, 2, 2 }, zero[] = { 0, 0, 0 };
+	struct bench_summary sa, sb;
+	struct bench_interval ci, again;
+	size_t i;
+
+	assert_non_null(b2);
+	for (i = 0; i < 30; i++)
+		b2[i] = 2 * b[i];
+	assert_int_equal(bench_summarize(a, 30, NULL, &sa), 0);
+	assert_int_equal(bench_summarize(b2, 30, NULL, &sb), 0);
+	assert_int_equal(bench_ci_ratio(a, 30, b2, 30, BENCH_CI_SEED, &ci), 0);
+	assert_true(ci.lo <= sa.median / sb.median && sa.median / sb.median <= ci.hi);
+	assert_true(ci.lo > 0.3 && ci.hi < 0.8);
+	assert_int_equal(bench_ci_ratio(a, 30, b2, 30, BENCH_CI_SEED, &again), 0);
+	assert_true(again.lo == ci.lo && again.hi == ci.hi);
+	/* constant sides: exactly the ratio */
+	assert_int_equal(bench_ci_ratio(one, 3, two, 3, BENCH_CI_SEED, &ci), 0);
+	assert_double_equal(ci.lo, 2, 0);
+	assert_double_equal(ci.hi, 2, 0);
+	/* too few on either side, or a zero denominator: no interval */
+	assert_int_equal(bench_ci_ratio(one, 2, two, 3, BENCH_CI_SEED, &ci), -EDOM);
+	assert_int_equal(bench_ci_ratio(one, 3, two, 2, BENCH_CI_SEED, &ci), -EDOM);
+	assert_int_equal(bench_ci_ratio(one, 3, zero, 3, BENCH_CI_SEED, &ci), -EDOM);
+	free(a);
+	free(b);
+	free(b2);
+}
+
+static void round_order_is_a_seeded_shuffle(void **state)
+{
+	size_t order[6], again[6], firsts[6] = { 0 };
+	unsigned r, differ = 0;
+	size_t i;
+
+	for (r = 1; r <= 600; r++) {
+		bool seen[6] = { false };
+
+		bench_round_order(1234, r, 6, order);
+		bench_round_order(1234, r, 6, again);
+		for (i = 0; i < 6; i++) {
+			assert_true(order[i] < 6);
+			assert_false(seen[order[i]]); /* a permutation */
+			seen[order[i]] = true;
+			assert_int_equal(order[i], again[i]);
+		}
+		firsts[order[0]]++;
+		bench_round_order(1235, r, 6, again);
+		differ += memcmp(order, again, sizeof(order)) != 0;
+	}
+	/* every system goes first about 1/6 of the time; another seed, other orders */
+	for (i = 0; i < 6; i++)
+		assert_true(firsts[i] > 60 && firsts[i] < 140);
+	assert_true(differ > 500);
+	/* two systems: a fair coin each round, no runs from one round to the next */
+	{
+		size_t prev = 2;
+		unsigned zero_first = 0, changes = 0;
+
+		for (r = 1; r <= 1000; r++) {
+			bench_round_order(4, r, 2, order);
+			zero_first += order[0] == 0;
+			changes += prev != 2 && prev != order[0];
+			prev = order[0];
+		}
+		assert_true(zero_first > 430 && zero_first < 570);
+		assert_true(changes > 430 && changes < 570);
+	}
+	/* one system, or none */
+	bench_round_order(1, 1, 1, order);
+	assert_int_equal(order[0], 0);
+	bench_round_order(1, 1, 0, order);
+}
+
+static void rounds_spread_runs_in_batches(void **state)
+{
+	unsigned first = 99, r, total = 0, next = 1;
+
+	assert_int_equal(bench_rounds_for(0, 30, 30), 30);  /* default: one run per round */
+	assert_int_equal(bench_rounds_for(0, 5, 5), 5);
+	assert_int_equal(bench_rounds_for(4, 30, 30), 4);   /* --rounds */
+	assert_int_equal(bench_rounds_for(50, 30, 30), 30); /* never more rounds than runs */
+	assert_int_equal(bench_rounds_for(0, 0, 0), 1);
+	/* 10 runs in 4 rounds: 3, 3, 2, 2, numbered on */
+	assert_int_equal(bench_round_batch(10, 4, 1, &first), 3);
+	assert_int_equal(first, 1);
+	assert_int_equal(bench_round_batch(10, 4, 2, &first), 3);
+	assert_int_equal(first, 4);
+	assert_int_equal(bench_round_batch(10, 4, 3, &first), 2);
+	assert_int_equal(first, 7);
+	assert_int_equal(bench_round_batch(10, 4, 4, &first), 2);
+	assert_int_equal(first, 9);
+	assert_int_equal(bench_round_batch(10, 4, 5, &first), 0);
+	assert_int_equal(bench_round_batch(10, 4, 0, &first), 0);
+	for (r = 1; r <= 7; r++) {
+		unsigned n = bench_round_batch(30, 7, r, &first);
+
+		assert_int_equal(first, next);
+		next += n;
+		total += n;
+	}
+	assert_int_equal(total, 30);
 }
 
 /* ---- results JSON ---- */
@@ -242,7 +475,86 @@ static void summary_json_of_nothing(void **state)
 
 	assert_int_equal(bench_json_number(o, "n", -1), 0);
 	assert_int_equal(bench_summary_from_json(o, &s), -EINVAL); /* no median */
+	assert_null(cJSON_GetObjectItemCaseSensitive(o, "ci95"));
 	cJSON_Delete(o);
+}
+
+static void summary_json_has_its_interval_from_three_samples(void **state)
+{
+	const double v[] = { 3e6, 1e6, 2e6, 2e6, 2e6 };
+	struct bench_interval ci, direct;
+	cJSON *o;
+
+	/* one or two samples: a median, no interval */
+	o = bench_summary_json(v, 2, "ns");
+	assert_double_equal(bench_json_number(o, "median", 0), 2e6, EPS);
+	assert_null(cJSON_GetObjectItemCaseSensitive(o, "ci95"));
+	cJSON_Delete(o);
+	/* three and more: "ci95": [lo, hi], the bootstrap interval with BENCH_CI_SEED */
+	o = bench_summary_json(v, 5, "ns");
+	assert_int_equal(bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(o, "ci95"), &ci), 0);
+	assert_int_equal(bench_ci_median(v, 5, BENCH_CI_SEED, &direct), 0);
+	assert_true(ci.lo == direct.lo && ci.hi == direct.hi);
+	assert_true(ci.lo <= 2e6 && 2e6 <= ci.hi);
+	/* appending recomputes it */
+	bench_summary_append(o, "x", 1, "ns");
+	bench_summary_append(o, "x", 2, "ns");
+	assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "x"), "ci95"));
+	bench_summary_append(o, "x", 3, "ns");
+	assert_int_equal(bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(o, "x"), "ci95"), &ci), 0);
+	assert_double_equal(ci.lo, 1, 0);
+	assert_double_equal(ci.hi, 3, 0);
+	cJSON_Delete(o);
+	/* not a [lo, hi] pair */
+	o = cJSON_Parse("{\"a\": [2, 1], \"b\": [1], \"c\": \"x\"}");
+	assert_int_equal(bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(o, "a"), &ci), -EINVAL);
+	assert_int_equal(bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(o, "b"), &ci), -EINVAL);
+	assert_int_equal(bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(o, "c"), &ci), -EINVAL);
+	assert_int_equal(bench_ci95_from_json(NULL, &ci), -EINVAL);
+	cJSON_Delete(o);
+}
+
+static void ratios_json_have_intervals(void **state)
+{
+	static const char *const pairs[][2] = { { "a", "b" }, { "a", "c" } };
+	static const char *const keys[] = { "first_line", "exit" };
+	const double a[] = { 10, 11, 12 }, b[] = { 20, 22, 24 }, c2[] = { 5, 6 };
+	cJSON *systems = cJSON_CreateArray(), *e, *ratios;
+	const cJSON *r, *ci;
+	struct bench_interval iv;
+
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "a");
+	cJSON_AddItemToObject(e, "first_line", bench_summary_json(a, 3, "ns"));
+	cJSON_AddItemToObject(e, "exit", bench_summary_json(a, 3, "ns"));
+	cJSON_AddItemToArray(systems, e);
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "b");
+	cJSON_AddItemToObject(e, "first_line", bench_summary_json(b, 3, "ns"));
+	cJSON_AddItemToObject(e, "exit", bench_summary_json(b, 2, "ns")); /* too few for an interval */
+	cJSON_AddItemToArray(systems, e);
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "c");
+	cJSON_AddItemToObject(e, "first_line", bench_summary_json(c2, 2, "ns"));
+	cJSON_AddItemToArray(systems, e);
+	ratios = bench_ratios_json(systems, pairs, 2, keys, 2);
+	assert_int_equal(cJSON_GetArraySize(ratios), 2);
+	/* a/b: the value as before, its interval beside it under "ci95" */
+	r = cJSON_GetArrayItem(ratios, 0);
+	assert_string_equal(bench_json_string(r, "name", ""), "a/b");
+	assert_double_equal(bench_json_number(r, "first_line", 0), 0.5, EPS);
+	ci = cJSON_GetObjectItemCaseSensitive(r, "ci95");
+	assert_int_equal(bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(ci, "first_line"), &iv), 0);
+	/* resampled medians 10..12 over 20..24 */
+	assert_true(iv.lo >= 10.0 / 24 - EPS && iv.lo <= 0.5 && iv.hi >= 0.5 && iv.hi <= 12.0 / 20 + EPS);
+	assert_null(cJSON_GetObjectItemCaseSensitive(ci, "exit"));
+	/* a/c: two samples of c, no interval at all */
+	r = cJSON_GetArrayItem(ratios, 1);
+	assert_double_equal(bench_json_number(r, "first_line", 0), 11 / 5.5, EPS);
+	assert_null(cJSON_GetObjectItemCaseSensitive(r, "ci95"));
+	cJSON_Delete(ratios);
+	cJSON_Delete(systems);
 }
 
 struct collected {
@@ -564,6 +876,31 @@ static void format_numbers(void **state)
 	assert_string_equal(b, "-");
 }
 
+static void format_with_intervals(void **state)
+{
+	const struct bench_interval ms = { 1.1e6, 1.31e6 }, us = { 11e3, 14.05e3 }, r = { 0.19, 0.243 };
+	const struct bench_interval small = { 0.0291, 0.04 };
+	char b[64];
+
+	/* the interval in the median's unit and precision */
+	bench_format_ns_ci(1.234e6, &ms, b, sizeof(b));
+	assert_string_equal(b, "1.23 ms [1.10, 1.31]");
+	bench_format_ns_ci(12345, &us, b, sizeof(b));
+	assert_string_equal(b, "12.3 us [11.0, 14.1]");
+	bench_format_ns_ci(1.234e6, NULL, b, sizeof(b));
+	assert_string_equal(b, "1.23 ms");
+	bench_format_ns_ci(-1, &ms, b, sizeof(b));
+	assert_string_equal(b, "-");
+	bench_format_ratio_ci(0.21, &r, b, sizeof(b));
+	assert_string_equal(b, "0.21x [0.19, 0.24]");
+	bench_format_ratio_ci(0.0346, &small, b, sizeof(b));
+	assert_string_equal(b, "0.035x [0.029, 0.040]");
+	bench_format_ratio_ci(0.21, NULL, b, sizeof(b));
+	assert_string_equal(b, "0.21x");
+	bench_format_ratio_ci(0, &r, b, sizeof(b));
+	assert_string_equal(b, "-");
+}
+
 static void markdown_table(void **state)
 {
 	static const char *const head[] = { "system", "median" };
@@ -584,7 +921,7 @@ static void report_markdown_sections(void **state)
 	assert_non_null(md);
 	assert_non_null(strstr(md, "# isolab benchmark report"));
 	assert_non_null(strstr(md, "Measured inside the nested-KVM lab"));
-	assert_non_null(strstr(md, "| native | process | 3 | 2.00 ms | 1.10 ms | 2.90 ms | 3.00 ms |"));
+	assert_non_null(strstr(md, "| native | process | 3 | 2.00 ms [1.00, 3.00] | 1.10 ms | 2.90 ms | 3.00 ms [2.00, 4.00] | 2.10 ms | 3.90 ms | 0 |"));
 	assert_non_null(strstr(md, "- crun: cgroups in hybrid mode | not supported"));
 	assert_non_null(strstr(md, "![start-up per system](plots/startup.png)"));
 	assert_non_null(strstr(md, "| git_commit | abc123 |"));
@@ -655,14 +992,75 @@ static void report_markdown_build(void **state)
 	md = bench_report_markdown(doc, "x.json", "plots");
 	assert_non_null(md);
 	assert_non_null(strstr(md, "## Build: cached rebuild\n\n3 rebuilds per builder of `bench/build/Dockerfile`"));
-	assert_non_null(strstr(md, "| isolab-build | 3 | 50.00 ms | 41.00 ms | 59.00 ms | 200.00 ms | 1 |"));
-	assert_non_null(strstr(md, "| buildah | 3 | 2.50 s | 2.05 s | 2.95 s | 6.00 s | 0 |"));
+	assert_non_null(strstr(md, "| isolab-build | 3 | 50.00 ms [40.00, 60.00] | 41.00 ms | 59.00 ms | 200.00 ms | 1 |"));
+	assert_non_null(strstr(md, "| buildah | 3 | 2.50 s [2.00, 3.00] | 2.05 s | 2.95 s | 6.00 s | 0 |"));
 	assert_non_null(strstr(md, "- docker: `docker` is not installed here"));
 	assert_non_null(strstr(md, "- isolab-build: 1 rebuild(s) failed; the last: step 7/10 `RUN x` was not cached"));
-	assert_non_null(strstr(md, "| isolab-build/buildah | 0.020x | 0.033x |"));
+	assert_non_null(strstr(md, "| isolab-build/buildah | 0.020x [0.013, 0.030] | 0.033x |"));
 	assert_non_null(strstr(md, "![cached rebuild per builder](plots/build.png)"));
 	/* the build section follows the others */
 	assert_true(strstr(md, "## Build") > strstr(md, "## Start-up"));
+	free(md);
+	cJSON_Delete(doc);
+}
+
+/* A syscall entry with one op measured in three runs (run medians m0..m2). */
+static cJSON *syscall_entry(const char *name, double m0, double m1, double m2)
+{
+	const double medians[] = { m0, m1, m2 };
+	cJSON *e = cJSON_CreateObject(), *op, *rm = bench_summary_json(medians, 3, "ns");
+
+	cJSON_AddStringToObject(e, "name", name);
+	cJSON_AddBoolToObject(e, "available", 1);
+	cJSON_AddNumberToObject(e, "failures", 0);
+	cJSON_AddNumberToObject(e, "warmup", 1);
+	op = cJSON_CreateObject();
+	cJSON_AddStringToObject(op, "name", "getpid");
+	cJSON_AddNumberToObject(op, "median", bench_json_number(rm, "median", 0));
+	cJSON_AddItemToObject(op, "ci95", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rm, "ci95"), 1));
+	cJSON_AddItemToObject(op, "run_medians", rm);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(e, "ops"), op);
+	return e;
+}
+
+static void report_markdown_syscall_rounds_and_intervals(void **state)
+{
+	cJSON *doc = sample_doc(), *suite, *sys, *r, *order;
+	struct bench_interval ci;
+	char *md;
+
+	suite = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(doc, "suites"), "syscall");
+	cJSON_AddNumberToObject(suite, "samples", 7);
+	cJSON_AddNumberToObject(suite, "rounds", 3);
+	cJSON_AddNumberToObject(suite, "seed", 42);
+	cJSON_AddStringToObject(suite, "seed_from", "option");
+	order = cJSON_Parse("[[\"native\", \"isolab-vmm\"], [\"isolab-vmm\", \"native\"], "
+			    "[\"native\", \"isolab-vmm\"]]");
+	cJSON_AddItemToObject(suite, "order", order);
+	sys = cJSON_AddArrayToObject(suite, "systems");
+	cJSON_AddItemToArray(sys, syscall_entry("native", 100, 110, 120));
+	cJSON_AddItemToArray(sys, syscall_entry("isolab-vmm", 200, 220, 240));
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "system", "isolab-vmm");
+	cJSON_AddStringToObject(r, "op", "getpid");
+	cJSON_AddNumberToObject(r, "ratio", 2);
+	ci.lo = 1.67;
+	ci.hi = 2.4;
+	bench_add_ci95(r, "ci95", &ci);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(suite, "ratios"), r);
+	md = bench_report_markdown(doc, "x.json", "plots");
+	assert_non_null(md);
+	assert_non_null(strstr(md, "## System calls and operations\n"));
+	/* medians with their interval, the ratio to native with its own */
+	assert_non_null(strstr(md, "| operation | native | isolab-vmm |"));
+	assert_non_null(strstr(md, "| getpid | 110 ns [100, 120] | 220 ns [200, 240] (2.00x [1.67, 2.40]) |"));
+	assert_non_null(strstr(md, "In brackets: the 95% confidence interval, a percentile bootstrap over the runs' medians"));
+	assert_non_null(strstr(md, "B = 2000 resamples, seed 0x15014b5eed"));
+	/* the rounds, their orders and the warm-ups */
+	assert_non_null(strstr(md, "Order: the probe runs in 3 interleaved rounds, shuffled each round "
+				   "(seed 42, given with --seed): round 1: native, isolab-vmm; round 2: "
+				   "isolab-vmm, native; round 3: native, isolab-vmm. Warm-up runs, "
+				   "discarded: native 1, isolab-vmm 1.\n"));
 	free(md);
 	cJSON_Delete(doc);
 }
@@ -752,33 +1150,6 @@ static void lifecycle_phases_from_times(void **state)
 	assert_int_equal(bench_lc_phases(&t, ns), -EINVAL);
 }
 
-static void lifecycle_round_order_rotates(void **state)
-{
-	size_t order[3], first[3] = { 0, 0, 0 }, one;
-	unsigned r;
-
-	bench_lc_round_order(0, 3, order);
-	assert_int_equal(order[0], 0);
-	assert_int_equal(order[1], 1);
-	assert_int_equal(order[2], 2);
-	bench_lc_round_order(1, 3, order);
-	assert_int_equal(order[0], 1);
-	assert_int_equal(order[1], 2);
-	assert_int_equal(order[2], 0);
-	/* over 3 rounds each runtime goes first once, and each round has all three */
-	for (r = 0; r < 3; r++) {
-		bench_lc_round_order(r + 30, 3, order);
-		first[order[0]]++;
-		assert_int_equal(order[0] + order[1] + order[2], 3);
-		assert_true(order[0] != order[1] && order[1] != order[2] && order[0] != order[2]);
-	}
-	assert_int_equal(first[0], 1);
-	assert_int_equal(first[1], 1);
-	assert_int_equal(first[2], 1);
-	bench_lc_round_order(7, 1, &one);
-	assert_int_equal(one, 0);
-}
-
 static void pid_file_text(void **state)
 {
 	pid_t pid = -1;
@@ -855,14 +1226,15 @@ static void report_markdown_lifecycle(void **state)
 	assert_non_null(md);
 	assert_non_null(strstr(md, "## OCI lifecycle: create, start, delete\n\n3 sequences per runtime"));
 	assert_non_null(strstr(md, "running `/bin/true`"));
-	assert_non_null(strstr(md, "*create*: create's spawn to exit.\n\n| runtime | runs | median | p5 | p95 | failures |"));
-	assert_non_null(strstr(md, "| isolab-ctr | 3 | 20.00 ms | 18.20 ms | 21.80 ms | 0 |"));
+	assert_non_null(strstr(md, "*create*: create's spawn to exit.\n\n| runtime | runs | median [95% CI] | p5 | p95 | failures |"));
+	assert_non_null(strstr(md, "| isolab-ctr | 3 | 20.00 ms [18.00, 22.00] | 18.20 ms | 21.80 ms | 0 |"));
 	assert_non_null(strstr(md, "*total*: create's spawn to delete's exit."));
-	assert_non_null(strstr(md, "| runc | 3 | 200.00 ms | 182.00 ms | 218.00 ms | 1 |"));
+	assert_non_null(strstr(md, "| runc | 3 | 200.00 ms [180.00, 220.00] | 182.00 ms | 218.00 ms | 1 |"));
 	assert_non_null(strstr(md, "- crun: trial run failed: crun create: exit status 1: cgroups in hybrid mode not supported"));
 	assert_non_null(strstr(md, "- runc: 1 sequence(s) failed; the last: runc delete: exit status 1: container is running"));
 	assert_non_null(strstr(md, "| isolab-ctr/crun | - | - | - | - | - | at most 0.50x | not measured |"));
-	assert_non_null(strstr(md, "| isolab-ctr/runc | 0.20x | 0.20x | 0.20x | 0.20x | 0.20x | at most 0.25x | yes |"));
+	assert_non_null(strstr(md, "| isolab-ctr/runc | 0.20x [0.16, 0.24] | 0.20x [0.16, 0.24] | 0.20x [0.16, 0.24] | "
+				  "0.20x [0.16, 0.24] | 0.20x [0.16, 0.24] | at most 0.25x | yes |"));
 	assert_non_null(strstr(md, "![OCI lifecycle per phase](plots/lifecycle.png)"));
 	free(md);
 
@@ -871,7 +1243,9 @@ static void report_markdown_lifecycle(void **state)
 	cJSON_ReplaceItemInObject(suite, "ratios", bench_ratios_json(sys, pairs, 2, keys, 5));
 	md = bench_report_markdown(doc, "x.json", "plots");
 	assert_non_null(md);
-	assert_non_null(strstr(md, "| isolab-ctr/runc | 0.40x | 0.40x | 0.40x | 0.40x | 0.40x | at most 0.25x | no |"));
+	assert_non_null(strstr(md, "| isolab-ctr/runc | 0.40x [0.33, 0.49] | 0.40x [0.33, 0.49] | "
+				   "0.40x [0.33, 0.49] | 0.40x [0.33, 0.49] | 0.40x [0.33, 0.49] | "
+				   "at most 0.25x | no |"));
 	/* the lifecycle section follows the others */
 	assert_true(strstr(md, "## OCI lifecycle") > strstr(md, "## Start-up"));
 	free(md);
@@ -887,10 +1261,21 @@ int main(void)
 		cmocka_unit_test(stats_empty_is_an_error),
 		cmocka_unit_test(stats_percentile_ends_and_ties),
 		cmocka_unit_test(stats_cdf_points),
+		cmocka_unit_test(median_in_place_is_the_summary_median),
+		cmocka_unit_test(rng_is_seeded_and_uniform),
+		cmocka_unit_test(ci_median_contains_the_median_and_is_reproducible),
+		cmocka_unit_test(ci_median_narrows_with_more_samples),
+		cmocka_unit_test(ci_median_known_cases),
+		cmocka_unit_test(ci_median_even_counts_and_ties),
+		cmocka_unit_test(ci_ratio_of_medians),
+		cmocka_unit_test(round_order_is_a_seeded_shuffle),
+		cmocka_unit_test(rounds_spread_runs_in_batches),
 		cmocka_unit_test(results_write_and_read_back),
 		cmocka_unit_test(results_newest_none),
 		cmocka_unit_test(results_check_finds_holes),
 		cmocka_unit_test(summary_json_of_nothing),
+		cmocka_unit_test(summary_json_has_its_interval_from_three_samples),
+		cmocka_unit_test(ratios_json_have_intervals),
 		cmocka_unit_test(stats_file_times_and_memory),
 		cmocka_unit_test(args_defaults_and_quick),
 		cmocka_unit_test(args_options),
@@ -900,12 +1285,13 @@ int main(void)
 		cmocka_unit_test(build_output_cut_short),
 		cmocka_unit_test(memstat_parsers),
 		cmocka_unit_test(format_numbers),
+		cmocka_unit_test(format_with_intervals),
 		cmocka_unit_test(markdown_table),
 		cmocka_unit_test(report_markdown_sections),
 		cmocka_unit_test(report_markdown_build),
+		cmocka_unit_test(report_markdown_syscall_rounds_and_intervals),
 		cmocka_unit_test(oci_config_from_spec),
 		cmocka_unit_test(lifecycle_phases_from_times),
-		cmocka_unit_test(lifecycle_round_order_rotates),
 		cmocka_unit_test(pid_file_text),
 		cmocka_unit_test(report_markdown_lifecycle),
 	};

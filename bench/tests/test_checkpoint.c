@@ -132,6 +132,15 @@ static void resume_fails_each_kind_of_unit_in_its_data(void **state)
 	assert_string_equal(bench_json_string(entry_of(doc, "memory", "isolab-vmm"), "error", ""), "died");
 	cJSON_Delete(doc);
 
+	/* a syscall run (one round of one system) that died is a failure of that system */
+	doc = died_during("syscall/3/qemu-microvm");
+	bench_progress_resume(doc, "died", 1);
+	e = entry_of(doc, "syscall", "qemu-microvm");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "available")));
+	assert_int_equal((int)bench_json_number(e, "failures", 0), 1);
+	assert_string_equal(bench_json_string(e, "last_error", ""), "died");
+	cJSON_Delete(doc);
+	/* a file from before the syscall suite had rounds: its one run died, the system unavailable */
 	doc = died_during("syscall/qemu-microvm");
 	bench_progress_resume(doc, "died", 1);
 	e = entry_of(doc, "syscall", "qemu-microvm");

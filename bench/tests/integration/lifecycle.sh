@@ -46,6 +46,14 @@ test_lifecycle_suite_times_each_phase_and_leaves_nothing() {
 			  contains(" start ID") and contains(" delete ID")))' "$f" >/dev/null ||
 			fail "lifecycle: $rt: $(jq -c --arg r "$rt" '.suites.lifecycle.systems[] | select(.name == $r) | {available, note, failures, last_error, n: .total.n}' "$f")"
 	done
+	# 3 rounds of one sequence each, the order shuffled and recorded; the trial is the warm-up;
+	# each median of 3 sequences with its interval
+	jq -e '.suites.lifecycle | .rounds == 3 and (.seed | type == "number") and (.order | length) == 3 and
+		([.systems[] | select(.available) | .name] | sort) as $n | ([.order[] | sort == $n] | all) and
+		([.systems[] | select(.available) | .warmup == 1 and
+		  ([.create, .start, .wait, .delete, .total | (.ci95 | length) == 2 and
+		    .ci95[0] <= .median and .median <= .ci95[1]] | all)] | all)' "$f" >/dev/null ||
+		fail "lifecycle: rounds, warm-ups or intervals: $(jq -c '.suites.lifecycle | {rounds, seed, order, w: [.systems[] | {name, warmup, ci: .total.ci95}]}' "$f")"
 	jq -e '.suites.lifecycle.systems[] | select(.name == "isolab-ctr") | .available' "$f" >/dev/null ||
 		fail "isolab-ctr unavailable: $(jq -r '.suites.lifecycle.systems[] | select(.name == "isolab-ctr") | .note' "$f")"
 	# a runtime that cannot run here says why in one line (crun on a cgroup v1 hybrid host)
@@ -56,7 +64,8 @@ test_lifecycle_suite_times_each_phase_and_leaves_nothing() {
 	for rt in runc crun; do
 		if jq -e --arg r "$rt" '.suites.lifecycle.systems[] | select(.name == $r) | .available' "$f" >/dev/null; then
 			jq -e --arg n "isolab-ctr/$rt" '.suites.lifecycle.ratios[] | select(.name == $n) |
-				.total > 0 and .create > 0 and .start > 0 and .delete > 0' "$f" >/dev/null ||
+				.total > 0 and .create > 0 and .start > 0 and .delete > 0 and
+				.ci95.total[0] <= .total and .total <= .ci95.total[1]' "$f" >/dev/null ||
 				fail "no ratio isolab-ctr/$rt: $(jq -c '.suites.lifecycle.ratios' "$f")"
 		fi
 	done
@@ -68,6 +77,8 @@ test_lifecycle_suite_times_each_phase_and_leaves_nothing() {
 	assert_contains "$(cat "$TEST_TMP/REPORT.md")" "## OCI lifecycle: create, start, delete" "REPORT.md"
 	assert_contains "$(cat "$TEST_TMP/REPORT.md")" "| at most 0.50x |" "REPORT.md crun target"
 	assert_contains "$(cat "$TEST_TMP/REPORT.md")" "| at most 0.25x |" "REPORT.md runc target"
+	assert_contains "$(cat "$TEST_TMP/REPORT.md")" "| runtime | runs | median [95% CI] | p5 | p95 | failures |" "REPORT.md intervals"
+	assert_contains "$(cat "$TEST_TMP/REPORT.md")" "Order: the sequences in 3 interleaved rounds, shuffled each round (seed" "REPORT.md rounds"
 	[ "$(head -c 8 "$TEST_TMP/plots/lifecycle.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
 		fail "lifecycle.png is not a PNG"
 	grep -q '</svg>' "$TEST_TMP/plots/lifecycle.svg" || fail "lifecycle.svg missing or truncated"
@@ -92,7 +103,7 @@ SH
 	assert_eq "trial run failed: isolab-ctr create: exit status 1: isolab-ctr: create: refused for the test" \
 		"$(jq -r '.suites.lifecycle.systems[] | select(.name == "isolab-ctr") | .note' "$f")" "note"
 	jq -e '. as $d | .suites.lifecycle | (.systems | length) == 1 and (.systems[0].available | not) and
-		(.systems[0].total.n == 0) and .ratios == [] and
+		(.systems[0].total.n == 0) and .systems[0].warmup == 0 and .ratios == [] and
 		([$d.progress.done[] | select(startswith("lifecycle/"))] | length) == 0' "$f" >/dev/null || fail "an unavailable runtime was measured: $(jq -c '.suites.lifecycle' "$f" | head -c 800)"
 	nothing_left "$tmp"
 }

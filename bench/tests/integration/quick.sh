@@ -77,6 +77,29 @@ test_quick_suite_writes_full_results_and_pictures() {
 	# unavailable systems say why
 	jq -e '[.. | objects | select(has("available") and .available == false) | .note | length > 0] | all' \
 		"$json" >/dev/null || fail "an unavailable system has no note"
+	# issue 16 item 1: interleaved rounds in a recorded, shuffled order; warm-ups
+	# discarded and counted; every median of 3 or more runs and every ratio with
+	# its 95% interval, the median inside it
+	for f in startup syscall lifecycle; do
+		jq -e --arg f "$f" '.suites[$f] as $s | ($s.seed | type == "number") and
+			$s.seed_from == "random" and $s.rounds >= 1 and ($s.order | length) == $s.rounds and
+			([$s.systems[] | select(.available) | .name] | sort) as $names |
+			([$s.order[] | sort == $names] | all) and
+			([$s.systems[] | select(.available) | .warmup >= 1] | all)' "$json" >/dev/null ||
+			fail "$f: rounds, order or warm-ups: $(jq -c --arg f "$f" '.suites[$f] | {seed, rounds, order, w: [.systems[] | {name, warmup}]}' "$json" | head -c 800)"
+	done
+	jq -e '.suites.startup.rounds == .suites.startup.runs and .suites.syscall.rounds == 5' "$json" \
+		>/dev/null || fail "default rounds: startup one run per round, syscall 5"
+	jq -e '[.. | objects | select(has("median") and has("samples") and (.n // 0) >= 3 and .unit == "ns" and
+		(has("batch") | not)) | (.ci95 | length) == 2 and .ci95[0] <= .median and .median <= .ci95[1]] |
+		length > 0 and all' "$json" >/dev/null || fail "a summary of 3 or more runs has no ci95 around its median"
+	jq -e '[.suites.syscall.systems[] | select(.available) | .ops[] |
+		.runs == 5 and (.ci95 | length) == 2 and .ci95[0] <= .median and .median <= .ci95[1]] | all' \
+		"$json" >/dev/null || fail "syscall: an op without 5 runs and its interval"
+	jq -e '[.suites.syscall.ratios[] | (.ci95 | length) == 2 and .ci95[0] <= .ratio and .ratio <= .ci95[1]] | all' \
+		"$json" >/dev/null || fail "syscall: a ratio without its interval"
+	jq -e '[.suites.startup.ratios[] | .ci95.first_line[0] <= .first_line and .first_line <= .ci95.first_line[1]] | all' \
+		"$json" >/dev/null || fail "startup: a ratio without its interval"
 	# VMs: measured wherever KVM was (native-kvm or the lab)
 	if jq -e '.environment.kvm != "none"' "$json" >/dev/null; then
 		jq -e '.suites.startup.systems[] | select(.name == "isolab-vmm") |
@@ -121,6 +144,10 @@ test_quick_suite_writes_full_results_and_pictures() {
 	assert_contains "$(cat "$r/REPORT.md")" "## OCI lifecycle: create, start, delete" "REPORT.md"
 	assert_contains "$(cat "$r/REPORT.md")" "| isolab-ctr/runc |" "REPORT.md lifecycle ratios"
 	assert_contains "$(cat "$r/REPORT.md")" "plots/lifecycle.png" "REPORT.md"
+	assert_contains "$(cat "$r/REPORT.md")" "In brackets: the 95% confidence interval, a percentile bootstrap over the runs (B = 2000 resamples" "REPORT.md intervals"
+	assert_contains "$(cat "$r/REPORT.md")" "Order: the probe runs in 5 interleaved rounds, shuffled each round (seed" "REPORT.md rounds"
+	grep -Eq '^\| native \| process \| 3 \| [0-9.]+ [mu]?s \[[0-9.]+, [0-9.]+\] \|' "$r/REPORT.md" ||
+		fail "REPORT.md: native's start-up median without its interval: $(grep '^| native |' "$r/REPORT.md")"
 	if jq -e '.environment.kvm == "lab"' "$json" >/dev/null; then
 		assert_contains "$(cat "$r/REPORT.md")" "Measured inside the nested-KVM lab" "REPORT.md caveat"
 	fi
@@ -240,5 +267,76 @@ test_bad_usage_exits_2_and_writes_nothing() {
 	assert_contains "$OUTPUT" "unknown system \`dockr\`" "message"
 	assert_status 1 "$ISOLAB_BUILD/isolab-bench" report --results "$r"
 	assert_contains "$OUTPUT" "no results file" "report without results"
+	# one line, with a hint when a known word is close
+	local B=$ISOLAB_BUILD/isolab-bench
+	assert_status 2 "$B" run --rnus 3 --results "$r"
+	assert_eq "isolab-bench: unknown option \`--rnus\` (did you mean \`--runs\`?)" "$OUTPUT" "option typo"
+	assert_status 2 "$B" run --memroy=64M --results "$r"
+	assert_eq "isolab-bench: unknown option \`--memroy=64M\` (did you mean \`--memory\`?)" "$OUTPUT" "typo with a value"
+	assert_status 2 "$B" rnu --results "$r"
+	assert_eq "isolab-bench: unknown command \`rnu\` (did you mean \`run\`?)" "$OUTPUT" "command typo"
+	assert_status 2 "$B" fly
+	assert_eq "isolab-bench: unknown command \`fly\` (run, report, help, version)" "$OUTPUT" "unknown command"
+	assert_status 2 "$B" --verison
+	assert_eq "isolab-bench: unknown option \`--verison\` (did you mean \`--version\`?)" "$OUTPUT" "top-level typo"
+	assert_status 2 "$B" report --runs 3
+	assert_eq "isolab-bench: unknown option \`--runs\`" "$OUTPUT" "a run option to report"
+	assert_status 2 "$B" run --re x
+	assert_eq "isolab-bench: option \`--re\` is ambiguous (--results, --results-file, --resume, --resume-reason)" \
+		"$OUTPUT" "ambiguous"
+	assert_status 2 "$B" run --quick=yes --results "$r"
+	assert_eq "isolab-bench: option \`--quick\` takes no value" "$OUTPUT" "flag with a value"
+	assert_status 2 "$B" run --results "$r" --runs
+	assert_eq "isolab-bench: --runs: missing value" "$OUTPUT" "missing value"
+	assert_status 2 "$B" run stray --results "$r"
+	assert_eq "isolab-bench: unexpected argument \`stray\`" "$OUTPUT" "stray argument"
+	# --seed N (64 bits), --rounds N, --memory SIZE (old spelling --vm-mem, -m)
+	assert_status 2 "$B" run --seed -1 --results "$r"
+	assert_eq "isolab-bench: --seed \`-1\`: not a non-negative integer" "$OUTPUT" "negative seed"
+	assert_status 2 "$B" run --seed 18446744073709551616 --results "$r"
+	assert_eq "isolab-bench: --seed \`18446744073709551616\`: not a non-negative integer" "$OUTPUT" "seed over 64 bits"
+	assert_status 2 "$B" run --rounds 10001 --results "$r"
+	assert_eq "isolab-bench: --rounds \`10001\`: larger than 10000" "$OUTPUT" "too many rounds"
+	local mem
+	for mem in --memory --vm-mem -m; do
+		assert_status 2 "$B" run "$mem" 8M --results "$r"
+		assert_eq "isolab-bench: --memory: at least 16M" "$OUTPUT" "$mem 8M"
+	done
+	# accepted, and then refused with --resume (which takes them from its file)
+	for mem in "--seed 18446744073709551615" "--rounds 5" "--memory 64M" "--vm-mem 64M"; do
+		# shellcheck disable=SC2086
+		assert_status 2 "$B" run $mem --resume "$r/none.json"
+		assert_contains "$OUTPUT" "isolab-bench: --resume: the run goes on with the options in" "$mem"
+	done
 	[ -z "$(find "$r" -mindepth 1)" ] || fail "bad usage left files: $(find "$r" -mindepth 1)"
+}
+
+# help_to_stdout ARGS...: isolab-bench ARGS prints the usage on stdout,
+# nothing on stderr, and exits 0.
+help_to_stdout() {
+	local status=0
+	"$ISOLAB_BUILD/isolab-bench" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || status=$?
+	[ "$status" = 0 ] || fail "isolab-bench $*: exit status $status: $(cat "$TEST_TMP/err")"
+	[ ! -s "$TEST_TMP/err" ] || fail "isolab-bench $*: wrote to stderr: $(cat "$TEST_TMP/err")"
+	assert_eq "usage: isolab-bench run [--suites startup,memory,syscall,build,lifecycle] [--runs N]" \
+		"$(head -n 1 "$TEST_TMP/out")" "isolab-bench $*: first line"
+	grep -q -- "--memory SIZE" "$TEST_TMP/out" || fail "isolab-bench $*: no --memory in the usage"
+	grep -q -- "--seed N" "$TEST_TMP/out" || fail "isolab-bench $*: no --seed in the usage"
+}
+
+test_help_and_version_exit_0_on_stdout() {
+	[ -x "$ISOLAB_BUILD/isolab-bench" ] || fail "build/isolab-bench missing (make all)"
+	help_to_stdout --help
+	help_to_stdout -h
+	help_to_stdout help
+	help_to_stdout help run
+	help_to_stdout run --help
+	help_to_stdout run --quick --help
+	help_to_stdout report --help
+	local v
+	for v in --version version; do
+		assert_status 0 "$ISOLAB_BUILD/isolab-bench" "$v"
+		assert_eq "isolab-bench version $(sed -n 's/^#define ISOLAB_VERSION "\(.*\)"$/\1/p' \
+			"$ISOLAB_ROOT/common/version.h")" "$OUTPUT" "$v"
+	done
 }
