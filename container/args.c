@@ -25,7 +25,9 @@ const char ctr_usage[] =
 	"       isolab-ctr [GLOBAL OPTIONS] delete [--force] ID\n"
 	"       isolab-ctr [GLOBAL OPTIONS] list [--format table|json] [-q]\n"
 	"       isolab-ctr [GLOBAL OPTIONS] ps [--format table|json] ID\n"
-	"       isolab-ctr [GLOBAL OPTIONS] exec [-d] [--pid-file F] [--process FILE] ID [CMD...]\n"
+	"       isolab-ctr [GLOBAL OPTIONS] exec [-d] [-t] [-e K=V]... [--cwd DIR] [-u UID[:GID]] [--cap CAP]...\n"
+	"             [--no-new-privs] [--pid-file F] [--console-socket S] [--preserve-fds N]\n"
+	"             [--process FILE] ID [CMD...]   (runc's; FILE's process wins over -t -e --cwd -u --cap --no-new-privs)\n"
 	"global options (runc's):\n"
 	"  --root DIR            state directory (default /run/isolab-ctr)\n"
 	"  --log FILE            errors and warnings also go to FILE, one line each\n"
@@ -549,8 +551,9 @@ static int parse_spec(int argc, char *const *argv, struct ctr_args *args, struct
 
 enum life_opt {
 	OPT_BUNDLE = 'b', OPT_FORCE = 'f', OPT_ALL = 'a', OPT_QUIET = 'q', OPT_DETACH = 'd',
-	OPT_PROCESS = 'p', OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_KEYRING,
-	OPT_FORMAT,
+	OPT_PROCESS = 'p', OPT_TTY = 't', OPT_ENV = 'e', OPT_USER_EXEC = 'u', OPT_CAP = 'c',
+	OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_FORMAT, OPT_CWD,
+	OPT_NO_NEW_PRIVS, OPT_PRESERVE_FDS,
 };
 
 /* --format table|json (list, ps). */
@@ -596,6 +599,22 @@ static int life_option(int opt, struct ctr_args *args, struct ctr_config *cfg,
 		return 0;
 	case OPT_FORMAT:
 		return set_format(optarg, args, err);
+	case OPT_TTY:
+		args->exec.tty = true;
+		return 0;
+	case OPT_ENV:
+		return ctr_exec_flag_env(&args->exec, optarg, err);
+	case OPT_USER_EXEC:
+		return ctr_exec_flag_user(&args->exec, optarg, err);
+	case OPT_CAP:
+		return ctr_exec_flag_cap(&args->exec, optarg, err);
+	case OPT_CWD:
+		return ctr_exec_flag_cwd(&args->exec, optarg, err);
+	case OPT_NO_NEW_PRIVS:
+		args->exec.no_new_privs = true;
+		return 0;
+	case OPT_PRESERVE_FDS:
+		return ctr_exec_flag_preserve_fds(&args->exec, optarg, err);
 	}
 	return isolab_error_set(err, -EINVAL, "internal: unknown option %d", opt);
 }
@@ -626,6 +645,14 @@ static int parse_lifecycle(enum ctr_command cmd, int argc, char *const *argv,
 		{ "detach", no_argument, NULL, OPT_DETACH },
 		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 		{ "process", required_argument, NULL, OPT_PROCESS },
+		{ "tty", no_argument, NULL, OPT_TTY },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "cwd", required_argument, NULL, OPT_CWD },
+		{ "user", required_argument, NULL, OPT_USER_EXEC },
+		{ "cap", required_argument, NULL, OPT_CAP },
+		{ "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
+		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct option no_opts[] = { { NULL, 0, NULL, 0 } };
@@ -651,7 +678,7 @@ static int parse_lifecycle(enum ctr_command cmd, int argc, char *const *argv,
 		opts = list_opts, shortopts = "+:f:";
 		break;
 	case CTR_CMD_EXEC:
-		opts = exec_opts, shortopts = "+:dp:";
+		opts = exec_opts, shortopts = "+:dp:te:u:c:";
 		break;
 	default:
 		break;

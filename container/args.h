@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "container/config.h"
 #include "container/log.h"
+#include "container/exec_flags.h"
 
 enum ctr_command {
 	CTR_CMD_RUN,
@@ -56,7 +57,7 @@ struct ctr_args {
 	/* the lifecycle commands (runc's options) */
 	const char *id;                  /* the container */
 	const char *pid_file;            /* create, exec: --pid-file */
-	const char *console_socket;      /* create: --console-socket */
+	const char *console_socket;      /* create, exec: --console-socket */
 	const char *process;             /* exec: --process FILE (a process object) */
 	const char *signal;              /* kill: default "TERM" */
 	bool json;                       /* list, ps: --format json */
@@ -65,6 +66,7 @@ struct ctr_args {
 	bool all;                        /* kill: --all */
 	bool detach;                     /* exec: -d */
 	bool no_pivot;                   /* create: --no-pivot (accepted; see README) */
+	struct ctr_exec_flags exec;      /* exec: runc's process flags (exec_flags.h) */
 };
 
 /*

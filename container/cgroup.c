@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 const char *const ctr_cgroup_v1_names[CTR_V1_COUNT] = { "memory", "cpu", "pids", "devices",
-							      "freezer", "blkio" };
+							      "freezer", "blkio", "cpuset" };
 
 /* ---- pure part ---- */
 
@@ -148,6 +148,48 @@ int ctr_cgroup_blkio_write(const struct ctr_config *cfg, enum ctr_cgroup_mode mo
 	return 0;
 }
 
+/* A decimal number at *p (advanced past it), or -1. */
+static long list_number(const char **p)
+{
+	long v = 0;
+
+	if (**p < '0' || **p > '9')
+		return -1;
+	while (**p >= '0' && **p <= '9') {
+		v = v * 10 + (**p - '0');
+		if (v > 1 << 22)
+			return -1;
+		(*p)++;
+	}
+	return v;
+}
+
+int ctr_cgroup_cpuset_list_check(const char *text)
+{
+	const char *p = text;
+
+	for (;;) {
+		long first = list_number(&p);
+
+		if (first < 0)
+			return -EINVAL;
+		if (*p == '-') {
+			p++;
+			if (list_number(&p) < first)
+				return -EINVAL;
+		}
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			return -EINVAL;
+	}
+}
+
+static bool has_cpuset(const struct ctr_config *cfg)
+{
+	return cfg->cpuset_cpus != NULL || cfg->cpuset_mems != NULL;
+}
+
 static bool has_blkio(const struct ctr_config *cfg)
 {
 	return cfg->blkio_weight != 0 || cfg->n_blkio_limits != 0;
@@ -158,19 +200,123 @@ const char *ctr_cgroup_parent(const struct ctr_config *cfg)
 	return cfg->cgroup_parent ? cfg->cgroup_parent : CTR_CGROUP_DEFAULT_PARENT;
 }
 
+/* Appends path's components to out ("/a/b"), dropping empty and "." ones;
+ * -EINVAL at "..", -ENAMETOOLONG. */
+static int append_components(char *out, size_t len, const char *path)
+{
+	size_t n = strlen(out);
+
+	while (*path != '\0') {
+		size_t c = strcspn(path, "/");
+
+		if (c == 2 && path[0] == '.' && path[1] == '.')
+			return -EINVAL;
+		if (c > 1 || (c == 1 && path[0] != '.')) {
+			if (n + 1 + c >= len)
+				return -ENAMETOOLONG;
+			out[n++] = '/';
+			memcpy(out + n, path, c);
+			n += c;
+			out[n] = '\0';
+		}
+		path += c + (path[c] == '/');
+	}
+	return 0;
+}
+
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return true;
+	return false;
+}
+
+const char *ctr_cgroup_path_problem(const char *path)
+{
+	char probe[PATH_MAX] = "";
+	size_t colons = 0;
+
+	for (const char *p = path; *p; p++)
+		colons += *p == ':';
+	if (path[0] != '/' && colons == 2)
+		return "systemd's slice:prefix:name, and isolab-ctr has no systemd cgroup driver (cgroupfs only)";
+	if (has_dotdot(path))
+		return "no '..' allowed";
+	if (strchr(path, '\n') != NULL)
+		return "a newline";
+	if (append_components(probe, sizeof(probe), path) == -ENAMETOOLONG)
+		return "too long";
+	if (probe[0] == '\0')
+		return "the hierarchy's root, not a cgroup of its own";
+	return NULL;
+}
+
+/* The parent of the cgroup on the unified line ("0::/a/b") of a
+ * /proc/self/cgroup text into out ("/a"); the root ("") when there is none. */
+static int own_parent(const char *self_cgroup, char *out, size_t len)
+{
+	char line[PATH_MAX];
+	const char *p = self_cgroup;
+	char *slash;
+	size_t n;
+
+	out[0] = '\0';
+	while (p != NULL && strncmp(p, "0::", 3) != 0) {
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	if (p == NULL)
+		return 0;
+	p += 3;
+	n = strcspn(p, "\n");
+	if (n >= sizeof(line))
+		return -ENAMETOOLONG;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	slash = strrchr(line, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	return append_components(out, len, line) == 0 ? 0 : -ENAMETOOLONG;
+}
+
+int ctr_cgroup_resolve(const char *cgroups_path, const char *parent, const char *id,
+		       const char *self_cgroup, char *out, size_t len, struct isolab_error *err)
+{
+	const char *why;
+	int rc;
+
+	out[0] = '\0';
+	if (cgroups_path != NULL && cgroups_path[0] != '\0') {
+		why = ctr_cgroup_path_problem(cgroups_path);
+		if (why != NULL)
+			return isolab_error_set(err, -EINVAL, "linux.cgroupsPath `%s`: %s",
+						cgroups_path, why);
+		rc = cgroups_path[0] == '/' ? 0 : own_parent(self_cgroup, out, len);
+		if (rc == 0)
+			rc = append_components(out, len, cgroups_path);
+	} else {
+		rc = append_components(out, len, parent != NULL ? parent : "");
+		if (rc == 0)
+			rc = append_components(out, len, id);
+	}
+	if (rc == -EINVAL)
+		return isolab_error_set(err, rc, "cgroup parent `%s`: no '..' allowed", parent);
+	if (rc < 0)
+		return isolab_error_set(err, rc, "cgroup path for `%s`: too long", id);
+	return 0;
+}
+
 int ctr_cgroup_path(char *buf, size_t len, const char *root, enum ctr_cgroup_mode mode,
-		    int controller, const char *parent, const char *id)
+		    int controller, const char *path)
 {
 	int n;
 
-	if (parent == NULL || parent[0] == '\0')
-		parent = NULL;
 	if (mode == CTR_CGROUP_V2)
-		n = snprintf(buf, len, "%s%s%s/%s", root, parent ? "/" : "", parent ? parent : "",
-			     id);
+		n = snprintf(buf, len, "%s%s", root, path);
 	else
-		n = snprintf(buf, len, "%s/%s%s%s/%s", root, ctr_cgroup_v1_names[controller],
-			     parent ? "/" : "", parent ? parent : "", id);
+		n = snprintf(buf, len, "%s/%s%s", root, ctr_cgroup_v1_names[controller], path);
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
@@ -239,6 +385,22 @@ int ctr_cgroup_detect(enum ctr_cgroup_mode *mode, struct isolab_error *err)
 	return ctr_cgroup_mode_from_magic((long)root.f_type, (long)unified.f_type, mode, err);
 }
 
+int ctr_cgroup_locate(struct ctr_cgroup *cg, const struct ctr_config *cfg,
+		      struct isolab_error *err)
+{
+	char self[4096] = "";
+	int rc;
+
+	if (cfg->cgroups_path != NULL && cfg->cgroups_path[0] != '\0' &&
+	    cfg->cgroups_path[0] != '/') {
+		rc = isolab_read_text("/proc/self/cgroup", self, sizeof(self));
+		if (rc < 0)
+			return isolab_error_errno(err, rc, "read `/proc/self/cgroup`");
+	}
+	return ctr_cgroup_resolve(cfg->cgroups_path, ctr_cgroup_parent(cfg), cfg->id, self,
+				  cg->rel, sizeof(cg->rel), err);
+}
+
 /* mkdir -p of the parent, each level must be a cgroup directory. */
 static int mkdir_parents(const char *path, struct isolab_error *err)
 {
@@ -262,14 +424,21 @@ static int mkdir_parents(const char *path, struct isolab_error *err)
 }
 
 /* v2: every level from the root down to the container's parent must
- * delegate memory, cpu and pids in cgroup.subtree_control. */
-static int v2_enable_controllers(const char *path, bool io, struct isolab_error *err)
+ * delegate memory, cpu and pids (io, cpuset when cfg uses them) in
+ * cgroup.subtree_control. */
+static int v2_enable_controllers(const char *path, const struct ctr_config *cfg,
+				 struct isolab_error *err)
 {
-	static const char *const want[] = { "memory", "cpu", "pids", "io" };
+	const char *want[5] = { "memory", "cpu", "pids" };
+	size_t nwant = 3;
 	char dir[PATH_MAX], avail[512] = "", enabled[512] = "";
 	size_t rootlen = strlen(CTR_CGROUP_ROOT);
 	char *p;
 
+	if (has_blkio(cfg))
+		want[nwant++] = "io";
+	if (has_cpuset(cfg))
+		want[nwant++] = "cpuset";
 	snprintf(dir, sizeof(dir), "%s", path);
 	p = strrchr(dir, '/');
 	if (p)
@@ -281,7 +450,7 @@ static int v2_enable_controllers(const char *path, bool io, struct isolab_error 
 		*p = '\0';
 		if (read_file(dir, "cgroup.subtree_control", enabled, sizeof(enabled)) == 0 &&
 		    read_file(dir, "cgroup.controllers", avail, sizeof(avail)) == 0) {
-			for (size_t i = 0; i < (io ? 4u : 3u); i++) {
+			for (size_t i = 0; i < nwant; i++) {
 				char add[16];
 
 				if (strstr(enabled, want[i]) || !strstr(avail, want[i]))
@@ -302,11 +471,67 @@ static int v2_enable_controllers(const char *path, bool io, struct isolab_error 
 	return 0;
 }
 
+/* v1 cpuset: every level below the hierarchy's root, down to leaf, takes
+ * its parent's cpus and mems where it has none: a new cgroup starts empty,
+ * and no task may join it so (cgroup-v1/cpusets.rst; runc's cpuset
+ * ensureParent and copyIfNeeded). */
+static int v1_cpuset_inherit(const char *leaf, struct isolab_error *err)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char dir[PATH_MAX], parent[PATH_MAX], value[4096];
+	size_t start = strlen(CTR_CGROUP_ROOT "/cpuset");
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s", leaf);
+	if (strlen(dir) <= start + 1)
+		return 0;
+	for (p = strchr(dir + start + 1, '/');; p = strchr(p + 1, '/')) {
+		if (p != NULL)
+			*p = '\0';
+		snprintf(parent, sizeof(parent), "%s", dir);
+		*strrchr(parent, '/') = '\0';
+		for (size_t i = 0; i < 2; i++) {
+			value[0] = '\0';
+			if (read_file(dir, files[i], value, sizeof(value)) == 0 &&
+			    value[strspn(value, " \n")] != '\0')
+				continue;
+			value[0] = '\0';
+			read_file(parent, files[i], value, sizeof(value));
+			value[strcspn(value, "\n")] = '\0';
+			if (write_file(dir, files[i], value, err) < 0)
+				return err->code;
+		}
+		if (p == NULL)
+			return 0;
+		*p = '/';
+	}
+}
+
+/* linux.resources.cpu.cpus and .mems into the container's cpuset. */
+static int write_cpuset(struct ctr_cgroup *cg, const struct ctr_config *cfg,
+			struct isolab_error *err)
+{
+	int c = cg->mode == CTR_CGROUP_V2 ? 0 : CTR_V1_CPUSET;
+
+	if (!has_cpuset(cfg))
+		return 0;
+	if (cg->path[c][0] == '\0')
+		return isolab_error_set(err, -ENOTSUP,
+					"linux.resources.cpu: cgroup v1 controller `cpuset` is not mounted under %s",
+					CTR_CGROUP_ROOT);
+	if (cg->mode != CTR_CGROUP_V2 && v1_cpuset_inherit(cg->path[c], err) < 0)
+		return err->code;
+	if (cfg->cpuset_cpus != NULL && write_file(cg->path[c], "cpuset.cpus", cfg->cpuset_cpus, err) < 0)
+		return isolab_error_wrap(err, "linux.resources.cpu.cpus");
+	if (cfg->cpuset_mems != NULL && write_file(cg->path[c], "cpuset.mems", cfg->cpuset_mems, err) < 0)
+		return isolab_error_wrap(err, "linux.resources.cpu.mems");
+	return 0;
+}
+
 int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 		      struct isolab_error *err)
 {
 	struct ctr_cgroup_write writes[CTR_CGROUP_MAX_WRITES];
-	const char *parent = ctr_cgroup_parent(cfg);
 	int nctrl, n, rc;
 
 	memset(cg->created, 0, sizeof(cg->created));
@@ -316,7 +541,7 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 	nctrl = cg->mode == CTR_CGROUP_V2 ? 1 : CTR_V1_COUNT;
 	for (int c = 0; c < nctrl; c++) {
 		if (ctr_cgroup_path(cg->path[c], sizeof(cg->path[c]), CTR_CGROUP_ROOT, cg->mode, c,
-				    parent, cfg->id) < 0) {
+				    cg->rel) < 0) {
 			rc = isolab_error_set(err, -ENAMETOOLONG, "cgroup path for `%s`: too long",
 					      cfg->id);
 			goto fail;
@@ -330,7 +555,8 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 			 * mkdir, an attach and an rmdir. */
 			if (c == CTR_V1_FREEZER || (c == CTR_V1_CPU && cfg->cpu_quota <= 0 && cfg->cpu_shares == 0) ||
 			    (c == CTR_V1_PIDS && cfg->pids_limit <= 0) ||
-			    (c == CTR_V1_BLKIO && !has_blkio(cfg))) {
+			    (c == CTR_V1_BLKIO && !has_blkio(cfg)) ||
+			    (c == CTR_V1_CPUSET && !has_cpuset(cfg))) {
 				cg->path[c][0] = '\0';
 				continue;
 			}
@@ -346,7 +572,7 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 		if (rc < 0)
 			goto fail;
 		if (cg->mode == CTR_CGROUP_V2) {
-			rc = v2_enable_controllers(cg->path[c], has_blkio(cfg), err);
+			rc = v2_enable_controllers(cg->path[c], cfg, err);
 			if (rc < 0)
 				goto fail;
 		}
@@ -395,6 +621,9 @@ int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 			goto fail;
 		}
 	}
+	rc = write_cpuset(cg, cfg, err);
+	if (rc < 0)
+		goto fail;
 	if (cg->mode == CTR_CGROUP_V2) {
 		struct stat st;
 		char peak[PATH_MAX + 16];
@@ -520,16 +749,15 @@ int ctr_cgroup_destroy(struct ctr_cgroup *cg, struct isolab_error *err)
 	return rc;
 }
 
-int ctr_cgroup_remove_stale(enum ctr_cgroup_mode mode, const char *parent, const char *id,
+int ctr_cgroup_remove_stale(enum ctr_cgroup_mode mode, const char *rel,
 			    struct isolab_error *err)
 {
 	int nctrl = mode == CTR_CGROUP_V2 ? 1 : CTR_V1_COUNT, rc = 0;
 	char path[PATH_MAX];
 
 	for (int c = 0; c < nctrl; c++) {
-		if (ctr_cgroup_path(path, sizeof(path), CTR_CGROUP_ROOT, mode, c, parent, id) < 0)
-			return isolab_error_set(err, -ENAMETOOLONG, "cgroup path for `%s`: too long",
-						id);
+		if (ctr_cgroup_path(path, sizeof(path), CTR_CGROUP_ROOT, mode, c, rel) < 0)
+			return isolab_error_set(err, -ENAMETOOLONG, "cgroup path `%s`: too long", rel);
 		/* v1: cpu and pids exist only when they were limited. */
 		if (rmdir(path) == 0 || errno == ENOENT)
 			continue;
@@ -539,7 +767,7 @@ int ctr_cgroup_remove_stale(enum ctr_cgroup_mode mode, const char *parent, const
 	return rc;
 }
 
-int ctr_cgroup_reopen(struct ctr_cgroup *cg, enum ctr_cgroup_mode mode, const char *parent,
+int ctr_cgroup_reopen(struct ctr_cgroup *cg, enum ctr_cgroup_mode mode, const char *rel,
 		      const char *id, struct isolab_error *err)
 {
 	int nctrl = mode == CTR_CGROUP_V2 ? 1 : CTR_V1_COUNT;
@@ -548,11 +776,13 @@ int ctr_cgroup_reopen(struct ctr_cgroup *cg, enum ctr_cgroup_mode mode, const ch
 	memset(cg, 0, sizeof(*cg));
 	cg->mode = mode;
 	cg->dirfd = -1;
+	if (snprintf(cg->rel, sizeof(cg->rel), "%s", rel) >= (int)sizeof(cg->rel))
+		return isolab_error_set(err, -ENAMETOOLONG, "cgroup path for `%s`: too long", id);
 	for (int c = 0; c < nctrl; c++) {
 		struct stat st;
 
 		if (ctr_cgroup_path(cg->path[c], sizeof(cg->path[c]), CTR_CGROUP_ROOT, mode, c,
-				    parent, id) < 0)
+				    rel) < 0)
 			return isolab_error_set(err, -ENAMETOOLONG, "cgroup path for `%s`: too long",
 						id);
 		cg->created[c] = stat(cg->path[c], &st) == 0 && S_ISDIR(st.st_mode);

@@ -12,6 +12,9 @@
  * scheduler/sched-bwc.rst, cgroup-v1/pids.rst):
  *   v2: memory.max, memory.swap.max, cpu.max ("QUOTA PERIOD"), pids.max,
  *       memory.peak, memory.current, memory.events (oom_kill N)
+ *   v2 and v1: cpuset.cpus, cpuset.mems (cgroup-v1/cpusets.rst: a new v1
+ *       cpuset cgroup starts empty, and takes its parent's before a task
+ *       may join; v2: empty means the parent's)
  *   v1: memory.limit_in_bytes, memory.memsw.limit_in_bytes,
  *       cpu.cfs_quota_us, cpu.cfs_period_us, pids.max,
  *       memory.max_usage_in_bytes, memory.oom_control (oom_kill N)
@@ -42,10 +45,10 @@ enum ctr_cgroup_mode {
 
 /* The v1 controllers isolab uses, in this order (devices: devices.h).
  * The freezer is made only by `pause` (ctr_cgroup_freeze), never by run;
- * blkio only for linux.resources.blockIO. */
+ * blkio only for linux.resources.blockIO; cpuset only for cpu.cpus/mems. */
 enum ctr_cgroup_v1_ctrl {
 	CTR_V1_MEMORY, CTR_V1_CPU, CTR_V1_PIDS, CTR_V1_DEVICES, CTR_V1_FREEZER, CTR_V1_BLKIO,
-	CTR_V1_COUNT
+	CTR_V1_CPUSET, CTR_V1_COUNT
 };
 extern const char *const ctr_cgroup_v1_names[CTR_V1_COUNT];
 
@@ -76,18 +79,49 @@ int ctr_cgroup_plan_writes(const struct ctr_config *cfg, enum ctr_cgroup_mode mo
 int ctr_cgroup_blkio_write(const struct ctr_config *cfg, enum ctr_cgroup_mode mode, size_t i,
 			   struct ctr_cgroup_write *w);
 
+/* 0 when text is a CPU or memory node list as cpuset.cpus takes it
+ * ("0-3,5": numbers and ascending ranges, comma-separated, no spaces),
+ * else -EINVAL. Whether the host has them is the kernel's to say. Pure. */
+int ctr_cgroup_cpuset_list_check(const char *text);
+
 /* The cgroup parent cfg asks for: --cgroup-parent, else isolab-ctr. */
 const char *ctr_cgroup_parent(const struct ctr_config *cfg);
 
-/* "<root>/<parent>/<id>" (v2) or "<root>/<controller>/<parent>/<id>" (v1). */
+/*
+ * Where the container's cgroup is: one path, the same in every hierarchy,
+ * relative to the hierarchy's root, "/a/b/leaf" (runtime-spec
+ * config-linux.md "Cgroups Path"):
+ *   linux.cgroupsPath absolute: that path under each hierarchy's root
+ *     (containerd's "/default/<id>", podman's "/libpod_parent/libpod-<id>");
+ *   relative: under the parent of the runtime's own cgroup, as runc's v2
+ *     driver does; that cgroup is read from the unified ("0::") line of
+ *     /proc/self/cgroup (v2 and hybrid; a pure v1 host has none: the
+ *     root). runc's v1 driver resolves each hierarchy against its own
+ *     cgroup there; isolab-ctr keeps one path for all;
+ *   unset: "/<--cgroup-parent or isolab-ctr>/<id>".
+ * Empty and "." components are dropped; ".." anywhere, systemd's
+ * "slice:prefix:name" (no systemd driver here) and a path that names the
+ * root itself are refused.
+ */
+/* NULL when path is an acceptable linux.cgroupsPath, else why not. Pure. */
+const char *ctr_cgroup_path_problem(const char *path);
+/* The resolved path into out. self_cgroup: the text of /proc/self/cgroup,
+ * read only for a relative cgroups_path (may be NULL otherwise). -EINVAL
+ * ("linux.cgroupsPath `P`: why") or -ENAMETOOLONG. Pure. */
+int ctr_cgroup_resolve(const char *cgroups_path, const char *parent, const char *id,
+		       const char *self_cgroup, char *out, size_t len, struct isolab_error *err);
+
+/* "<root><path>" (v2) or "<root>/<controller><path>" (v1); path as
+ * ctr_cgroup_resolve makes it. */
 int ctr_cgroup_path(char *buf, size_t len, const char *root, enum ctr_cgroup_mode mode,
-		    int controller, const char *parent, const char *id);
+		    int controller, const char *path);
 
 /* The value of "KEY N" in a flat-keyed file such as memory.events. */
 int ctr_cgroup_parse_key(const char *text, const char *key, uint64_t *value);
 
 struct ctr_cgroup {
 	enum ctr_cgroup_mode mode;
+	char rel[PATH_MAX];                /* ctr_cgroup_resolve's path */
 	char path[CTR_V1_COUNT][PATH_MAX]; /* v2 uses path[0] only */
 	bool created[CTR_V1_COUNT];
 	int dirfd;                         /* v2: for CLONE_INTO_CGROUP; else -1 */
@@ -103,8 +137,12 @@ struct ctr_cgroup_stats {
 };
 
 int ctr_cgroup_detect(enum ctr_cgroup_mode *mode, struct isolab_error *err);
-/* Creates the container's cgroup(s) and writes the limits; on failure
- * nothing is left behind. */
+/* cg->rel for cfg (ctr_cgroup_resolve, reading /proc/self/cgroup when
+ * linux.cgroupsPath is relative). */
+int ctr_cgroup_locate(struct ctr_cgroup *cg, const struct ctr_config *cfg,
+		      struct isolab_error *err);
+/* Creates the container's cgroup(s) at cg->rel (ctr_cgroup_locate) and
+ * writes the limits; on failure nothing is left behind. */
 int ctr_cgroup_create(struct ctr_cgroup *cg, const struct ctr_config *cfg,
 		      struct isolab_error *err);
 /* Moves pid in (v1, or v2 when CLONE_INTO_CGROUP was not used). */
@@ -114,9 +152,9 @@ void ctr_cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_cgroup_stats *st);
 /* Kills what is left inside and removes the cgroup(s). */
 int ctr_cgroup_destroy(struct ctr_cgroup *cg, struct isolab_error *err);
 /* The cgroup(s) of a container made by an earlier process (`create`):
- * paths for parent and id, created[] set for the directories that exist.
- * -ENOENT when none does. */
-int ctr_cgroup_reopen(struct ctr_cgroup *cg, enum ctr_cgroup_mode mode, const char *parent,
+ * paths for rel (ctr_cgroup_resolve's), created[] set for the directories
+ * that exist. -ENOENT ("container `id`: no cgroup") when none does. */
+int ctr_cgroup_reopen(struct ctr_cgroup *cg, enum ctr_cgroup_mode mode, const char *rel,
 		      const char *id, struct isolab_error *err);
 /* The pids in the container's cgroup (v2, else the v1 memory one): up to
  * max of them into pids; returns how many, or -errno. */
@@ -128,10 +166,10 @@ int ctr_cgroup_pids(const struct ctr_cgroup *cg, int *pids, int max, struct isol
 int ctr_cgroup_freeze(struct ctr_cgroup *cg, bool freeze, struct isolab_error *err);
 /* Whether the container is frozen (or freezing). */
 bool ctr_cgroup_frozen(const struct ctr_cgroup *cg);
-/* For a container whose runtime died: removes its cgroup under parent in
- * every hierarchy the runtime uses (absent ones are fine). Kills nothing:
- * a cgroup that still has processes stays (-EBUSY, named in err). */
-int ctr_cgroup_remove_stale(enum ctr_cgroup_mode mode, const char *parent, const char *id,
+/* For a container whose runtime died: removes its cgroup rel in every
+ * hierarchy the runtime uses (absent ones are fine). Kills nothing: a
+ * cgroup that still has processes stays (-EBUSY, named in err). */
+int ctr_cgroup_remove_stale(enum ctr_cgroup_mode mode, const char *rel,
 			    struct isolab_error *err);
 
 #endif

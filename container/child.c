@@ -114,6 +114,25 @@ static int make_file_system(const struct ctr_child_ctx *c, unsigned long long ti
 
 /* Hostname, loopback, and with -t a terminal on the container's own
  * devpts, after the pivot; its master goes to the runtime. */
+int ctr_child_open_terminal(int sock, const struct ctr_config *cfg, struct isolab_error *err)
+{
+	struct ctr_child_msg tm = { .type = MSG_TTY };
+	int master = ctr_tty_create(err), rc;
+
+	if (master < 0)
+		return master;
+	if (cfg->console_rows || cfg->console_cols) { /* process.consoleSize */
+		struct winsize ws = { .ws_row = cfg->console_rows, .ws_col = cfg->console_cols };
+
+		ioctl(master, TIOCSWINSZ, &ws);
+	}
+	rc = ctr_send_with_fd(sock, &tm, sizeof(tm), master);
+	close(master);
+	if (rc < 0)
+		return isolab_error_errno(err, rc, "-t: pass the terminal to the runtime");
+	return 0;
+}
+
 static int name_network_terminal(const struct ctr_child_ctx *c, struct isolab_error *err)
 {
 	const struct ctr_config *cfg = c->cfg;
@@ -126,22 +145,8 @@ static int name_network_terminal(const struct ctr_child_ctx *c, struct isolab_er
 	}
 	if ((cfg->namespaces & CLONE_NEWNET) && ctr_netns_loopback_up(err) < 0)
 		return err->code;
-	if (cfg->tty) {
-		struct ctr_child_msg tm = { .type = MSG_TTY };
-		int master = ctr_tty_create(err), rc;
-
-		if (master < 0)
-			return master;
-		if (cfg->console_rows || cfg->console_cols) { /* process.consoleSize */
-			struct winsize ws = { .ws_row = cfg->console_rows, .ws_col = cfg->console_cols };
-
-			ioctl(master, TIOCSWINSZ, &ws);
-		}
-		rc = ctr_send_with_fd(c->sock, &tm, sizeof(tm), master);
-		close(master);
-		if (rc < 0)
-			return isolab_error_errno(err, rc, "-t: pass the terminal to the runtime");
-	}
+	if (cfg->tty)
+		return ctr_child_open_terminal(c->sock, cfg, err);
 	return 0;
 }
 

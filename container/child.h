@@ -39,6 +39,10 @@ struct ctr_child_ctx {
 /* What the program runs with: rlimits, the seccomp filter, capabilities,
  * user, no_new_privs, working directory (also for `exec`, exec_into.h). */
 int ctr_child_set_process(const struct ctr_config *cfg, struct isolab_error *err);
+/* -t, in the process once in the container's root: a terminal on its
+ * devpts is its stdio and controlling terminal (tty.h), the master sent
+ * over sock (MSG_TTY) with process.consoleSize applied. exec uses it too. */
+int ctr_child_open_terminal(int sock, const struct ctr_config *cfg, struct isolab_error *err);
 
 /* Runs in the cloned child; never returns. */
 __attribute__((noreturn)) void ctr_child_main(const struct ctr_child_ctx *c);

@@ -64,7 +64,7 @@ int ctr_cmd_ps(const struct ctr_cli *cli, const struct ctr_args *args)
 		isolab_error_set(&err, -ESRCH, "container `%s`: container not running", args->id);
 		return ctr_cli_fail(cli, &err);
 	}
-	n = ctr_cgroup_reopen(&cg, s.cgmode, s.cgroup_parent, s.id, &err);
+	n = ctr_cgroup_reopen(&cg, s.cgmode, s.cgroup_path, s.id, &err);
 	if (n == 0)
 		n = ctr_cgroup_pids(&cg, pids, PS_MAX, &err);
 	if (n < 0)

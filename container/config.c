@@ -83,6 +83,9 @@ void ctr_config_free(struct ctr_config *cfg)
 	strv_free(cfg->masked_paths, cfg->n_masked);
 	strv_free(cfg->readonly_paths, cfg->n_readonly);
 	free(cfg->cgroup_parent);
+	free(cfg->cgroups_path);
+	free(cfg->cpuset_cpus);
+	free(cfg->cpuset_mems);
 	for (size_t i = 0; i < cfg->n_sysctls; i++) {
 		free(cfg->sysctls[i].key);
 		free(cfg->sysctls[i].value);

@@ -132,6 +132,9 @@ struct ctr_config {
 	int64_t pids_limit;      /* 0 = none; default CTR_DEFAULT_PIDS */
 	uint64_t layer_size;     /* writable layer's tmpfs size= in bytes; 0 = none */
 	char *cgroup_parent;     /* relative to each hierarchy's root */
+	char *cgroups_path;      /* linux.cgroupsPath; NULL: <cgroup_parent>/<id> (cgroup.h) */
+	char *cpuset_cpus;       /* linux.resources.cpu.cpus ("0-1,3"); NULL: the parent's */
+	char *cpuset_mems;       /* linux.resources.cpu.mems; NULL: the parent's */
 
 	/* Security policy (devices.h, seccomp.h). */
 	struct ctr_dev_rule *dev_rules; /* linux.resources.devices */

@@ -8,6 +8,7 @@
 #include "container/lifecycle.h"
 #include "container/reap.h"
 #include "container/run.h"
+#include "container/tty.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +38,7 @@ struct exec_ctx {
 	int nsfd[N_JOINED];
 	int sock, helper_memfd;
 	bool detach;
+	unsigned preserve_fds;
 };
 
 static int open_ns(int pid, const char *name, struct isolab_error *err)
@@ -69,12 +72,14 @@ __attribute__((noreturn)) static void exec_child(const struct exec_ctx *x)
 	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		rc = isolab_error_errno(&err, -errno, "become root in the user namespace");
 	if (rc == 0) {
-		rc = ctr_fds_cloexec_from(3);
+		rc = ctr_fds_cloexec_from(3 + (int)x->preserve_fds);
 		if (rc < 0)
 			isolab_error_errno(&err, rc, "mark inherited fds close-on-exec");
 	}
 	if (rc == 0 && setsid() < 0)
 		rc = isolab_error_errno(&err, -errno, "setsid");
+	if (rc == 0 && x->cfg->tty) /* the mount namespace joined: its root is ours */
+		rc = ctr_child_open_terminal(x->sock, x->cfg, &err);
 	if (rc == 0)
 		rc = ctr_child_set_process(x->cfg, &err);
 	if (rc == 0)
@@ -85,8 +90,9 @@ __attribute__((noreturn)) static void exec_child(const struct exec_ctx *x)
 }
 
 /* Reads the new process's reports until EOF (it runs its program) or an
- * error; 0, or its error with *status. */
-static int read_reports(int sock, int *status, struct isolab_error *err)
+ * error; 0, or its error with *status. The terminal's master, if one
+ * came, into *master. */
+static int read_reports(int sock, int *status, int *master, struct isolab_error *err)
 {
 	struct ctr_child_msg msg;
 	int rc = 0;
@@ -95,7 +101,9 @@ static int read_reports(int sock, int *status, struct isolab_error *err)
 		int fd;
 		ssize_t n = ctr_recv_with_fd(sock, &msg, sizeof(msg), &fd);
 
-		if (fd >= 0)
+		if (fd >= 0 && n == (ssize_t)sizeof(msg) && msg.type == MSG_TTY && *master < 0)
+			*master = fd;
+		else if (fd >= 0)
 			close(fd);
 		if (n != (ssize_t)sizeof(msg))
 			return rc;
@@ -137,11 +145,36 @@ static int open_namespaces(const struct ctr_saved *s, struct exec_ctx *x, struct
 	return 0;
 }
 
+/* The terminal's master (taken): to --console-socket with -d, else
+ * relayed to our stdio until the process pid is gone. */
+static int hand_terminal(int master, pid_t pid, const struct ctr_exec_opts *o,
+			 struct isolab_error *err)
+{
+	struct ctr_tty t = { .master = -1 };
+	_cleanup_close_ int pidfd = -1;
+	int rc;
+
+	if (o->detach) {
+		rc = ctr_console_send(o->console_socket, master, err);
+		close(master);
+		return rc;
+	}
+	ctr_tty_adopt(&t, master);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		rc = isolab_error_errno(err, -errno, "-t: pidfd_open");
+	else
+		rc = ctr_tty_relay(&t, pidfd, err);
+	ctr_tty_close(&t);
+	return rc;
+}
+
 int ctr_exec_into(const struct ctr_saved *s, const struct ctr_config *cfg,
 		  const struct ctr_exec_opts *o, int *status, struct isolab_error *err)
 {
-	struct exec_ctx x = { .cfg = cfg, .helper_memfd = -1, .detach = o->detach };
-	_cleanup_close_ int runtime_end = -1, child_end = -1;
+	struct exec_ctx x = { .cfg = cfg, .helper_memfd = -1, .detach = o->detach,
+			      .preserve_fds = o->preserve_fds };
+	_cleanup_close_ int runtime_end = -1, child_end = -1, master = -1;
 	struct ctr_cgroup cg;
 	int sv[2], rc, ws;
 	pid_t pid;
@@ -149,7 +182,7 @@ int ctr_exec_into(const struct ctr_saved *s, const struct ctr_config *cfg,
 	*status = CTR_EXIT_RUNTIME;
 	for (size_t i = 0; i < N_JOINED; i++)
 		x.nsfd[i] = -1;
-	rc = ctr_cgroup_reopen(&cg, s->cgmode, s->cgroup_parent, s->id, err);
+	rc = ctr_cgroup_reopen(&cg, s->cgmode, s->cgroup_path, s->id, err);
 	if (rc == 0)
 		rc = open_namespaces(s, &x, err);
 	if (rc == 0) {
@@ -184,9 +217,11 @@ int ctr_exec_into(const struct ctr_saved *s, const struct ctr_config *cfg,
 	if (rc == 0 && send(runtime_end, "G", 1, MSG_NOSIGNAL) != 1)
 		rc = isolab_error_errno(err, -errno, "start the process");
 	if (rc == 0)
-		rc = read_reports(runtime_end, status, err);
+		rc = read_reports(runtime_end, status, &master, err);
 	if (rc == 0 && o->pid_file != NULL)
 		rc = ctr_pid_file_write(o->pid_file, (int)pid, err);
+	if (rc == 0 && master >= 0)
+		rc = hand_terminal(isolab_take_fd(&master), pid, o, err);
 	if (rc < 0 && *status == CTR_EXIT_RUNTIME)
 		kill(pid, SIGKILL);
 	if (rc == 0 && o->detach) {

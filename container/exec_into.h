@@ -9,7 +9,10 @@
  * with --process its process object instead. The program is exec'd
  * through the sealed helper, as the container's own (init_exec.h). The
  * runtime waits for it (unless -d) and forwards it SIGINT, SIGTERM,
- * SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2, as `run` does.
+ * SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2, as `run` does. With cfg->tty the
+ * process opens a terminal on the container's devpts (tty.h) and passes
+ * its master back: sent to --console-socket with -d, else relayed to the
+ * runtime's stdio as `run -t` does.
  */
 #ifndef ISOLAB_CONTAINER_EXEC_INTO_H
 #define ISOLAB_CONTAINER_EXEC_INTO_H
@@ -21,8 +24,10 @@
 #include "container/state.h"
 
 struct ctr_exec_opts {
-	bool detach;          /* -d: return once the program runs */
-	const char *pid_file; /* --pid-file */
+	bool detach;                /* -d: return once the program runs */
+	const char *pid_file;       /* --pid-file */
+	const char *console_socket; /* -t -d: where the terminal goes (else relayed) */
+	unsigned preserve_fds;      /* fds 3 .. 3+N-1 stay open in the program */
 };
 
 /* Runs cfg->argv in the container s. Without detach, waits: *status is

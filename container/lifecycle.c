@@ -24,7 +24,7 @@
 
 /* --console-socket: the pty master, as runc's utils.SendFd (SCM_RIGHTS,
  * the name as the data). */
-static int send_console(const char *path, int master, struct isolab_error *err)
+int ctr_console_send(const char *path, int master, struct isolab_error *err)
 {
 	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -70,7 +70,7 @@ static int save_state(const struct ctr_container *c, const struct ctr_owner *own
 	snprintf(s.bundle, sizeof(s.bundle), "%s", o->bundle ? o->bundle : "");
 	snprintf(s.rootfs, sizeof(s.rootfs), "%s", cfg->n_layers ? cfg->layers[cfg->n_layers - 1] : "");
 	isolab_now_rfc3339(s.created, sizeof(s.created));
-	snprintf(s.cgroup_parent, sizeof(s.cgroup_parent), "%s", owner->cgroup_parent);
+	snprintf(s.cgroup_path, sizeof(s.cgroup_path), "%s", owner->cgroup_path);
 	s.cgmode = c->cg.mode;
 	s.annotations = (cJSON *)o->annotations; /* borrowed: not freed here */
 	return ctr_saved_write(c->state_root, &s, err);
@@ -144,9 +144,9 @@ int ctr_lifecycle_create(const struct ctr_config *cfg, const char *root,
 		rc = isolab_error_set(err, -ECHILD, "container `%s`: its process ended while it was set up",
 				      cfg->id);
 	if (rc == 0 && cfg->tty)
-		rc = send_console(o->console_socket, c.tty.master, err);
+		rc = ctr_console_send(o->console_socket, c.tty.master, err);
 	if (rc == 0)
-		rc = ctr_owner_transfer(root, cfg->id, c.pid, ctr_cgroup_parent(cfg), &owner, err);
+		rc = ctr_owner_transfer(root, cfg->id, c.pid, c.cg.rel, &owner, err);
 	if (rc == 0)
 		rc = save_state(&c, &owner, o, err);
 	if (rc == 0 && cfg->hooks_json != NULL)
@@ -267,7 +267,7 @@ int ctr_lifecycle_kill(const char *root, const char *id, int sig, bool all,
 			return isolab_error_errno(err, -errno, "container `%s`: kill %d", id, s.pid);
 		return 0;
 	}
-	rc = ctr_cgroup_reopen(&cg, s.cgmode, s.cgroup_parent, id, err);
+	rc = ctr_cgroup_reopen(&cg, s.cgmode, s.cgroup_path, id, err);
 	n = rc < 0 ? rc : ctr_cgroup_pids(&cg, pids, 4096, err);
 	if (n < 0)
 		return isolab_error_wrap(err, "container `%s`: kill --all", id);
@@ -337,7 +337,7 @@ int ctr_lifecycle_pause(const char *root, const char *id, bool pause, struct iso
 		return isolab_error_set(err, -ESRCH, "container `%s`: container not running", id);
 	if (!pause && status != CTR_STATUS_PAUSED)
 		return isolab_error_set(err, -EINVAL, "container `%s`: container not paused", id);
-	rc = ctr_cgroup_reopen(&cg, s.cgmode, s.cgroup_parent, id, err);
+	rc = ctr_cgroup_reopen(&cg, s.cgmode, s.cgroup_path, id, err);
 	if (rc == 0)
 		rc = ctr_cgroup_freeze(&cg, pause, err);
 	return rc < 0 ? isolab_error_wrap(err, "container `%s`", id) : 0;

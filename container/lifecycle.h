@@ -36,6 +36,9 @@ struct ctr_create_opts {
 
 /* --pid-file (create, exec): the pid as text, written atomically. */
 int ctr_pid_file_write(const char *path, int pid, struct isolab_error *err);
+/* --console-socket: the pty master sent to the AF_UNIX socket path, as
+ * runc's utils.SendFd (SCM_RIGHTS, the name "/dev/ptmx" as the data). */
+int ctr_console_send(const char *path, int master, struct isolab_error *err);
 
 /* cfg is loaded and prepared (cmd_create.c), its id new. */
 int ctr_lifecycle_create(const struct ctr_config *cfg, const char *root,

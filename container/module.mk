@@ -8,7 +8,8 @@ CTR_PURE_SRCS := container/config.c container/args.c container/oci.c container/c
                  container/seccomp_default.c container/oci_policy.c container/child_msg.c \
                  container/log.c container/spec.c container/features.c container/state.c \
                  container/signals.c container/cgroupfs.c \
-                 container/sysctl.c container/hooks.c container/oci_fields.c container/oci_extras.c
+                 container/sysctl.c container/hooks.c container/oci_fields.c container/oci_extras.c \
+                 container/exec_flags.c
 CTR_SYS_SRCS  := container/netns.c container/run.c container/child.c container/mounts.c \
                  container/main.c container/cli.c container/cmd_run.c container/cmd_sweep.c \
                  container/cmd_spec.c container/cmd_features.c container/init_exec.c \

@@ -4,6 +4,7 @@
 #include "container/oci.h"
 #include "common/jsonfile.h"
 #include "container/caps.h"
+#include "container/cgroup.h"
 #include "container/oci_extras.h"
 #include "container/oci_policy.h"
 
@@ -382,6 +383,48 @@ static int parse_mounts(const cJSON *arr, struct ctr_config *cfg, struct isolab_
 	return 0;
 }
 
+/* linux.cgroupsPath (cgroup.h: where the container's cgroup is). */
+static int parse_cgroups_path(const cJSON *lnx, struct ctr_config *cfg, struct isolab_error *err)
+{
+	const cJSON *v;
+	const char *why;
+
+	if (member(lnx, "cgroupsPath", "linux.cgroupsPath", cJSON_String, &v, err) < 0)
+		return -EINVAL;
+	if (v == NULL || v->valuestring[0] == '\0')
+		return 0;
+	why = ctr_cgroup_path_problem(v->valuestring);
+	if (why != NULL)
+		return isolab_error_set(err, -EINVAL, "config.json: linux.cgroupsPath: `%s`: %s",
+					v->valuestring, why);
+	free(cfg->cgroups_path);
+	cfg->cgroups_path = strdup(v->valuestring);
+	if (cfg->cgroups_path == NULL)
+		return isolab_error_set(err, -ENOMEM, "config.json: linux.cgroupsPath: out of memory");
+	return 0;
+}
+
+/* linux.resources.cpu.cpus or .mems (name): a list such as "0-3,5". */
+static int parse_cpuset(const cJSON *cpu, const char *name, char **out, struct isolab_error *err)
+{
+	char field[48];
+	const cJSON *v;
+
+	snprintf(field, sizeof(field), "linux.resources.cpu.%s", name);
+	if (member(cpu, name, field, cJSON_String, &v, err) < 0)
+		return -EINVAL;
+	if (v == NULL || v->valuestring[0] == '\0')
+		return 0;
+	if (ctr_cgroup_cpuset_list_check(v->valuestring) < 0)
+		return isolab_error_set(err, -EINVAL, "config.json: %s: `%s`: not a list such as 0-3,5",
+					field, v->valuestring);
+	free(*out);
+	*out = strdup(v->valuestring);
+	if (*out == NULL)
+		return isolab_error_set(err, -ENOMEM, "config.json: %s: out of memory", field);
+	return 0;
+}
+
 static int parse_linux(const cJSON *lnx, struct ctr_config *cfg, struct isolab_error *err)
 {
 	const cJSON *ns, *um, *gm, *res, *masked, *ro;
@@ -403,6 +446,8 @@ static int parse_linux(const cJSON *lnx, struct ctr_config *cfg, struct isolab_e
 	    string_array(ro, "linux.readonlyPaths", &cfg->readonly_paths, &cfg->n_readonly,
 			 err) < 0)
 		return err->code < 0 ? err->code : -EINVAL;
+	if (parse_cgroups_path(lnx, cfg, err) < 0)
+		return err->code < 0 ? err->code : -EINVAL;
 	if (member(lnx, "resources", "linux.resources", cJSON_Object, &res, err) < 0)
 		return err->code < 0 ? err->code : -EINVAL;
 	if (res != NULL) {
@@ -423,6 +468,9 @@ static int parse_linux(const cJSON *lnx, struct ctr_config *cfg, struct isolab_e
 				cfg->memory_limit = v;
 			}
 		}
+		if (cpu != NULL && (parse_cpuset(cpu, "cpus", &cfg->cpuset_cpus, err) < 0 ||
+				    parse_cpuset(cpu, "mems", &cfg->cpuset_mems, err) < 0))
+			return err->code;
 		if (cpu != NULL) {
 			if (member(cpu, "period", "linux.resources.cpu.period", cJSON_Number, &x,
 				   err) < 0)

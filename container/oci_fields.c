@@ -25,8 +25,6 @@ static const struct ctr_field fields[] = {
 	{ "linux.resources.cpu.burst", CTR_FIELD_REFUSED, "not supported by isolab-ctr" },
 	{ "linux.resources.cpu.realtimeRuntime", CTR_FIELD_REFUSED, "not supported by isolab-ctr" },
 	{ "linux.resources.cpu.realtimePeriod", CTR_FIELD_REFUSED, "not supported by isolab-ctr" },
-	{ "linux.resources.cpu.cpus", CTR_FIELD_REFUSED, "not supported by isolab-ctr" },
-	{ "linux.resources.cpu.mems", CTR_FIELD_REFUSED, "not supported by isolab-ctr" },
 	{ "linux.resources.cpu.idle", CTR_FIELD_REFUSED, "not supported by isolab-ctr" },
 	{ "linux.resources.blockIO.leafWeight", CTR_FIELD_REFUSED, "not supported by isolab-ctr" },
 	{ "linux.resources.blockIO.weightDevice", CTR_FIELD_REFUSED, "not supported by isolab-ctr" },

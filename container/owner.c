@@ -18,11 +18,20 @@
 
 /* ---- pure part ---- */
 
-int ctr_owner_format(const struct ctr_owner *owner, char *buf, size_t len)
+int ctr_owner_format(const struct ctr_owner *owner, const char *id, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%d %llu %llu %s", owner->pid, owner->start, owner->pidns,
-			 owner->cgroup_parent);
+	const char *path = owner->cgroup_path;
+	size_t plen = strlen(path), idlen = strlen(id);
+	int n, parent = -1; /* the parent's length without its leading '/', or -1 */
 
+	if (plen > idlen && path[plen - idlen - 1] == '/' && strcmp(path + plen - idlen, id) == 0)
+		parent = plen - idlen - 1 > 0 ? (int)(plen - idlen - 2) : 0;
+	if (parent >= 0)
+		n = snprintf(buf, len, "%d %llu %llu %.*s", owner->pid, owner->start, owner->pidns,
+			     parent, path + (parent > 0));
+	else
+		n = snprintf(buf, len, "%d %llu %llu %s", owner->pid, owner->start, owner->pidns,
+			     path);
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
@@ -40,7 +49,7 @@ static const char *parse_number(const char *p, unsigned long long *value)
 	return end + 1;
 }
 
-int ctr_owner_parse(const char *text, struct ctr_owner *owner)
+int ctr_owner_parse(const char *text, const char *id, struct ctr_owner *owner)
 {
 	unsigned long long pid = 0;
 	const char *p = parse_number(text, &pid);
@@ -53,9 +62,14 @@ int ctr_owner_parse(const char *text, struct ctr_owner *owner)
 	if (p == NULL || pid == 0 || pid > INT_MAX)
 		return -EINVAL;
 	owner->pid = (int)pid;
-	/* The parent is the rest of the text, possibly empty. */
-	n = snprintf(owner->cgroup_parent, sizeof(owner->cgroup_parent), "%s", p);
-	return (n < 0 || (size_t)n >= sizeof(owner->cgroup_parent)) ? -EINVAL : 0;
+	/* The rest of the text: a whole path, or a parent (possibly empty,
+	 * never with a leading '/': --cgroup-parent drops it) of id. */
+	if (*p == '/')
+		n = snprintf(owner->cgroup_path, sizeof(owner->cgroup_path), "%s", p);
+	else
+		n = snprintf(owner->cgroup_path, sizeof(owner->cgroup_path), "%s%s/%s",
+			     *p ? "/" : "", p, id);
+	return (n < 0 || (size_t)n >= sizeof(owner->cgroup_path)) ? -EINVAL : 0;
 }
 
 int ctr_proc_stat_parse(const char *text, char *state, unsigned long long *start)
@@ -119,7 +133,7 @@ static int my_pidns(unsigned long long *ino)
 	return 0;
 }
 
-int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_parent,
+int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_path,
 		    struct isolab_error *err)
 {
 	struct ctr_owner me = { .pid = (int)getpid() };
@@ -134,9 +148,9 @@ int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_p
 		rc = -EINVAL;
 	if (rc < 0)
 		return isolab_error_errno(err, rc, "owner record: read this process's `/proc/self`");
-	if (snprintf(me.cgroup_parent, sizeof(me.cgroup_parent), "%s", cgroup_parent) >=
-		    (int)sizeof(me.cgroup_parent) ||
-	    ctr_owner_format(&me, record, sizeof(record)) < 0 ||
+	if (snprintf(me.cgroup_path, sizeof(me.cgroup_path), "%s", cgroup_path) >=
+		    (int)sizeof(me.cgroup_path) ||
+	    ctr_owner_format(&me, id, record, sizeof(record)) < 0 ||
 	    snprintf(dir, sizeof(dir), "%s/%s", state_root, CTR_OWNER_SUBDIR) >= (int)sizeof(dir) ||
 	    snprintf(path, sizeof(path), "%s/%s", dir, id) >= (int)sizeof(path))
 		return isolab_error_set(err, -ENAMETOOLONG, "owner record for `%s`: too long", id);
@@ -157,7 +171,7 @@ int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_p
 
 /* pid's record: its start time and our pid namespace (the one pid is a
  * number in). */
-static int owner_of(int pid, const char *cgroup_parent, struct ctr_owner *o,
+static int owner_of(int pid, const char *cgroup_path, struct ctr_owner *o,
 		    struct isolab_error *err)
 {
 	char stat_text[1024], path[64];
@@ -174,22 +188,22 @@ static int owner_of(int pid, const char *cgroup_parent, struct ctr_owner *o,
 		rc = -EINVAL;
 	if (rc < 0)
 		return isolab_error_errno(err, rc, "owner record: read `%s`", path);
-	if (snprintf(o->cgroup_parent, sizeof(o->cgroup_parent), "%s", cgroup_parent) >=
-	    (int)sizeof(o->cgroup_parent))
-		return isolab_error_set(err, -ENAMETOOLONG, "owner record: cgroup parent too long");
+	if (snprintf(o->cgroup_path, sizeof(o->cgroup_path), "%s", cgroup_path) >=
+	    (int)sizeof(o->cgroup_path))
+		return isolab_error_set(err, -ENAMETOOLONG, "owner record: cgroup path too long");
 	return 0;
 }
 
-int ctr_owner_transfer(const char *state_root, const char *id, int pid, const char *cgroup_parent,
+int ctr_owner_transfer(const char *state_root, const char *id, int pid, const char *cgroup_path,
 		       struct ctr_owner *owner, struct isolab_error *err)
 {
 	char record[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
-	int rc = owner_of(pid, cgroup_parent, owner, err);
+	int rc = owner_of(pid, cgroup_path, owner, err);
 
 	if (rc < 0)
 		return rc;
 	/* A dot name: sweeps skip it (ids never start with a dot). */
-	if (ctr_owner_format(owner, record, sizeof(record)) < 0 ||
+	if (ctr_owner_format(owner, id, record, sizeof(record)) < 0 ||
 	    snprintf(path, sizeof(path), "%s/%s/%s", state_root, CTR_OWNER_SUBDIR, id) >=
 		    (int)sizeof(path) ||
 	    snprintf(tmp, sizeof(tmp), "%s/%s/.%s.%d", state_root, CTR_OWNER_SUBDIR, id,
@@ -253,13 +267,13 @@ static int remove_leftovers(struct sweep *s, const char *name, const struct ctr_
 	if (s->kill_busy) {
 		struct ctr_cgroup cg;
 
-		rc = ctr_cgroup_reopen(&cg, s->mode, owner->cgroup_parent, name, err);
+		rc = ctr_cgroup_reopen(&cg, s->mode, owner->cgroup_path, name, err);
 		if (rc == 0)
 			rc = ctr_cgroup_destroy(&cg, err);
 		else if (rc == -ENOENT)
 			rc = 0; /* none was made */
 	} else {
-		rc = ctr_cgroup_remove_stale(s->mode, owner->cgroup_parent, name, err);
+		rc = ctr_cgroup_remove_stale(s->mode, owner->cgroup_path, err);
 	}
 	if (rc == 0)
 		rc = ctr_state_remove_stale(s->state_root, name, err);
@@ -278,7 +292,7 @@ static int sweep_entry(struct sweep *s, const char *name, ctr_warn_fn *warn)
 	int rc;
 
 	if (read_record(s->dirfd, name, record, sizeof(record)) < 0 ||
-	    ctr_owner_parse(record, &owner) < 0)
+	    ctr_owner_parse(record, name, &owner) < 0)
 		return 0; /* not a record this version made */
 	snprintf(path, sizeof(path), "/proc/%d/stat", owner.pid);
 	rc = isolab_read_text(path, stat_text, sizeof(stat_text));

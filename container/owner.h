@@ -6,12 +6,16 @@
  * owner record, a symbolic link whose target is the record:
  *
  *     /run/isolab-ctr/.owners/<id> -> "4242 5201377 4026531836 isolab-ctr"
+ *     /run/isolab-ctr/.owners/<id> -> "4242 5201377 4026531836 /libpod_parent/libpod-<id>"
  *
  * (under the state root: /run/isolab-ctr, or --root's directory)
  *
- * (the runtime's pid, its start time, its pid namespace, and the cgroup
- * parent the container's cgroups are under, which may hold spaces). It
- * removes the record last, after the cgroups and the state dir.
+ * (the runtime's pid, its start time, its pid namespace, and where the
+ * container's cgroup is in every hierarchy, which may hold spaces:
+ * relative, the parent of a cgroup named after the id, the form every
+ * earlier version wrote; absolute, the whole path (cgroup.h, from a
+ * linux.cgroupsPath whose last component is not the id). It removes the
+ * record last, after the cgroups and the state dir.
  * symlink(2) creates the name and its content in one step and fails with
  * EEXIST when the name is taken, so the record also reserves the id, and
  * no reader ever sees half a record. Kept under 60 bytes (with the
@@ -49,15 +53,18 @@ struct ctr_owner {
 	int pid;
 	unsigned long long start;  /* /proc/PID/stat field 22, clock ticks after boot */
 	unsigned long long pidns;  /* inode of /proc/PID/ns/pid */
-	char cgroup_parent[PATH_MAX];
+	char cgroup_path[PATH_MAX]; /* ctr_cgroup_resolve's "/a/b/leaf" */
 };
 
 /* ---- pure ---- */
 
-/* The record's text (the symlink's target). -ENAMETOOLONG if it does not fit. */
-int ctr_owner_format(const struct ctr_owner *owner, char *buf, size_t len);
-/* Reads a record's text; -EINVAL unless it is exactly in that format. */
-int ctr_owner_parse(const char *text, struct ctr_owner *owner);
+/* The record's text (the symlink's target) for container id: the cgroup
+ * as its parent when its leaf is id, else whole. -ENAMETOOLONG if it does
+ * not fit. */
+int ctr_owner_format(const struct ctr_owner *owner, const char *id, char *buf, size_t len);
+/* Reads the record of container id; -EINVAL unless it is exactly in that
+ * format. */
+int ctr_owner_parse(const char *text, const char *id, struct ctr_owner *owner);
 /* The state (field 3) and start time (field 22) from a /proc/PID/stat
  * line; field 2, the command name, may hold spaces and ')'. */
 int ctr_proc_stat_parse(const char *text, char *state, unsigned long long *start);
@@ -74,14 +81,14 @@ bool ctr_owner_is_stale(const struct ctr_owner *owner, unsigned long long my_pid
 /* Makes this runtime's record for id under state_root. -EEXIST
  * ("container `id` already exists") when the id has an owner, live or
  * not yet swept. */
-int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_parent,
+int ctr_owner_claim(const char *state_root, const char *id, const char *cgroup_path,
 		    struct isolab_error *err);
 /* `create`: the record of id passes from this runtime, which is about to
  * exit, to the container's process pid (whose start time it reads): the
  * container owns its leftovers, and a sweep leaves them while it lives.
  * The new record replaces the old one with rename(2), so the id is never
  * free. Also returns pid's start time and pid namespace in *owner. */
-int ctr_owner_transfer(const char *state_root, const char *id, int pid, const char *cgroup_parent,
+int ctr_owner_transfer(const char *state_root, const char *id, int pid, const char *cgroup_path,
 		       struct ctr_owner *owner, struct isolab_error *err);
 /* Removes this runtime's record for id (after everything else is gone). */
 int ctr_owner_release(const char *state_root, const char *id, struct isolab_error *err);

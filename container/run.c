@@ -90,9 +90,12 @@ int ctr_container_prepare(struct ctr_container *c, struct isolab_error *err)
 	if (rc < 0)
 		return rc;
 	c->stats->cgroup_mode = ctr_cgroup_mode_name(c->cg.mode);
+	rc = ctr_cgroup_locate(&c->cg, cfg, err);
+	if (rc < 0)
+		return rc;
 	/* The owner record first: it reserves the id, and a later run sweeps
 	 * what follows if this process is killed (owner.h). */
-	rc = ctr_owner_claim(c->state_root, cfg->id, ctr_cgroup_parent(cfg), err);
+	rc = ctr_owner_claim(c->state_root, cfg->id, c->cg.rel, err);
 	if (rc < 0)
 		return rc;
 	c->owner_id = cfg->id;
@@ -440,7 +443,7 @@ int ctr_container_load(struct ctr_container *c, const struct ctr_saved *saved,
 
 	c->state_root = state_root;
 	c->owner_id = saved->id;
-	rc = ctr_cgroup_reopen(&c->cg, saved->cgmode, saved->cgroup_parent, saved->id, err);
+	rc = ctr_cgroup_reopen(&c->cg, saved->cgmode, saved->cgroup_path, saved->id, err);
 	if (rc < 0 && rc != -ENOENT)
 		return rc;
 	if (snprintf(c->state.dir, sizeof(c->state.dir), "%s/%s", state_root, saved->id) >=

@@ -54,7 +54,7 @@ char *ctr_saved_to_json(const struct ctr_saved *s)
 	    cJSON_AddStringToObject(doc, "bundle", s->bundle) &&
 	    cJSON_AddStringToObject(doc, "rootfs", s->rootfs) &&
 	    cJSON_AddStringToObject(doc, "created", s->created) &&
-	    cJSON_AddStringToObject(doc, "cgroupParent", s->cgroup_parent) &&
+	    cJSON_AddStringToObject(doc, "cgroupPath", s->cgroup_path) &&
 	    cJSON_AddStringToObject(doc, "cgroupMode", ctr_cgroup_mode_name(s->cgmode)) &&
 	    (s->annotations == NULL ||
 	     cJSON_AddItemToObject(doc, "annotations", cJSON_Duplicate(s->annotations, true))))
@@ -87,6 +87,25 @@ static int get_number(const cJSON *doc, const char *name, double max, double *ou
 	return 0;
 }
 
+/* cgroupPath, or an earlier version's cgroupParent (the parent of a
+ * cgroup named after the id; read after the id). */
+static int get_cgroup_path(const cJSON *doc, struct ctr_saved *s, struct isolab_error *err)
+{
+	char parent[PATH_MAX] = "";
+	int n;
+
+	if (cJSON_GetObjectItemCaseSensitive(doc, "cgroupPath") != NULL ||
+	    cJSON_GetObjectItemCaseSensitive(doc, "cgroupParent") == NULL)
+		return get_string(doc, "cgroupPath", s->cgroup_path, sizeof(s->cgroup_path), err);
+	if (get_string(doc, "cgroupParent", parent, sizeof(parent), err) < 0)
+		return err->code;
+	n = snprintf(s->cgroup_path, sizeof(s->cgroup_path), "%s%s/%s", parent[0] ? "/" : "",
+		     parent, s->id);
+	if (n < 0 || (size_t)n >= sizeof(s->cgroup_path))
+		return isolab_error_set(err, -EINVAL, "state.json: `cgroupParent`: too long");
+	return 0;
+}
+
 int ctr_saved_from_json(const char *text, struct ctr_saved *s, struct isolab_error *err)
 {
 	cJSON *doc = NULL;
@@ -106,7 +125,7 @@ int ctr_saved_from_json(const char *text, struct ctr_saved *s, struct isolab_err
 	    get_string(doc, "bundle", s->bundle, sizeof(s->bundle), err) < 0 ||
 	    get_string(doc, "rootfs", s->rootfs, sizeof(s->rootfs), err) < 0 ||
 	    get_string(doc, "created", s->created, sizeof(s->created), err) < 0 ||
-	    get_string(doc, "cgroupParent", s->cgroup_parent, sizeof(s->cgroup_parent), err) < 0 ||
+	    get_cgroup_path(doc, s, err) < 0 ||
 	    get_string(doc, "cgroupMode", mode, sizeof(mode), err) < 0) {
 		cJSON_Delete(doc);
 		return err->code;
@@ -354,7 +373,7 @@ enum ctr_status ctr_saved_status(const char *root, const struct ctr_saved *s)
 	char fifo[PATH_MAX];
 	bool alive = ctr_saved_alive(s), frozen = false;
 
-	if (alive && ctr_cgroup_reopen(&cg, s->cgmode, s->cgroup_parent, s->id, NULL) == 0)
+	if (alive && ctr_cgroup_reopen(&cg, s->cgmode, s->cgroup_path, s->id, NULL) == 0)
 		frozen = ctr_cgroup_frozen(&cg);
 	return ctr_status_decide(alive, frozen,
 				 ctr_saved_path(fifo, sizeof(fifo), root, s->id, CTR_EXEC_FIFO) == 0 &&

@@ -40,7 +40,8 @@ struct ctr_saved {
 	char bundle[PATH_MAX];
 	char rootfs[PATH_MAX];
 	char created[64];           /* RFC 3339, UTC, nanoseconds */
-	char cgroup_parent[PATH_MAX];
+	char cgroup_path[PATH_MAX]; /* ctr_cgroup_resolve's; state.json's cgroupPath (an
+	                               older one's cgroupParent P: "/P/<id>") */
 	enum ctr_cgroup_mode cgmode;
 	cJSON *annotations;         /* config.json's, or NULL; ctr_saved_free */
 };

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "container/args.h"
@@ -117,16 +118,80 @@ static void test_paths(void **state)
 
 	(void)state;
 	assert_int_equal(ctr_cgroup_path(buf, sizeof(buf), "/sys/fs/cgroup", CTR_CGROUP_V2, 0,
-					 "isolab-ctr", "abc"), 0);
+					 "/isolab-ctr/abc"), 0);
 	assert_string_equal(buf, "/sys/fs/cgroup/isolab-ctr/abc");
 	assert_int_equal(ctr_cgroup_path(buf, sizeof(buf), "/sys/fs/cgroup", CTR_CGROUP_HYBRID,
-					 CTR_V1_PIDS, "isolab-ctr", "abc"), 0);
+					 CTR_V1_PIDS, "/isolab-ctr/abc"), 0);
 	assert_string_equal(buf, "/sys/fs/cgroup/pids/isolab-ctr/abc");
 	assert_int_equal(ctr_cgroup_path(buf, sizeof(buf), "/sys/fs/cgroup", CTR_CGROUP_V1,
-					 CTR_V1_MEMORY, "", "abc"), 0);
+					 CTR_V1_MEMORY, "/abc"), 0);
 	assert_string_equal(buf, "/sys/fs/cgroup/memory/abc");
-	assert_int_equal(ctr_cgroup_path(buf, 10, "/sys/fs/cgroup", CTR_CGROUP_V2, 0, "p", "abc"),
+	assert_int_equal(ctr_cgroup_path(buf, 10, "/sys/fs/cgroup", CTR_CGROUP_V2, 0, "/p/abc"),
 			 -ENAMETOOLONG);
+}
+
+/* resolve CGROUPS_PATH PARENT ID SELF: the path, or "!" and the message */
+static const char *resolve(const char *cgroups_path, const char *parent, const char *id,
+			   const char *self)
+{
+	static char out[PATH_MAX + 600];
+	struct isolab_error err = { 0 };
+
+	if (ctr_cgroup_resolve(cgroups_path, parent, id, self, out, PATH_MAX, &err) < 0)
+		snprintf(out, sizeof(out), "!%s", err.msg);
+	return out;
+}
+
+static void test_cgroups_path(void **state)
+{
+	static const char hybrid[] = "9:name=systemd:/\n4:memory:/process_api/1ab3\n0::/user.slice/user-0.slice/session-1.scope\n";
+
+	(void)state;
+	/* unset: parent and id */
+	assert_string_equal(resolve(NULL, "isolab-ctr", "c1", NULL), "/isolab-ctr/c1");
+	assert_string_equal(resolve("", "a//b/", "c1", NULL), "/a/b/c1");
+	assert_string_equal(resolve(NULL, "", "c1", NULL), "/c1");
+	/* absolute: containerd's and podman's (the leaf is not the id) */
+	assert_string_equal(resolve("/default/c1", "isolab-ctr", "c1", NULL), "/default/c1");
+	assert_string_equal(resolve("/libpod_parent/libpod-0123", "isolab-ctr", "0123", NULL),
+			    "/libpod_parent/libpod-0123");
+	assert_string_equal(resolve("//a/./b//", "p", "c1", NULL), "/a/b");
+	/* relative: under the parent of the runtime's unified cgroup */
+	assert_string_equal(resolve("box/c1", "p", "c1", hybrid), "/user.slice/user-0.slice/box/c1");
+	assert_string_equal(resolve("c1", "p", "c1", "0::/\n"), "/c1");
+	assert_string_equal(resolve("c1", "p", "c1", "0::/runtime.scope\n"), "/c1");
+	/* pure v1: no unified line, the root */
+	assert_string_equal(resolve("box/c1", "p", "c1", "4:memory:/x/y\n1:cpu:/\n"), "/box/c1");
+	assert_string_equal(resolve("box/c1", "p", "c1", ""), "/box/c1");
+	/* refused */
+	assert_string_equal(resolve("/a/../b", "p", "c1", NULL),
+			    "!linux.cgroupsPath `/a/../b`: no '..' allowed");
+	assert_string_equal(resolve("..", "p", "c1", "0::/\n"), "!linux.cgroupsPath `..`: no '..' allowed");
+	assert_string_equal(resolve("system.slice:isolab:c1", "p", "c1", NULL),
+			    "!linux.cgroupsPath `system.slice:isolab:c1`: systemd's slice:prefix:name, and isolab-ctr has no systemd cgroup driver (cgroupfs only)");
+	assert_string_equal(resolve("/", "p", "c1", NULL),
+			    "!linux.cgroupsPath `/`: the hierarchy's root, not a cgroup of its own");
+	assert_string_equal(resolve("/./", "p", "c1", NULL),
+			    "!linux.cgroupsPath `/./`: the hierarchy's root, not a cgroup of its own");
+	assert_string_equal(resolve(NULL, "a/../b", "c1", NULL), "!cgroup parent `a/../b`: no '..' allowed");
+	/* names that only look like dots, and colons elsewhere, are fine */
+	assert_string_equal(resolve("/a..b/...", "p", "c1", NULL), "/a..b/...");
+	assert_string_equal(resolve("/x:y:z", "p", "c1", NULL), "/x:y:z");
+	assert_null(ctr_cgroup_path_problem("/a:b"));
+	assert_non_null(ctr_cgroup_path_problem("/a\nb"));
+}
+
+static void test_cpuset_lists(void **state)
+{
+	static const char *const good[] = { "0", "0-1", "0-3,5", "1,0", "2-2", "0-7,9,12-15" };
+	static const char *const bad[] = { "", "-1", "0-", "3-1", "0,", ",0", "0 1", "0-1-2",
+					   "a", "0x1", "1,,2", "99999999" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(ctr_cgroup_cpuset_list_check(good[i]), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ctr_cgroup_cpuset_list_check(bad[i]), -EINVAL);
 }
 
 static void test_flat_keyed_files(void **state)
@@ -154,6 +219,8 @@ int main(void)
 		cmocka_unit_test(test_v1_values),
 		cmocka_unit_test(test_no_limits_no_writes),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_cgroups_path),
+		cmocka_unit_test(test_cpuset_lists),
 		cmocka_unit_test(test_flat_keyed_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,8 +165,19 @@ static void test_refused_and_ignored_fields(void **state)
 	struct isolab_error err;
 
 	(void)state;
-	expect_error(NULL, ",\"resources\":{\"cpu\":{\"cpus\":\"0-1\"}}", NULL,
-		     "config.json: linux.resources.cpu.cpus: not supported by isolab-ctr");
+	expect_error(NULL, ",\"resources\":{\"cpu\":{\"cpus\":\"0-\"}}", NULL,
+		     "config.json: linux.resources.cpu.cpus: `0-`: not a list such as 0-3,5");
+	expect_error(NULL, ",\"resources\":{\"cpu\":{\"mems\":0}}", NULL,
+		     "config.json: linux.resources.cpu.mems: must be a string");
+	assert_int_equal(map(NULL, ",\"resources\":{\"cpu\":{\"cpus\":\"0-1,3\",\"mems\":\"0\"}}",
+			     NULL, &cfg, &err),
+			 0);
+	assert_string_equal(cfg.cpuset_cpus, "0-1,3");
+	assert_string_equal(cfg.cpuset_mems, "0");
+	ctr_config_free(&cfg);
+	assert_int_equal(map(NULL, ",\"resources\":{\"cpu\":{\"cpus\":\"\"}}", NULL, &cfg, &err), 0);
+	assert_null(cfg.cpuset_cpus);
+	ctr_config_free(&cfg);
 	expect_error(NULL, ",\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1}]}",
 		     NULL, "config.json: linux.resources.hugepageLimits: not supported by isolab-ctr");
 	expect_error(",\"oomScoreAdj\":0,\"apparmorProfile\":\"docker-default\"", NULL, NULL,

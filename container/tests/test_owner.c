@@ -28,45 +28,62 @@ static void stat_line(char *buf, size_t len, const char *comm, char state,
 		 comm, state, start);
 }
 
-static struct ctr_owner owner(int pid, unsigned long long start, const char *parent)
+static struct ctr_owner owner(int pid, unsigned long long start, const char *path)
 {
 	struct ctr_owner o = { .pid = pid, .start = start, .pidns = NS };
 
-	snprintf(o.cgroup_parent, sizeof(o.cgroup_parent), "%s", parent);
+	snprintf(o.cgroup_path, sizeof(o.cgroup_path), "%s", path);
 	return o;
 }
 
 static void test_record_round_trip(void **state)
 {
-	struct ctr_owner in = owner(4242, 5201377, "isolab-ctr"), out;
+	struct ctr_owner in = owner(4242, 5201377, "/isolab-ctr/web"), out;
 	char buf[PATH_MAX];
 
 	(void)state;
-	assert_int_equal(ctr_owner_format(&in, buf, sizeof(buf)), 0);
+	/* the leaf is the id: the parent only, as earlier versions wrote */
+	assert_int_equal(ctr_owner_format(&in, "web", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "4242 5201377 4026531836 isolab-ctr");
-	assert_int_equal(ctr_owner_parse(buf, &out), 0);
+	assert_int_equal(ctr_owner_parse(buf, "web", &out), 0);
 	assert_int_equal(out.pid, 4242);
 	assert_true(out.start == 5201377);
 	assert_true(out.pidns == NS);
-	assert_string_equal(out.cgroup_parent, "isolab-ctr");
+	assert_string_equal(out.cgroup_path, "/isolab-ctr/web");
 	/* under 60 bytes with the largest pid and a start 30 years after boot
 	 * (100 Hz): ext4 keeps it in the inode */
 	in.pid = 4194304;
 	in.start = 100ull * 3600 * 24 * 365 * 30;
-	assert_int_equal(ctr_owner_format(&in, buf, sizeof(buf)), 0);
+	assert_int_equal(ctr_owner_format(&in, "web", buf, sizeof(buf)), 0);
 	assert_true(strlen(buf) < 60);
 	/* a parent with slashes and spaces, and an empty one */
-	in = owner(7, 0, "a b/c d");
-	assert_int_equal(ctr_owner_format(&in, buf, sizeof(buf)), 0);
-	assert_int_equal(ctr_owner_parse(buf, &out), 0);
-	assert_string_equal(out.cgroup_parent, "a b/c d");
-	in = owner(7, 0, "");
-	assert_int_equal(ctr_owner_format(&in, buf, sizeof(buf)), 0);
-	assert_int_equal(ctr_owner_parse(buf, &out), 0);
-	assert_string_equal(out.cgroup_parent, "");
+	in = owner(7, 0, "/a b/c d/web");
+	assert_int_equal(ctr_owner_format(&in, "web", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "7 0 4026531836 a b/c d");
+	assert_int_equal(ctr_owner_parse(buf, "web", &out), 0);
+	assert_string_equal(out.cgroup_path, "/a b/c d/web");
+	in = owner(7, 0, "/web");
+	assert_int_equal(ctr_owner_format(&in, "web", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "7 0 4026531836 ");
+	assert_int_equal(ctr_owner_parse(buf, "web", &out), 0);
+	assert_string_equal(out.cgroup_path, "/web");
+	/* a leaf that is not the id (linux.cgroupsPath): the whole path */
+	in = owner(7, 0, "/libpod_parent/libpod-web");
+	assert_int_equal(ctr_owner_format(&in, "web", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "7 0 4026531836 /libpod_parent/libpod-web");
+	assert_int_equal(ctr_owner_parse(buf, "web", &out), 0);
+	assert_string_equal(out.cgroup_path, "/libpod_parent/libpod-web");
+	in = owner(7, 0, "/a/xweb");
+	assert_int_equal(ctr_owner_format(&in, "web", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "7 0 4026531836 /a/xweb");
+	assert_int_equal(ctr_owner_parse(buf, "web", &out), 0);
+	assert_string_equal(out.cgroup_path, "/a/xweb");
+	/* an earlier version's record reads the same */
+	assert_int_equal(ctr_owner_parse("7 0 4026531836 isolab-ctr", "web", &out), 0);
+	assert_string_equal(out.cgroup_path, "/isolab-ctr/web");
 	/* too small a buffer */
-	in = owner(4242, 5201377, "isolab-ctr");
-	assert_int_equal(ctr_owner_format(&in, buf, 20), -ENAMETOOLONG);
+	in = owner(4242, 5201377, "/isolab-ctr/web");
+	assert_int_equal(ctr_owner_format(&in, "web", buf, 20), -ENAMETOOLONG);
 }
 
 static void test_record_rejects_other_text(void **state)
@@ -88,7 +105,7 @@ static void test_record_rejects_other_text(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(ctr_owner_parse(bad[i], &o), -EINVAL);
+		assert_int_equal(ctr_owner_parse(bad[i], "web", &o), -EINVAL);
 }
 
 static void test_proc_stat_fields(void **state)
@@ -160,20 +177,20 @@ static void test_transfer(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(root));
-	assert_int_equal(ctr_owner_claim(root, "web", "isolab-ctr", &err), 0);
-	assert_int_equal(ctr_owner_claim(root, "web", "isolab-ctr", &err), -EEXIST);
-	assert_int_equal(ctr_owner_transfer(root, "web", (int)getppid(), "isolab-ctr", &o, &err), 0);
+	assert_int_equal(ctr_owner_claim(root, "web", "/isolab-ctr/web", &err), 0);
+	assert_int_equal(ctr_owner_claim(root, "web", "/isolab-ctr/web", &err), -EEXIST);
+	assert_int_equal(ctr_owner_transfer(root, "web", (int)getppid(), "/isolab-ctr/web", &o, &err), 0);
 	snprintf(path, sizeof(path), "%s/.owners/web", root);
 	n = readlink(path, target, sizeof(target) - 1);
 	assert_true(n > 0);
 	target[n] = '\0';
-	assert_int_equal(ctr_owner_parse(target, &back), 0);
+	assert_int_equal(ctr_owner_parse(target, "web", &back), 0);
 	assert_int_equal(back.pid, (int)getppid());
 	assert_true(back.start == o.start && back.start > 0);
-	assert_string_equal(back.cgroup_parent, "isolab-ctr");
+	assert_string_equal(back.cgroup_path, "/isolab-ctr/web");
 	/* still reserved; a gone pid is refused, the record kept */
-	assert_int_equal(ctr_owner_claim(root, "web", "isolab-ctr", &err), -EEXIST);
-	assert_int_equal(ctr_owner_transfer(root, "web", 4194303, "isolab-ctr", &o, &err), -ENOENT);
+	assert_int_equal(ctr_owner_claim(root, "web", "/isolab-ctr/web", &err), -EEXIST);
+	assert_int_equal(ctr_owner_transfer(root, "web", 4194303, "/isolab-ctr/web", &o, &err), -ENOENT);
 	assert_int_equal(ctr_owner_release(root, "web", &err), 0);
 	snprintf(path, sizeof(path), "%s/.owners", root);
 	assert_int_equal(rmdir(path), 0); /* empty: no temporary link left */

@@ -30,7 +30,7 @@ static struct ctr_saved sample(void)
 	strcpy(s.bundle, "/b/web");
 	strcpy(s.rootfs, "/b/web/rootfs");
 	strcpy(s.created, "2026-12-02T04:11:19.196908437Z");
-	strcpy(s.cgroup_parent, "isolab-ctr");
+	strcpy(s.cgroup_path, "/libpod_parent/libpod-web");
 	s.cgmode = CTR_CGROUP_HYBRID;
 	return s;
 }
@@ -68,7 +68,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(out.bundle, "/b/web");
 	assert_string_equal(out.rootfs, "/b/web/rootfs");
 	assert_string_equal(out.created, "2026-12-02T04:11:19.196908437Z");
-	assert_string_equal(out.cgroup_parent, "isolab-ctr");
+	assert_string_equal(out.cgroup_path, "/libpod_parent/libpod-web");
 	assert_int_equal(out.cgmode, CTR_CGROUP_HYBRID);
 	assert_non_null(out.annotations);
 	assert_string_equal(cJSON_GetObjectItem(out.annotations, "b")->valuestring, "x\"y");
@@ -94,6 +94,20 @@ static void test_bad_records(void **state)
 					     &out, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "state.json: `cgroupMode`: `v3` is not v1, hybrid or v2");
+	/* an earlier version's cgroupParent: the parent of a cgroup named after the id */
+	assert_int_equal(ctr_saved_from_json("{\"id\":\"web\",\"pid\":1,\"start\":2,\"pidns\":3,"
+					     "\"bundle\":\"/b\",\"rootfs\":\"/r\",\"created\":\"t\","
+					     "\"cgroupParent\":\"p/q\",\"cgroupMode\":\"v2\"}",
+					     &out, &err),
+			 0);
+	assert_string_equal(out.cgroup_path, "/p/q/web");
+	ctr_saved_free(&out);
+	assert_int_equal(ctr_saved_from_json("{\"id\":\"web\",\"pid\":1,\"start\":2,\"pidns\":3,"
+					     "\"bundle\":\"/b\",\"rootfs\":\"/r\",\"created\":\"t\","
+					     "\"cgroupMode\":\"v2\"}",
+					     &out, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "state.json: `cgroupPath`: missing or not a string");
 	assert_int_equal(ctr_saved_from_json("{\"id\":\"../x\",\"pid\":1,\"start\":2,\"pidns\":3,"
 					     "\"bundle\":\"/b\",\"rootfs\":\"/r\",\"created\":\"t\","
 					     "\"cgroupParent\":\"p\",\"cgroupMode\":\"v2\"}",

@@ -145,9 +145,9 @@ test_refused_fields_one_line() {
 	assert_contains "$OUTPUT" "network namespace \`/proc/self/ns/net\`: the runtime's own (the host's): linux.sysctl net.* would change it" "net.* in the host's namespace by path"
 	[ "$(grep -c . <<<"$OUTPUT")" = 1 ] || fail "not one line: $OUTPUT"
 	edit '.linux.namespaces -= [{type: "network", path: "/proc/self/ns/net"}]'
-	edit 'del(.linux.sysctl) | .linux.resources.cpu = {cpus: "0"}'
+	edit 'del(.linux.sysctl) | .linux.resources.cpu = {idle: 1}'
 	assert_status 125 ctr run --bundle "$B" r1
-	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.resources.cpu.cpus: not supported by isolab-ctr" "$OUTPUT" "cpu.cpus"
+	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.resources.cpu.idle: not supported by isolab-ctr" "$OUTPUT" "cpu.idle"
 	if [ ! -e /sys/kernel/security/apparmor ]; then
 		edit 'del(.linux.resources.cpu) | .process.apparmorProfile = "docker-default"'
 		assert_status 125 ctr run --bundle "$B" r1
@@ -209,4 +209,118 @@ test_v1_cgroupfs_and_blkio() {
 		assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.resources.blockIO.weight: this host has no a blkio.weight or io.weight file" "$OUTPUT" "blkio weight without the file"
 	fi
 	assert_nothing_left c1 c2 c3
+}
+
+# The container's cgroup relative to the hierarchies' roots, from
+# /proc/PID/cgroup (v2: the unified line; v1/hybrid: the memory one).
+cgroup_of() { # PID
+	if cgroup_v2; then sed -n 's/^0:://p' "/proc/$1/cgroup"; else sed -n 's/^[0-9]*:memory://p' "/proc/$1/cgroup"; fi
+}
+
+# Every directory named PATH (relative to a hierarchy's root) in any hierarchy.
+cgroup_dirs() { # PATH
+	ls -d "/sys/fs/cgroup$1" /sys/fs/cgroup/*"$1" 2>/dev/null || true
+}
+
+# linux.cgroupsPath (cgroup.h): absolute as containerd and podman pass it
+# (a leaf that is not the id), relative (under the parent of the runtime's
+# own cgroup), and a killed runtime's cgroup found by the sweep.
+test_cgroups_path_followed() {
+	setup
+	local top=/isolab-test-cgpath-$$ own pid status=0
+	# shellcheck disable=SC2064 # $top now: the function's locals are gone at exit
+	trap "cleanup; for d in \$(cgroup_dirs $top); do find \$d -depth -type d -exec rmdir {} + 2>/dev/null; done" EXIT
+	edit '.linux.cgroupsPath = $p | .process.args = ["sleep", "30"]' --arg p "$top/libpod-a1"
+	assert_status 0 ctr create --bundle "$B" --pid-file "$TEST_TMP/pid" a1
+	pid=$(cat "$TEST_TMP/pid")
+	assert_eq "$top/libpod-a1" "$(cgroup_of "$pid")" "the process is in linux.cgroupsPath"
+	assert_eq "" "$(cgroup_dirs "/isolab-ctr/a1")" "no cgroup under the default parent"
+	assert_status 0 ctr start a1
+	assert_status 0 ctr ps a1
+	assert_contains "$OUTPUT" "$pid" "ps reads the cgroup of linux.cgroupsPath"
+	assert_status 0 ctr pause a1
+	assert_status 0 ctr resume a1
+	assert_status 0 ctr delete --force a1
+	assert_eq "" "$(cgroup_dirs "$top/libpod-a1")" "cgroup removed at delete"
+	# relative: the parent of the runtime's own cgroup (the unified line; root on pure v1)
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	own=$(dirname "${own:-/}")
+	own=${own%/}
+	edit '.linux.cgroupsPath = $p | .process.args = ["sh", "-c", "cat /proc/self/cgroup >/dev/null"]' --arg p "${top#/}/rel-r1"
+	assert_status 0 ctr create --bundle "$B" --pid-file "$TEST_TMP/pid" r1
+	assert_eq "$own$top/rel-r1" "$(cgroup_of "$(cat "$TEST_TMP/pid")")" "a relative linux.cgroupsPath"
+	assert_status 0 ctr delete --force r1
+	assert_eq "" "$(cgroup_dirs "$own$top/rel-r1")" "relative cgroup removed at delete"
+	# run, its runtime SIGKILLed: the sweep finds the cgroup from the owner record
+	edit '.linux.cgroupsPath = $p | .process.args = ["sleep", "30"]' --arg p "$top/leaf-k1"
+	"$CTR" --root "$R" run --bundle "$B" k1 </dev/null >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q . "$(cgroup_dirs "$top/leaf-k1" | head -1)/cgroup.procs" 2>/dev/null && break
+		sleep 0.05
+	done
+	assert_contains "$(readlink "$R/.owners/k1")" " $top/leaf-k1" "the owner record holds the whole path"
+	kill -KILL $pid
+	wait $pid || status=$?
+	assert_eq 137 "$status" "SIGKILLed runtime"
+	for _ in $(seq 100); do
+		grep -q . "$(cgroup_dirs "$top/leaf-k1" | head -1)/cgroup.procs" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -n "$(cgroup_dirs "$top/leaf-k1")" ] || fail "no cgroup left by the killed runtime: the test proves nothing"
+	assert_status 0 "$CTR" --root "$R" sweep
+	assert_eq "" "$(cgroup_dirs "$top/leaf-k1")" "the sweep removed the cgroup of linux.cgroupsPath"
+	assert_nothing_left a1 r1 k1
+}
+
+test_cgroups_path_refused_one_line() {
+	setup
+	edit '.linux.cgroupsPath = "/isolab-test/../escape"'
+	assert_status 125 ctr run --bundle "$B" b1
+	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.cgroupsPath: \`/isolab-test/../escape\`: no '..' allowed" "$OUTPUT" "'..'"
+	edit '.linux.cgroupsPath = "../escape"'
+	assert_status 125 ctr run --bundle "$B" b1
+	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.cgroupsPath: \`../escape\`: no '..' allowed" "$OUTPUT" "a relative '..'"
+	edit '.linux.cgroupsPath = "system.slice:isolab:b1"'
+	assert_status 125 ctr run --bundle "$B" b1
+	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.cgroupsPath: \`system.slice:isolab:b1\`: systemd's slice:prefix:name, and isolab-ctr has no systemd cgroup driver (cgroupfs only)" "$OUTPUT" "systemd's form"
+	edit '.linux.cgroupsPath = "/"'
+	assert_status 125 ctr create --bundle "$B" b1
+	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.cgroupsPath: \`/\`: the hierarchy's root, not a cgroup of its own" "$OUTPUT" "the root"
+	edit '.linux.cgroupsPath = 7'
+	assert_status 125 ctr run --bundle "$B" b1
+	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.cgroupsPath: must be a string" "$OUTPUT" "not a string"
+	assert_eq "" "$(cgroup_dirs /escape)" "nothing made"
+	assert_nothing_left b1
+}
+
+# linux.resources.cpu.cpus and .mems (cgroup.h): the affinity the kernel
+# gives the container's processes, v1 (a cpuset cgroup of its own that
+# first takes its parent's cpus and mems) and v2 (cpuset.cpus).
+test_cpuset_cpus_and_mems() {
+	setup
+	local last
+	last=$(($(nproc --all) - 1))
+	edit '.linux.resources.cpu = {cpus: $c} | .process.args = ["sh", "-c", "grep -E \"^(Cpus|Mems)_allowed_list\" /proc/self/status"]' --arg c "$last"
+	assert_status 0 ctr run --bundle "$B" s1
+	assert_contains "$OUTPUT" "Cpus_allowed_list:	$last" "cpu.cpus: the last CPU only"
+	assert_contains "$OUTPUT" "Mems_allowed_list:	$(sed -n 's/^Mems_allowed_list:\t//p' /proc/self/status)" "mems: the parent's"
+	edit '.linux.resources.cpu = {cpus: $c, mems: "0"}' --arg c "0-$last"
+	edit '.process.args = ["sh", "-c", "grep -E \"^(Cpus|Mems)_allowed_list\" /proc/self/status; taskset -p $$ 2>&1 || true"]'
+	assert_status 0 ctr run --bundle "$B" s2
+	if [ "$last" = 0 ]; then assert_contains "$OUTPUT" "Cpus_allowed_list:	0" "cpu.cpus 0-0"; else assert_contains "$OUTPUT" "Cpus_allowed_list:	0-$last" "cpu.cpus 0-$last"; fi
+	assert_contains "$OUTPUT" "Mems_allowed_list:	0" "cpu.mems 0"
+	edit '.linux.resources.cpu = {cpus: "0-"}'
+	assert_status 125 ctr run --bundle "$B" s3
+	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.resources.cpu.cpus: \`0-\`: not a list such as 0-3,5" "$OUTPUT" "a bad list"
+	edit '.linux.resources.cpu = {mems: "0,a"}'
+	assert_status 125 ctr run --bundle "$B" s3
+	assert_eq "isolab-ctr: bundle \`$B\`: config.json: linux.resources.cpu.mems: \`0,a\`: not a list such as 0-3,5" "$OUTPUT" "a bad mems list"
+	# a CPU the host does not have: the kernel refuses the write, one line
+	edit '.linux.resources.cpu = {cpus: "4095"}'
+	assert_status 125 ctr run --bundle "$B" s4
+	[ "$(grep -c . <<<"$OUTPUT")" = 1 ] || fail "not one line: $OUTPUT"
+	assert_contains "$OUTPUT" "linux.resources.cpu.cpus: write \`4095\` to \`/sys/fs/cgroup/" "the kernel's refusal"
+	assert_contains "$OUTPUT" "/isolab-ctr/s4/cpuset.cpus\`: " "the kernel's refusal (ERANGE past the kernel's CPUs, EINVAL outside the parent's)"
+	assert_nothing_left s1 s2 s3 s4
 }

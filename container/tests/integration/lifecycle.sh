@@ -430,3 +430,93 @@ test_console_socket() {
 	assert_status 0 ctr delete "$ID"
 	assert_nothing_left "$ID"
 }
+
+# exec's process flags as runc's (exec_flags.h): -e (the last value of a
+# key wins), --cwd, -u UID[:GID], --cap, --no-new-privs, --preserve-fds,
+# -t (a terminal relayed to the caller), --process winning over them, and
+# a bad value of each refused with one line.
+test_exec_runc_flags() {
+	setup
+	local want
+	jq '.process.noNewPrivileges = false | .process.env += ["FOO=config"]' "$B/config.json" >"$TEST_TMP/c"
+	mv "$TEST_TMP/c" "$B/config.json"
+	assert_status 0 ctr create --bundle "$B" "$ID"
+	assert_status 0 ctr start "$ID"
+	assert_status 0 ctr exec "$ID" sh -c 'echo $FOO; pwd; id -u; id -g; grep NoNewPrivs /proc/self/status'
+	assert_eq $'config\n/\n0\n0\nNoNewPrivs:\t0' "$OUTPUT" "the bundle's process"
+	assert_status 0 ctr exec -e FOO=one --env BAR=two -e FOO=three --cwd /tmp -u 1000:1001 --no-new-privs \
+		"$ID" sh -c 'echo $FOO $BAR; pwd; id -u; id -g; grep NoNewPrivs /proc/self/status'
+	assert_eq $'three two\n/tmp\n1000\n1001\nNoNewPrivs:\t1' "$OUTPUT" "-e --env --cwd -u --no-new-privs"
+	assert_status 0 ctr exec -u 1000 "$ID" sh -c 'id -u; id -g'
+	assert_eq $'1000\n0' "$OUTPUT" "-u UID keeps the process's GID"
+	# runc spec's capabilities (kill, net_bind_service, audit_write), then with net_raw
+	want=$(ctr exec "$ID" sh -c 'grep CapEff /proc/self/status')
+	assert_status 0 ctr exec --cap CAP_NET_RAW -c sys_chroot "$ID" sh -c 'grep -E "^Cap(Eff|Bnd|Prm)" /proc/self/status'
+	assert_eq $'CapPrm:\t0000000020042420\nCapEff:\t0000000020042420\nCapBnd:\t0000000020042420' "$OUTPUT" "--cap, -c added to bounding, effective, permitted (was $want)"
+	# --process wins whole over the process flags
+	jq '.process | .args = ["sh", "-c", "echo ${FOO:-unset}; pwd; id -u"] | .cwd = "/etc"' "$B/config.json" >"$TEST_TMP/process.json"
+	assert_status 0 ctr exec --process "$TEST_TMP/process.json" -e FOO=flag --cwd /tmp -u 7 "$ID"
+	assert_eq $'config\n/etc\n0' "$OUTPUT" "--process wins"
+	# --preserve-fds N: fds 3 .. 3+N-1 stay open
+	echo preserved >"$TEST_TMP/fd3"
+	assert_status 0 ctr exec --preserve-fds 1 "$ID" sh -c 'cat <&3' 3<"$TEST_TMP/fd3"
+	assert_eq preserved "$OUTPUT" "--preserve-fds 1"
+	assert_status 2 ctr exec "$ID" sh -c 'cat <&3 2>/dev/null || exit 2' 3<"$TEST_TMP/fd3"
+	# -t: the process on a terminal of the container's, relayed
+	assert_status 7 ctr exec -t "$ID" sh -c 'tty; echo on-a-tty; exit 7' </dev/null
+	assert_contains "$OUTPUT" $'/dev/pts/' "-t: a pts"
+	assert_contains "$OUTPUT" $'on-a-tty\r' "-t: the terminal's line ending"
+	assert_status 0 ctr exec "$ID" sh -c 'tty || true'
+	assert_eq "not a tty" "$OUTPUT" "no -t: no terminal, whatever process.terminal says"
+	# -t -d: the terminal's master to --console-socket (runc's recvtty side in python)
+	if command -v python3 >/dev/null; then
+		OUTPUT=$(python3 - "$CTR" "$R" "$ID" "$TEST_TMP/exec.sock" <<'PY'
+import array, os, socket, subprocess, sys, time
+ctr, root, cid, path = sys.argv[1:5]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+srv.settimeout(10)
+rc = subprocess.run([ctr, "--root", root, "exec", "-t", "-d", "--console-socket", path, cid,
+                     "sh", "-c", "echo hi-$((6*7)); tty"], stdin=subprocess.DEVNULL).returncode
+conn, _ = srv.accept()
+fds = array.array("i")
+msg, anc, _, _ = conn.recvmsg(64, socket.CMSG_LEN(fds.itemsize))
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(data[:fds.itemsize])
+print("exec exit %d, received %s, %d fd" % (rc, msg.decode(), len(fds)))
+out, end = b"", time.time() + 3
+while time.time() < end and b"/dev/pts" not in out:
+    try:
+        out += os.read(fds[0], 4096)
+    except OSError:
+        break
+print(out.decode(errors="replace"))
+PY
+) || fail "console socket: $OUTPUT"
+		assert_contains "$OUTPUT" "exec exit 0, received /dev/ptmx, 1 fd" "exec -t -d --console-socket"
+		assert_contains "$OUTPUT" $'hi-42\r\n/dev/pts/' "the process on the terminal sent"
+	fi
+	# refused, one line each
+	assert_status 125 ctr exec -e NOEQUALS "$ID" true
+	assert_eq "isolab-ctr: --env \`NOEQUALS\`: not KEY=VALUE" "$OUTPUT" "-e without ="
+	assert_status 125 ctr exec --cwd tmp "$ID" true
+	assert_eq "isolab-ctr: --cwd \`tmp\`: not an absolute path" "$OUTPUT" "relative --cwd"
+	assert_status 125 ctr exec -u root "$ID" true
+	assert_eq "isolab-ctr: --user \`root\`: not UID[:GID] (numbers below 4294967295)" "$OUTPUT" "-u name"
+	assert_status 125 ctr exec -u 1:x "$ID" true
+	assert_eq "isolab-ctr: --user \`1:x\`: not UID[:GID] (numbers below 4294967295)" "$OUTPUT" "-u bad gid"
+	assert_status 125 ctr exec --cap CAP_NOPE "$ID" true
+	assert_eq "isolab-ctr: --cap \`CAP_NOPE\`: unknown capability" "$OUTPUT" "--cap unknown"
+	assert_status 125 ctr exec --preserve-fds -1 "$ID" true
+	assert_eq "isolab-ctr: --preserve-fds \`-1\`: not a number from 0 to 1024" "$OUTPUT" "--preserve-fds"
+	assert_status 125 ctr exec -t -d "$ID" true
+	assert_eq "isolab-ctr: cannot allocate tty if isolab-ctr will detach without setting console socket" "$OUTPUT" "-t -d"
+	assert_status 125 ctr exec --console-socket "$TEST_TMP/s" "$ID" true
+	assert_eq "isolab-ctr: cannot use console socket if isolab-ctr will not detach or allocate tty" "$OUTPUT" "--console-socket alone"
+	assert_status 0 ctr kill "$ID" KILL
+	wait_status "$ID" stopped
+	assert_status 0 ctr delete "$ID"
+	assert_nothing_left "$ID"
+}
