@@ -7,8 +7,11 @@ VMM_PURE_SRCS := vmm/boot.c vmm/x86_setup.c vmm/serial.c vmm/i8042.c \
                  vmm/banner.c
 # The virtio devices: one transport, the split virtqueue, the block device.
 VMM_PURE_SRCS += vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c
+# The network device (issue 12): the model, pure; its tap backend, system.
+VMM_PURE_SRCS += vmm/virtio_net.c
 VMM_SYS_SRCS  := vmm/kvm.c vmm/loader.c vmm/vcpu.c vmm/devices.c vmm/stats.c \
                  vmm/main.c
+VMM_SYS_SRCS  += vmm/tap.c
 VMM_GUEST_SRCS := vmm/guest/isolab-guest.c
 
 $(BUILD)/isolab-vmm: $(VMM_PURE_SRCS:%.c=$(BUILD)/obj/%.o) \
@@ -36,8 +39,18 @@ $(BUILD)/tests/unit/vmm_virtio: vmm/tests/test_virtio.c $(VMM_VIRTIO_SRCS:%.c=$(
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 vmm: $(BUILD)/tests/unit/vmm_virtio
 
+# virtio-net over the same transport and virtqueue, and the tap (its
+# tests that need root and /dev/net/tun skip without them).
+VMM_VIRTIO_NET_SRCS := vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_net.c vmm/tap.c
+$(BUILD)/tests/unit/vmm_virtio_net: vmm/tests/test_virtio_net.c $(VMM_VIRTIO_NET_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+vmm: $(BUILD)/tests/unit/vmm_virtio_net
+
 PROGRAMS        += $(BUILD)/isolab-vmm
 STATIC_PROGRAMS += $(BUILD)/isolab-guest
 UNIT_TESTS      += $(BUILD)/tests/unit/vmm
 UNIT_TESTS      += $(BUILD)/tests/unit/vmm_virtio
+UNIT_TESTS      += $(BUILD)/tests/unit/vmm_virtio_net
 LINT_SOURCES    += $(VMM_PURE_SRCS) $(VMM_SYS_SRCS) $(VMM_GUEST_SRCS)

@@ -3,8 +3,9 @@
  * the virtio-mmio registers and FEATURES_OK handshake, the split
  * virtqueue against hostile rings and descriptors, and virtio-blk
  * requests served from an in-memory disk. Guest RAM is a malloc'd
- * buffer; a small driver below lays out rings and descriptors as Linux's
- * virtio_ring.c would, and talks to the device through its registers.
+ * buffer; the driver of virtio_driver.h lays out rings and descriptors as
+ * Linux's virtio_ring.c would, and talks to the device through its
+ * registers (the one-line wrappers below bind it to this test's guest).
  */
 #include <endian.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "vmm/virtio_blk.h"
 #include "vmm/virtio_mmio.h"
 #include "vmm/virtq.h"
+#include "vmm/tests/virtio_driver.h"
 
 #define MEM_SIZE   (1u << 20)
 #define DISK_SIZE  (64u * 512 + 100)   /* 64 sectors and a partial one, never visible */
@@ -99,7 +101,7 @@ struct guest {
 	struct virtio_blk blk;
 	unsigned irq_raised, irq_lowered;
 	bool irq_level;
-	uint16_t avail_idx;
+	struct vdrv_queue q;     /* the request queue, driver side */
 };
 
 static void irq(void *opaque, bool level)
@@ -113,20 +115,8 @@ static void irq(void *opaque, bool level)
 	g->irq_level = level;
 }
 
-static uint32_t rd(struct guest *g, uint32_t off)
-{
-	uint8_t b[4];
-
-	virtio_mmio_read(&g->blk.mmio, off, b, 4);
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static void wr(struct guest *g, uint32_t off, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-
-	virtio_mmio_write(&g->blk.mmio, off, b, 4);
-}
+static uint32_t rd(struct guest *g, uint32_t off) { return vdrv_rd(&g->blk.mmio, off); }
+static void wr(struct guest *g, uint32_t off, uint32_t v) { vdrv_wr(&g->blk.mmio, off, v); }
 
 static struct guest *new_guest(bool read_only)
 {
@@ -143,6 +133,7 @@ static struct guest *new_guest(bool read_only)
 	g->mem = calloc(1, MEM_SIZE);
 	assert_non_null(g->mem);
 	opt.backend.handle = &g->disk;
+	g->q = (struct vdrv_queue){ NUM, DESC_GPA, AVAIL_GPA, USED_GPA, 0 };
 	for (unsigned i = 0; i < DISK_SIZE; i++)
 		g->disk.bytes[i] = (uint8_t)(i * 7 + i / 512);
 	assert_int_equal(virtio_blk_init(&g->blk, &opt, g->mem, MEM_SIZE, irq, g, &err), 0);
@@ -161,41 +152,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Status handshake up to FEATURES_OK with the driver features given;
- * returns the status read back. */
-static uint32_t negotiate(struct guest *g, uint64_t features)
-{
-	wr(g, VIRTIO_MMIO_STATUS, 0);
-	wr(g, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(g, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(g, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(g, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
-	wr(g, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(g, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
-	wr(g, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	return rd(g, VIRTIO_MMIO_STATUS);
-}
-
-static uint64_t device_features(struct guest *g)
-{
-	uint64_t f;
-
-	wr(g, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = rd(g, VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(g, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return f | (uint64_t)rd(g, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-}
+static uint32_t negotiate(struct guest *g, uint64_t features) { return vdrv_negotiate(&g->blk.mmio, features); }
+static uint64_t device_features(struct guest *g) { return vdrv_device_features(&g->blk.mmio); }
 
 static void queue_addresses(struct guest *g, uint32_t num, uint64_t desc, uint64_t avail, uint64_t used)
 {
-	wr(g, VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(g, VIRTIO_MMIO_QUEUE_NUM, num);
-	wr(g, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	wr(g, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-	wr(g, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-	wr(g, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
-	wr(g, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-	wr(g, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
+	vdrv_queue_addresses(&g->blk.mmio, 0, num, desc, avail, used);
 }
 
 /* The whole driver initialisation (3.1.1) with these features. */
@@ -209,49 +171,32 @@ static void driver_start(struct guest *g, uint64_t features)
 	wr(g, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 	   VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 	assert_int_equal(rd(g, VIRTIO_MMIO_STATUS), 0xf);
-	g->avail_idx = 0;
+	g->q.avail_idx = 0;
 }
 
 #define F_DEFAULT (1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_BLK_F_FLUSH | \
 		   1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE)
 
 /* Guest memory, little-endian. */
-static void put16(struct guest *g, uint64_t gpa, uint16_t v) { v = htole16(v); memcpy(g->mem + gpa, &v, 2); }
-static void put32(struct guest *g, uint64_t gpa, uint32_t v) { v = htole32(v); memcpy(g->mem + gpa, &v, 4); }
-static void put64(struct guest *g, uint64_t gpa, uint64_t v) { v = htole64(v); memcpy(g->mem + gpa, &v, 8); }
-static uint16_t get16(struct guest *g, uint64_t gpa) { uint16_t v; memcpy(&v, g->mem + gpa, 2); return le16toh(v); }
-static uint32_t get32(struct guest *g, uint64_t gpa) { uint32_t v; memcpy(&v, g->mem + gpa, 4); return le32toh(v); }
-
-struct seg {
-	uint64_t gpa;
-	uint32_t len;
-	uint16_t flags;     /* VIRTQ_DESC_F_WRITE, _INDIRECT; NEXT is added */
-};
+static void put16(struct guest *g, uint64_t gpa, uint16_t v) { vdrv_put16(g->mem, gpa, v); }
+static void put32(struct guest *g, uint64_t gpa, uint32_t v) { vdrv_put32(g->mem, gpa, v); }
+static void put64(struct guest *g, uint64_t gpa, uint64_t v) { vdrv_put64(g->mem, gpa, v); }
+static uint16_t get16(struct guest *g, uint64_t gpa) { return vdrv_get16(g->mem, gpa); }
+static uint32_t get32(struct guest *g, uint64_t gpa) { return vdrv_get32(g->mem, gpa); }
 
 static void put_desc(struct guest *g, unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-	uint64_t d = DESC_GPA + 16ull * i;
-
-	put64(g, d, addr);
-	put32(g, d + 8, len);
-	put16(g, d + 12, flags);
-	put16(g, d + 14, next);
+	vdrv_put_desc(g->mem, &g->q, i, addr, len, flags, next);
 }
 
 /* Makes descriptors first.. a chain of segs, offers its head, kicks. */
-static void offer_at(struct guest *g, unsigned first, const struct seg *segs, unsigned n)
+static void offer_at(struct guest *g, unsigned first, const struct vdrv_seg *segs, unsigned n)
 {
-	for (unsigned i = 0; i < n; i++)
-		put_desc(g, (first + i) % NUM, segs[i].gpa, segs[i].len,
-			 (uint16_t)(segs[i].flags | (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0)),
-			 (uint16_t)((first + i + 1) % NUM));
-	put16(g, AVAIL_GPA + 4 + 2u * (g->avail_idx % NUM), (uint16_t)first);
-	g->avail_idx++;
-	put16(g, AVAIL_GPA + 2, g->avail_idx);
+	vdrv_offer_at(g->mem, &g->q, first, segs, n);
 	wr(g, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 }
 
-static void offer(struct guest *g, const struct seg *segs, unsigned n)
+static void offer(struct guest *g, const struct vdrv_seg *segs, unsigned n)
 {
 	offer_at(g, 0, segs, n);
 }
@@ -266,23 +211,23 @@ static void header(struct guest *g, uint32_t type, uint64_t sector)
 /* One request: header, optional data, status; returns the status byte. */
 static uint8_t request(struct guest *g, uint32_t type, uint64_t sector, uint32_t data_len, bool data_writable)
 {
-	struct seg s[3];
+	struct vdrv_seg s[3];
 	unsigned n = 0;
 
 	header(g, type, sector);
 	g->mem[STATUS_GPA] = 0xee;
-	s[n++] = (struct seg){ HDR_GPA, VIRTIO_BLK_HDR_BYTES, 0 };
+	s[n++] = (struct vdrv_seg){ HDR_GPA, VIRTIO_BLK_HDR_BYTES, 0 };
 	if (data_len)
-		s[n++] = (struct seg){ DATA_GPA, data_len, data_writable ? VIRTQ_DESC_F_WRITE : 0 };
-	s[n++] = (struct seg){ STATUS_GPA, 1, VIRTQ_DESC_F_WRITE };
+		s[n++] = (struct vdrv_seg){ DATA_GPA, data_len, data_writable ? VIRTQ_DESC_F_WRITE : 0 };
+	s[n++] = (struct vdrv_seg){ STATUS_GPA, 1, VIRTQ_DESC_F_WRITE };
 	offer(g, s, n);
 	return g->mem[STATUS_GPA];
 }
 
-static uint16_t used_idx(struct guest *g) { return get16(g, USED_GPA + 2); }
+static uint16_t used_idx(struct guest *g) { return vdrv_used_idx(g->mem, &g->q); }
 /* The used element of the request just answered. */
-static uint32_t last_used_len(struct guest *g) { return get32(g, USED_GPA + 4 + 8u * ((used_idx(g) - 1u) % NUM) + 4); }
-static uint32_t last_used_id(struct guest *g) { return get32(g, USED_GPA + 4 + 8u * ((used_idx(g) - 1u) % NUM)); }
+static uint32_t last_used_len(struct guest *g) { return vdrv_last_used_len(g->mem, &g->q); }
+static uint32_t last_used_id(struct guest *g) { return vdrv_last_used_id(g->mem, &g->q); }
 
 static void assert_needs_reset(struct guest *g, const char *msg)
 {
@@ -535,17 +480,17 @@ static void test_read_write_roundtrip(void **state)
 static void test_any_layout_and_short_io(void **state)
 {
 	struct guest *g = *state;
-	struct seg s[4];
+	struct vdrv_seg s[4];
 
 	driver_start(g, F_DEFAULT);
 	/* Header split in two; data and status in one writable descriptor;
 	 * the backend moving 100 bytes a call. */
 	header(g, VIRTIO_BLK_T_IN, 1);
 	g->disk.max_chunk = 100;
-	s[0] = (struct seg){ HDR_GPA, 10, 0 };
-	s[1] = (struct seg){ HDR_GPA + 10, 6, 0 };
-	s[2] = (struct seg){ DATA_GPA, 300, VIRTQ_DESC_F_WRITE };
-	s[3] = (struct seg){ DATA_GPA + 300, 213, VIRTQ_DESC_F_WRITE };
+	s[0] = (struct vdrv_seg){ HDR_GPA, 10, 0 };
+	s[1] = (struct vdrv_seg){ HDR_GPA + 10, 6, 0 };
+	s[2] = (struct vdrv_seg){ DATA_GPA, 300, VIRTQ_DESC_F_WRITE };
+	s[3] = (struct vdrv_seg){ DATA_GPA + 300, 213, VIRTQ_DESC_F_WRITE };
 	g->mem[DATA_GPA + 512] = 0xee;
 	offer_at(g, 7, s, 4);
 	assert_int_equal(g->mem[DATA_GPA + 512], VIRTIO_BLK_S_OK);
@@ -557,8 +502,8 @@ static void test_any_layout_and_short_io(void **state)
 	g->disk.max_chunk = 0;
 	header(g, VIRTIO_BLK_T_OUT, 10);
 	memset(g->mem + HDR_GPA + 16, 0x33, 512);
-	s[0] = (struct seg){ HDR_GPA, 16 + 512, 0 };
-	s[1] = (struct seg){ STATUS_GPA, 1, VIRTQ_DESC_F_WRITE };
+	s[0] = (struct vdrv_seg){ HDR_GPA, 16 + 512, 0 };
+	s[1] = (struct vdrv_seg){ STATUS_GPA, 1, VIRTQ_DESC_F_WRITE };
 	g->mem[STATUS_GPA] = 0xee;
 	offer(g, s, 2);
 	assert_int_equal(g->mem[STATUS_GPA], VIRTIO_BLK_S_OK);
@@ -569,7 +514,7 @@ static void test_any_layout_and_short_io(void **state)
 static void test_bad_requests_ioerr(void **state)
 {
 	struct guest *g = *state;
-	struct seg s[2];
+	struct vdrv_seg s[2];
 
 	driver_start(g, F_DEFAULT);
 	/* Past the capacity: the last sector plus one, a start past the end,
@@ -584,8 +529,8 @@ static void test_bad_requests_ioerr(void **state)
 	assert_int_equal(request(g, VIRTIO_BLK_T_OUT, 0, 512, true), VIRTIO_BLK_S_IOERR);
 	assert_int_equal(request(g, VIRTIO_BLK_T_IN, 0, 512, false), VIRTIO_BLK_S_IOERR);
 	/* A header shorter than 16 bytes. */
-	s[0] = (struct seg){ HDR_GPA, 8, 0 };
-	s[1] = (struct seg){ STATUS_GPA, 1, VIRTQ_DESC_F_WRITE };
+	s[0] = (struct vdrv_seg){ HDR_GPA, 8, 0 };
+	s[1] = (struct vdrv_seg){ STATUS_GPA, 1, VIRTQ_DESC_F_WRITE };
 	offer(g, s, 2);
 	assert_int_equal(g->mem[STATUS_GPA], VIRTIO_BLK_S_IOERR);
 	/* A backend error. */
@@ -699,13 +644,13 @@ static void test_chain_loop(void **state)
 	put_desc(g, 1, DATA_GPA, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
 	put_desc(g, 2, STATUS_GPA, 1, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
 	put16(g, AVAIL_GPA + 4, 0);
-	put16(g, AVAIL_GPA + 2, ++g->avail_idx);
+	put16(g, AVAIL_GPA + 2, ++g->q.avail_idx);
 	wr(g, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	expect_broken(g, 0, "virtio-blk: virtqueue: chain from descriptor 0 is longer than the queue size 256 (a loop)");
 	/* A descriptor that points at itself. */
 	put_desc(g, 5, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 5);
-	put16(g, AVAIL_GPA + 4 + 2 * g->avail_idx, 5);
-	put16(g, AVAIL_GPA + 2, ++g->avail_idx);
+	put16(g, AVAIL_GPA + 4 + 2 * g->q.avail_idx, 5);
+	put16(g, AVAIL_GPA + 2, ++g->q.avail_idx);
 	wr(g, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	expect_broken(g, 1, "virtio-blk: virtqueue: chain from descriptor 5 is longer than the queue size 256 (a loop)");
 }
@@ -713,52 +658,52 @@ static void test_chain_loop(void **state)
 static void test_bad_descriptors(void **state)
 {
 	struct guest *g = *state;
-	struct seg s[3];
+	struct vdrv_seg s[3];
 
 	/* A length that wraps the address past 2^64. */
 	driver_start(g, F_DEFAULT);
-	s[0] = (struct seg){ HDR_GPA, 16, 0 };
-	s[1] = (struct seg){ 0xfffffffffffff000ull, 0x2000, VIRTQ_DESC_F_WRITE };
-	s[2] = (struct seg){ STATUS_GPA, 1, VIRTQ_DESC_F_WRITE };
+	s[0] = (struct vdrv_seg){ HDR_GPA, 16, 0 };
+	s[1] = (struct vdrv_seg){ 0xfffffffffffff000ull, 0x2000, VIRTQ_DESC_F_WRITE };
+	s[2] = (struct vdrv_seg){ STATUS_GPA, 1, VIRTQ_DESC_F_WRITE };
 	header(g, VIRTIO_BLK_T_IN, 0);
 	offer(g, s, 3);
 	expect_broken(g, 0, "virtio-blk: virtqueue: descriptor 1: buffer at 0xfffffffffffff000 (8192 bytes) lies outside guest RAM (0x100000 bytes)");
 	/* Ending one byte past RAM; starting at its end. */
-	s[1] = (struct seg){ MEM_SIZE - 512, 513, VIRTQ_DESC_F_WRITE };
+	s[1] = (struct vdrv_seg){ MEM_SIZE - 512, 513, VIRTQ_DESC_F_WRITE };
 	offer(g, s, 3);
 	expect_broken(g, 1, "virtio-blk: virtqueue: descriptor 1: buffer at 0xffe00 (513 bytes) lies outside guest RAM (0x100000 bytes)");
-	s[1] = (struct seg){ MEM_SIZE, 512, VIRTQ_DESC_F_WRITE };
+	s[1] = (struct vdrv_seg){ MEM_SIZE, 512, VIRTQ_DESC_F_WRITE };
 	offer(g, s, 3);
 	expect_broken(g, 1, "virtio-blk: virtqueue: descriptor 1: buffer at 0x100000 (512 bytes) lies outside guest RAM (0x100000 bytes)");
 	/* The largest length at the last byte. */
-	s[1] = (struct seg){ MEM_SIZE - 1, UINT32_MAX, VIRTQ_DESC_F_WRITE };
+	s[1] = (struct vdrv_seg){ MEM_SIZE - 1, UINT32_MAX, VIRTQ_DESC_F_WRITE };
 	offer(g, s, 3);
 	expect_broken(g, 1, "virtio-blk: virtqueue: descriptor 1: buffer at 0xfffff (4294967295 bytes) lies outside guest RAM (0x100000 bytes)");
 	/* The last 512 bytes of RAM are fine. */
-	s[1] = (struct seg){ MEM_SIZE - 512, 512, VIRTQ_DESC_F_WRITE };
+	s[1] = (struct vdrv_seg){ MEM_SIZE - 512, 512, VIRTQ_DESC_F_WRITE };
 	header(g, VIRTIO_BLK_T_IN, 63);
 	offer(g, s, 3);
 	assert_memory_equal(g->mem + MEM_SIZE - 512, g->disk.bytes + 63 * 512, 512);
 	assert_int_equal(g->mem[STATUS_GPA], VIRTIO_BLK_S_OK);
 	assert_int_equal(used_idx(g), 2);
 	/* An indirect descriptor (not offered). */
-	s[1] = (struct seg){ DATA_GPA, 16, VIRTQ_DESC_F_INDIRECT };
+	s[1] = (struct vdrv_seg){ DATA_GPA, 16, VIRTQ_DESC_F_INDIRECT };
 	offer(g, s, 3);
 	expect_broken(g, 2, "virtio-blk: virtqueue: descriptor 1 is indirect, which was not offered");
 	/* next past the queue. */
 	put_desc(g, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, NUM);
-	put16(g, AVAIL_GPA + 4 + 2 * g->avail_idx, 0);
-	put16(g, AVAIL_GPA + 2, ++g->avail_idx);
+	put16(g, AVAIL_GPA + 4 + 2 * g->q.avail_idx, 0);
+	put16(g, AVAIL_GPA + 2, ++g->q.avail_idx);
 	wr(g, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	expect_broken(g, 1, "virtio-blk: virtqueue: descriptor 0: next 256 is past the queue size 256");
 	/* A head past the queue. */
-	put16(g, AVAIL_GPA + 4 + 2 * g->avail_idx, 300);
-	put16(g, AVAIL_GPA + 2, ++g->avail_idx);
+	put16(g, AVAIL_GPA + 4 + 2 * g->q.avail_idx, 300);
+	put16(g, AVAIL_GPA + 2, ++g->q.avail_idx);
 	wr(g, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	expect_broken(g, 1, "virtio-blk: virtqueue: available ring entry 1 names descriptor 300, past the queue size 256");
 	/* The available index running more than a queue ahead. */
-	g->avail_idx = (uint16_t)(g->avail_idx + NUM + 1);
-	put16(g, AVAIL_GPA + 2, g->avail_idx);
+	g->q.avail_idx = (uint16_t)(g->q.avail_idx + NUM + 1);
+	put16(g, AVAIL_GPA + 2, g->q.avail_idx);
 	wr(g, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	expect_broken(g, 1, "virtio-blk: virtqueue: available index 258 is 257 entries ahead of the device's 1, more than the queue size 256");
 }
@@ -766,25 +711,25 @@ static void test_bad_descriptors(void **state)
 static void test_status_not_writable(void **state)
 {
 	struct guest *g = *state;
-	struct seg s[3];
+	struct vdrv_seg s[3];
 
 	driver_start(g, F_DEFAULT);
 	/* A flush whose status byte is device-readable: nowhere to answer. */
 	header(g, VIRTIO_BLK_T_FLUSH, 0);
-	s[0] = (struct seg){ HDR_GPA, 16, 0 };
-	s[1] = (struct seg){ STATUS_GPA, 1, 0 };
+	s[0] = (struct vdrv_seg){ HDR_GPA, 16, 0 };
+	s[1] = (struct vdrv_seg){ STATUS_GPA, 1, 0 };
 	g->mem[STATUS_GPA] = 0xee;
 	offer(g, s, 2);
 	assert_int_equal(g->mem[STATUS_GPA], 0xee);
 	expect_broken(g, 0, "virtio-blk: request at descriptor 0 has no device-writable status byte");
 	/* A read whose status comes after the writable data: readable after writable. */
 	header(g, VIRTIO_BLK_T_IN, 0);
-	s[1] = (struct seg){ DATA_GPA, 512, VIRTQ_DESC_F_WRITE };
-	s[2] = (struct seg){ STATUS_GPA, 1, 0 };
+	s[1] = (struct vdrv_seg){ DATA_GPA, 512, VIRTQ_DESC_F_WRITE };
+	s[2] = (struct vdrv_seg){ STATUS_GPA, 1, 0 };
 	offer(g, s, 3);
 	expect_broken(g, 1, "virtio-blk: virtqueue: descriptor 2 is device-readable after a device-writable one");
 	/* A zero-length writable status. */
-	s[1] = (struct seg){ STATUS_GPA, 0, VIRTQ_DESC_F_WRITE };
+	s[1] = (struct vdrv_seg){ STATUS_GPA, 0, VIRTQ_DESC_F_WRITE };
 	header(g, VIRTIO_BLK_T_FLUSH, 0);
 	offer(g, s, 2);
 	expect_broken(g, 1, "virtio-blk: request at descriptor 0 has no device-writable status byte");
@@ -801,7 +746,7 @@ static void test_used_ring_wraparound(void **state)
 	header(g, VIRTIO_BLK_T_FLUSH, 0);
 	for (unsigned i = 0; i < total; i++) {
 		/* heads move around the table too */
-		struct seg s[2] = { { HDR_GPA, 16, 0 }, { STATUS_GPA, 1, VIRTQ_DESC_F_WRITE } };
+		struct vdrv_seg s[2] = { { HDR_GPA, 16, 0 }, { STATUS_GPA, 1, VIRTQ_DESC_F_WRITE } };
 		unsigned first = (i * 2) % NUM;
 
 		g->mem[STATUS_GPA] = 0xee;
