@@ -33,7 +33,13 @@ const char *isolab_file_kind(unsigned mode)
 
 int isolab_open_regular(const char *path, uint64_t *size, struct isolab_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	return isolab_open_regular_as(path, O_RDONLY, size, err);
+}
+
+int isolab_open_regular_as(const char *path, int access, uint64_t *size,
+			   struct isolab_error *err)
+{
+	_cleanup_close_ int fd = open(path, access | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 
 	if (fd < 0)

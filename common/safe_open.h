@@ -24,6 +24,9 @@
  * isolab_error_wrap(err, "--kernel %s", path).
  */
 int isolab_open_regular(const char *path, uint64_t *size, struct isolab_error *err);
+/* The same, opened with access O_RDONLY or O_RDWR (a disk image). */
+int isolab_open_regular_as(const char *path, int access, uint64_t *size,
+			   struct isolab_error *err);
 
 /* Reads the regular file at path whole: *buf malloc'd and NUL-ended, *len
  * bytes; a file over max bytes is -EFBIG. Errors name the path. */

@@ -11,10 +11,27 @@
 const char vmm_usage[] =
 	"usage: isolab-vmm --kernel FILE [--initrd FILE] [--memory SIZE] [--cpus N]\n"
 	"                  [--cmdline STR | --append STR] [--timeout SECONDS] [--stats FILE.json]\n"
+	"                  [--disk FILE[,ro]]\n"
 	"       isolab-vmm --help | --version\n"
 	"Boots a Linux guest on KVM; its serial console is stdin/stdout and the\n"
 	"exit status is the guest's. --memory (-m; old spelling --mem): guest RAM,\n"
 	"16M to 3G, default 128M. See vmm/README.md.\n";
+
+/* FILE or FILE,ro; the file itself is opened later (disk.c). */
+static int parse_disk(char *value, struct vmm_args *a, struct isolab_error *err)
+{
+	size_t len = strlen(value);
+
+	if (a->disk != NULL)
+		return isolab_error_set(err, -EINVAL, "--disk: one disk only");
+	a->disk_ro = len > 3 && strcmp(value + len - 3, ",ro") == 0;
+	if (a->disk_ro)
+		value[len - 3] = '\0';
+	if (value[0] == '\0' || strchr(value, ',') != NULL)
+		return isolab_error_set(err, -EINVAL, "--disk `%s`: not FILE or FILE,ro", value);
+	a->disk = value;
+	return 0;
+}
 
 int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_error *err)
 {
@@ -28,6 +45,7 @@ int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_erro
 		{ "append", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "stats", required_argument, NULL, 's' },
+		{ "disk", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -49,6 +67,11 @@ int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_erro
 		case 'l': cmdline = optarg; break;
 		case 'a': append = optarg; break;
 		case 's': a->stats = optarg; break;
+		case 'd':
+			r = parse_disk(optarg, a, err);
+			if (r < 0)
+				return r;
+			break;
 		case 'm':
 			r = isolab_parse_size(optarg, "--memory", &a->mem, err);
 			if (r < 0)
@@ -86,8 +109,8 @@ int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_erro
 		return isolab_error_set(err, -EINVAL, "unexpected argument `%s` (see --help)", argv[optind]);
 	if (!a->kernel)
 		return isolab_error_set(err, -EINVAL, "--kernel FILE is required (see --help)");
-	int n = snprintf(a->cmdline, sizeof(a->cmdline), "%s%s%s", cmdline, append ? " " : "",
-			 append ? append : "");
+	int n = snprintf(a->cmdline, sizeof(a->cmdline), "%s%s%s%s%s", cmdline, append ? " " : "",
+			 append ? append : "", a->disk ? " " : "", a->disk ? VMM_DISK_CMDLINE : "");
 	if (n < 0 || (size_t)n >= sizeof(a->cmdline))
 		return isolab_error_set(err, -EINVAL, "kernel command line longer than %d bytes",
 					VMM_CMDLINE_MAX - 1);

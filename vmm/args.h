@@ -4,6 +4,7 @@
 #ifndef ISOLAB_VMM_ARGS_H
 #define ISOLAB_VMM_ARGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "common/error.h"
 
@@ -14,6 +15,11 @@
 #define VMM_MAX_MEM (3ull << 30)   /* below the 32-bit PCI/APIC hole, one memory slot */
 #define VMM_MAX_CPUS 64
 #define VMM_CMDLINE_MAX 4096
+/* --disk: a virtio-blk device at this guest-physical window and IRQ, named
+ * to the guest kernel on its command line (Linux's virtio_mmio.device=). */
+#define VMM_DISK_BASE 0xd0000000ull
+#define VMM_DISK_IRQ 5
+#define VMM_DISK_CMDLINE "virtio_mmio.device=512@0xd0000000:5"
 
 struct vmm_args {
 	const char *kernel;
@@ -23,6 +29,8 @@ struct vmm_args {
 	char cmdline[VMM_CMDLINE_MAX];
 	uint64_t timeout_s;       /* 0: none */
 	const char *stats;        /* NULL: none */
+	const char *disk;         /* --disk FILE[,ro]: the file; NULL: none */
+	bool disk_ro;
 };
 
 /* vmm_args_parse's answers besides 0: print the usage, or the version. */

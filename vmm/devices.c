@@ -8,6 +8,7 @@
 #include "vmm/vm.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 #include "common/timing.h"
 #include "vmm/banner.h"
@@ -146,6 +147,38 @@ void devices_io(struct vm *vm, uint16_t port, bool out, uint8_t *data)
 	} else {
 		*data = r->read(r->dev, port);
 	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+int devices_add_mmio(struct vm *vm, uint64_t base, struct virtio_mmio *m, struct isolab_error *err)
+{
+	if (vm->n_mmio == VM_MMIO_DEVICES)
+		return isolab_error_set(err, -ENOSPC, "more than %d virtio devices", VM_MMIO_DEVICES);
+	vm->mmio[vm->n_mmio].base = base;
+	vm->mmio[vm->n_mmio].mmio = m;
+	vm->n_mmio++;
+	return 0;
+}
+
+void devices_mmio(struct vm *vm, uint64_t addr, uint8_t *data, unsigned len, bool is_write)
+{
+	pthread_mutex_lock(&vm->lock);
+	for (unsigned i = 0; i < vm->n_mmio; i++) {
+		uint64_t off = addr - vm->mmio[i].base;
+
+		if (addr < vm->mmio[i].base || off >= VIRTIO_MMIO_WINDOW)
+			continue;
+		if (is_write)
+			virtio_mmio_write(vm->mmio[i].mmio, (uint32_t)off, data, len);
+		else
+			virtio_mmio_read(vm->mmio[i].mmio, (uint32_t)off, data, len);
+		pthread_mutex_unlock(&vm->lock);
+		return;
+	}
+	/* Nothing else is memory-mapped outside KVM's own LAPIC/IOAPIC. */
+	vm->unhandled_mmio++;
+	if (!is_write)
+		memset(data, 0xff, len);
 	pthread_mutex_unlock(&vm->lock);
 }
 

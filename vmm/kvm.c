@@ -101,6 +101,7 @@ int vm_create(struct vm *vm, struct isolab_error *err)
 
 void vm_close(struct vm *vm)
 {
+	disk_close(vm); /* its worker first: it reads guest RAM */
 	if (vm->vcpus) {
 		for (unsigned i = 0; i < vm->ncpus; i++) {
 			if (vm->vcpus[i].run)

@@ -154,6 +154,10 @@ int main(int argc, char **argv)
 	 * into it while this thread creates the VM and its vCPUs (each takes
 	 * about as long as the other).
 	 */
+	if (args.disk && disk_open(&vm, args.disk, args.disk_ro, &err) < 0) {
+		fprintf(stderr, "isolab-vmm: %s\n", err.msg);
+		return VMM_STATUS_USAGE;
+	}
 	r = vm_map_memory(&vm, args.mem, args.cpus, &err);
 	if (r < 0) {
 		fprintf(stderr, "isolab-vmm: %s\n", err.msg);
@@ -171,6 +175,8 @@ int main(int argc, char **argv)
 	r = vm_create(&vm, &err);
 	if (r == 0)
 		r = devices_init(&vm, &err);
+	if (r == 0)
+		r = disk_start(&vm, &err);
 	if (r == 0)
 		r = vcpus_create(&vm, &err);
 	if (threaded)

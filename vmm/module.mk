@@ -10,7 +10,7 @@ VMM_PURE_SRCS += vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c
 # The network device (issue 12): the model, pure; its tap backend, system.
 VMM_PURE_SRCS += vmm/virtio_net.c
 VMM_SYS_SRCS  := vmm/kvm.c vmm/loader.c vmm/vcpu.c vmm/devices.c vmm/stats.c \
-                 vmm/main.c
+                 vmm/main.c vmm/disk.c
 VMM_SYS_SRCS  += vmm/tap.c
 VMM_GUEST_SRCS := vmm/guest/isolab-guest.c
 

@@ -266,9 +266,9 @@ static void *vcpu_thread(void *arg)
 			handle_io(c);
 			break;
 		case KVM_EXIT_MMIO:
-			/* Nothing is memory-mapped outside KVM's own LAPIC/IOAPIC: reads see ones. */
-			if (!run->mmio.is_write)
-				memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+			devices_mmio(vm, run->mmio.phys_addr, run->mmio.data,
+				     run->mmio.len <= sizeof(run->mmio.data) ? run->mmio.len : 8,
+				     run->mmio.is_write);
 			break;
 		case KVM_EXIT_HLT:
 		case KVM_EXIT_INTR:

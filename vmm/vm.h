@@ -19,6 +19,7 @@
 #include "vmm/i8042.h"
 #include "vmm/iobus.h"
 #include "vmm/serial.h"
+#include "vmm/virtio_mmio.h"
 
 /* Why the VM stopped; the order is that of vmm/README.md's exit statuses. */
 enum vm_stop {
@@ -43,6 +44,7 @@ enum vm_stop {
 #define VMM_STATUS_VMM_ERROR 125
 
 #define VCPU_EXIT_REASONS 64
+#define VM_MMIO_DEVICES 4
 #define VCPU_IO_PORTS 32
 
 struct vcpu {
@@ -82,6 +84,11 @@ struct vm {
 	struct i8042 i8042;
 	struct debugport debug;
 	uint64_t unhandled_io;
+	/* virtio-mmio devices, each a VIRTIO_MMIO_WINDOW at base (under lock). */
+	struct { uint64_t base; struct virtio_mmio *mmio; } mmio[VM_MMIO_DEVICES];
+	unsigned n_mmio;
+	uint64_t unhandled_mmio;
+	struct vm_disk *disk;          /* --disk (disk.c); NULL: none */
 
 	/* Stopping: the first vm_request_stop() wins. */
 	atomic_int stop;
@@ -121,6 +128,19 @@ void devices_io(struct vm *vm, uint16_t port, bool out, uint8_t *data);
 void devices_flush_output(struct vm *vm);
 /* Feeds console input; returns bytes taken (0 when the guest's buffer is full). */
 size_t devices_console_input(struct vm *vm, const uint8_t *bytes, size_t n);
+
+/* Registers a virtio-mmio device's window (before the vCPUs start). */
+int devices_add_mmio(struct vm *vm, uint64_t base, struct virtio_mmio *m, struct isolab_error *err);
+/* A KVM_EXIT_MMIO: a device's register, or nothing (reads see all ones). */
+void devices_mmio(struct vm *vm, uint64_t addr, uint8_t *data, unsigned len, bool is_write);
+
+/* disk.c: --disk FILE[,ro], a virtio-blk device served by a worker thread. */
+/* Opens and checks the file (before the VM exists: a bad file is usage). */
+int disk_open(struct vm *vm, const char *path, bool read_only, struct isolab_error *err);
+/* The device on the bus and its worker, once guest RAM and the VM exist. */
+int disk_start(struct vm *vm, struct isolab_error *err);
+/* Stops the worker, closes the file. Safe without a disk. */
+void disk_close(struct vm *vm);
 
 /* stats.c */
 int stats_write(const struct vm *vm, const char *path, const char *kernel_path,

@@ -70,6 +70,29 @@ test_bad_options_are_refused_with_2() {
 	assert_contains "$OUTPUT" "--memory SIZE" "usage"
 }
 
+# --disk FILE[,ro]: refused at once with one line, before /dev/kvm.
+test_bad_disks_are_refused_with_2() {
+	vmm_bin
+	write_ud2_kernel "$TEST_TMP/k.elf"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --disk "$TEST_TMP/missing"
+	assert_eq "isolab-vmm: --disk \`$TEST_TMP/missing\`: No such file or directory" "$OUTPUT" "missing disk"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --disk /dev/zero,ro
+	assert_eq "isolab-vmm: --disk \`/dev/zero\`: not a regular file (a character device)" "$OUTPUT" "a device"
+	: >"$TEST_TMP/empty"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --disk "$TEST_TMP/empty"
+	assert_eq "isolab-vmm: --disk \`$TEST_TMP/empty\`: 0 bytes, less than one 512-byte sector" "$OUTPUT" "empty disk"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --disk "a,rw"
+	assert_eq "isolab-vmm: --disk \`a,rw\`: not FILE or FILE,ro" "$OUTPUT" "bad suffix"
+	truncate -s 1M "$TEST_TMP/d.img"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --disk "$TEST_TMP/d.img" --disk "$TEST_TMP/d.img"
+	assert_eq "isolab-vmm: --disk: one disk only" "$OUTPUT" "two disks"
+	chmod 0444 "$TEST_TMP/d.img"
+	if [ "$(id -u)" != 0 ]; then
+		assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --disk "$TEST_TMP/d.img"
+		assert_contains "$OUTPUT" "Permission denied" "read-only file opened for writing"
+	fi
+}
+
 test_version_and_memory_spellings() {
 	vmm_bin
 	assert_status 0 "$VMM" --version
