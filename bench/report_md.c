@@ -370,12 +370,56 @@ static const cJSON *syscall_ratio(const cJSON *suite, const char *system, const 
 	return NULL;
 }
 
+/* "PTI, Retpolines, ...; vulnerable: spec_store_bypass" from the probe's
+ * mitigations (probe.c: each file's text up to its first ';'). */
+static void mitigations_cell(const cJSON *m, char *buf, size_t size)
+{
+	const cJSON *v;
+	size_t len = 0;
+	int vulnerable = 0;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(v, m) {
+		const char *text = cJSON_IsString(v) ? v->valuestring : "";
+
+		if (strncmp(text, "Mitigation: ", 12) == 0 && len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s: %s", len ? ", " : "",
+						v->string, text + 12);
+		vulnerable += strncmp(text, "Vulnerable", 10) == 0;
+	}
+	if (len < size && vulnerable > 0)
+		snprintf(buf + len, size - len, "%s%d vulnerable", len ? "; " : "", vulnerable);
+	if (buf[0] == '\0')
+		snprintf(buf, size, "%s", m ? "none needed" : "not reported");
+}
+
+/* Which kernel each system's figures come from, and its mitigations. */
+static void kernels(struct bench_text *t, const cJSON *const *cols, int ncols)
+{
+	static const char *const head[] = { "system", "kernel", "mitigations in force" };
+	char cell[1024];
+
+	bench_text_append(t, "Kernels: a container runs on the host's, a VM on its guest's.\n\n");
+	bench_table_header(t, head, 3);
+	for (int i = 0; i < ncols; i++) {
+		const char *row[3] = { str(cols[i], "name"), str(cols[i], "kernel"), cell };
+
+		mitigations_cell(cJSON_GetObjectItemCaseSensitive(cols[i], "mitigations"), cell,
+				 sizeof(cell));
+		if (row[1][0] == '\0')
+			row[1] = "not reported";
+		bench_table_row(t, row, 3);
+	}
+	bench_text_append(t, "\n");
+}
+
 static void syscall(struct bench_text *t, const cJSON *suite, const char *plots_ref)
 {
 	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *op;
 	const cJSON *native = NULL, *cols[8];
 	const char *head[9];
 	int ncols = 0, i;
+	bool flagged = false;
 
 	bench_text_printf(t, "## System calls and operations\n\nPer operation, the median over the "
 			     "runs of the probe's median over %.0f samples (each sample a batch), with "
@@ -417,8 +461,11 @@ static void syscall(struct bench_text *t, const cJSON *suite, const char *plots_
 
 				bench_format_ns_ci(m, ci_of(o, &ci), a, sizeof(a));
 				if (m > 0 && base > 0 && cols[i] != native) {
+					bool other = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "same_kernel"));
+
 					bench_format_ratio_ci(m / base, ci_of(r, &rci), q, sizeof(q));
-					snprintf(cells[i], sizeof(cells[i]), "%s (%s)", a, q);
+					snprintf(cells[i], sizeof(cells[i]), "%s (%s%s)", a, q, other ? " †" : "");
+					flagged |= other;
 				} else {
 					snprintf(cells[i], sizeof(cells[i]), "%s", a);
 				}
@@ -428,6 +475,12 @@ static void syscall(struct bench_text *t, const cJSON *suite, const char *plots_
 		}
 		bench_text_append(t, "\n");
 		interval_note(t, "the runs' medians, a ratio's two sides each resampled on its own");
+		if (flagged)
+			bench_text_append(t, "† a kernel other than native's: the ratio measures the two "
+					     "kernels' configurations (mitigations, options) as much as the "
+					     "isolation; compare isolab-vmm-hostkernel, the VM on native's own "
+					     "kernel.\n\n");
+		kernels(t, cols, ncols);
 	}
 	rounds_note(t, suite, "probe runs");
 	not_available(t, systems);

@@ -80,8 +80,8 @@ cJSON *bench_suite_entry_named(cJSON *suite, const char *name, const char *kind,
 }
 
 int bench_suite_each(struct bench_ctx *ctx, cJSON *suite, const char *suite_name,
-		     const char *const *names, size_t count, bench_measure_fn measure,
-		     struct isolab_error *err)
+		     unsigned suite_bit, const char *const *names, size_t count,
+		     bench_measure_fn measure, struct isolab_error *err)
 {
 	size_t k, total = names ? count : bench_system_count;
 	int rc = 0;
@@ -91,6 +91,7 @@ int bench_suite_each(struct bench_ctx *ctx, cJSON *suite, const char *suite_name
 		cJSON *entry;
 
 		if (sys == NULL || !bench_system_selected(ctx, sys) ||
+		    !bench_system_in_suite(sys, suite_bit) ||
 		    (names == NULL && sys->variant_of != NULL))
 			continue; /* variants: start-up suite only */
 		bench_progress(ctx, suite_name, sys->name, (unsigned)k + 1, (unsigned)total);

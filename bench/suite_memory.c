@@ -275,5 +275,6 @@ int bench_suite_memory(struct bench_ctx *ctx, cJSON *suite, struct isolab_error 
 	bench_set_number(suite, "density_max", ctx->args->density_max);
 	bench_set_number(suite, "settle_ms", SETTLE_MS);
 	bench_set_number(suite, "vm_mem_bytes", (double)ctx->args->vm_mem);
-	return bench_suite_each(ctx, suite, "memory", NULL, 0, measure_system, err);
+	return bench_suite_each(ctx, suite, "memory", BENCH_SUITE_MEMORY, NULL, 0, measure_system,
+				err);
 }

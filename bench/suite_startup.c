@@ -30,6 +30,7 @@
 /* Ratios reported when both systems ran: numerator / denominator. */
 static const char *const ratio_pairs[][2] = {
 	{ "isolab-vmm", "qemu-microvm" },
+	{ "qemu-tcg", "qemu-microvm" },            /* software emulation against KVM */
 	{ "isolab-ctr", "runc" },
 	{ "isolab-ctr", "crun" },
 	{ "isolab-ctr", "bwrap" },
@@ -145,7 +146,7 @@ int bench_suite_startup(struct bench_ctx *ctx, cJSON *suite, struct isolab_error
 		bool fresh = ctx->state[k] == 0; /* its trial run happens now */
 		cJSON *entry;
 
-		if (!bench_system_selected(ctx, sys))
+		if (!bench_system_selected(ctx, sys) || !bench_system_in_suite(sys, BENCH_SUITE_STARTUP))
 			continue;
 		bench_progress(ctx, "startup", sys->name, 0, runs);
 		entry = bench_suite_entry(ctx, suite, sys);

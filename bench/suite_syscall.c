@@ -27,8 +27,11 @@
 #include <string.h>
 
 /* isolab-ctr-unconfined: the seccomp filter's cost per system call. */
+/* isolab-vmm-hostkernel: the VM on the kernel native runs (a same-kernel
+ * ratio); qemu-tcg: the same guest emulated in software (type 2). */
 static const char *const syscall_systems[] = { "native", "isolab-ctr", "isolab-ctr-unconfined",
-					       "isolab-vmm", "qemu-microvm" };
+					       "isolab-vmm", "isolab-vmm-hostkernel", "qemu-microvm",
+					       "qemu-tcg" };
 
 /* The probe's JSON line in the output: from `{"isolab_probe"` to the line end. */
 static cJSON *find_probe_json(const char *out)
@@ -119,6 +122,19 @@ static void merge_op(cJSON *entry, const cJSON *op, double samples)
 	}
 }
 
+/* The kernel the probe ran on and its mitigations (probe.c), from its first run. */
+static void keep_kernel(cJSON *entry, const cJSON *doc)
+{
+	const char *keys[] = { "kernel", "mitigations" };
+
+	for (size_t i = 0; i < 2; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, keys[i]);
+
+		if (v != NULL && cJSON_GetObjectItemCaseSensitive(entry, keys[i]) == NULL)
+			cJSON_AddItemToObject(entry, keys[i], cJSON_Duplicate(v, 1));
+	}
+}
+
 static int run_ops(struct bench_ctx *ctx, const struct bench_system *sys, cJSON *entry,
 		   struct isolab_error *err)
 {
@@ -151,6 +167,7 @@ static int run_ops(struct bench_ctx *ctx, const struct bench_system *sys, cJSON 
 	cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(doc, "ops")) {
 		merge_op(entry, op, bench_json_number(doc, "samples", 0));
 	}
+	keep_kernel(entry, doc);
 	cJSON_Delete(doc);
 	return 0;
 }
@@ -205,6 +222,13 @@ static void ratios_of(cJSON *suite)
 			cJSON_AddStringToObject(r, "system", bench_json_string(e, "name", ""));
 			cJSON_AddStringToObject(r, "op", name);
 			cJSON_AddNumberToObject(r, "ratio", m / b);
+			/* false: the two ran different kernels, so the ratio measures
+			 * their configurations too, not the isolation alone */
+			if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "kernel")) &&
+			    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(native, "kernel")))
+				cJSON_AddBoolToObject(r, "same_kernel",
+						      strcmp(bench_json_string(e, "kernel", ""),
+							     bench_json_string(native, "kernel", "")) == 0);
 			/* over runs: each side's run medians resampled */
 			if (bench_ci_ratio_json(cJSON_GetObjectItemCaseSensitive(op, "run_medians"),
 						cJSON_GetObjectItemCaseSensitive(base, "run_medians"),

@@ -49,8 +49,8 @@ void bench_entry_set_unavailable(cJSON *entry, const char *note);
 typedef int (*bench_measure_fn)(struct bench_ctx *ctx, const struct bench_system *sys,
 				cJSON *entry, struct isolab_error *err);
 int bench_suite_each(struct bench_ctx *ctx, cJSON *suite, const char *suite_name,
-		     const char *const *names, size_t count, bench_measure_fn measure,
-		     struct isolab_error *err);
+		     unsigned suite_bit, const char *const *names, size_t count,
+		     bench_measure_fn measure, struct isolab_error *err);
 
 /*
  * The suite's seed for its round orders: the one its results already hold

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -496,8 +497,48 @@ static int guest_cmdline(const char *const *args, const char *extra, char *buf, 
 	return len < size ? 0 : -E2BIG;
 }
 
-static int cmd_vmm(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
-		   struct isolab_error *err)
+/*
+ * The kernel this machine runs, where a distribution keeps it (the lab's
+ * L1 binds its own there, lab/README.md): the VM on it compares with
+ * native on one kernel, its configuration and mitigations included.
+ */
+static int check_vmm_hostkernel(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = check_vmm(ctx, note, size);
+
+	if (rc == 0 && access(ctx->host_kernel, R_OK) != 0) {
+		snprintf(note, size, "%s: %s (the kernel this machine runs is not where a distribution keeps it)",
+			 ctx->host_kernel, strerror(errno));
+		return -ENOENT;
+	}
+	return rc;
+}
+
+/*
+ * QEMU's software emulation needs no /dev/kvm: only the guest's files. In
+ * the lab, whose machine is itself emulated, it is emulation inside
+ * emulation, minutes per boot: measured there only when --systems names it.
+ */
+static int check_qemu_tcg(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = need_tool("qemu-system-x86_64", note, size);
+
+	if (rc == 0 && bench_in_lab() && ctx->args->systems == NULL) {
+		snprintf(note, size, "software emulation inside the lab's emulated machine takes minutes "
+				     "per boot: measured natively, or here with --systems qemu-tcg");
+		return -ENODEV;
+	}
+
+	rc = rc ? rc : need_file(ctx->kernel, "guest kernel", note, size);
+	return rc ? rc : need_file(ctx->initrd, "guest initramfs", note, size);
+}
+
+/* A distribution kernel (its drivers and initramfs code) needs more room
+ * than isolab's tinyconfig one: at least this much guest RAM. */
+#define BENCH_HOSTKERNEL_MIN_MEM (256ull << 20)
+
+static int vmm_command(struct bench_ctx *ctx, const char *kernel, uint64_t mem_bytes,
+		       const char *const *args, struct bench_cmd *cmd, struct isolab_error *err)
 {
 	char cmdline[2048], mem[32], timeout[32];
 
@@ -505,15 +546,15 @@ static int cmd_vmm(struct bench_ctx *ctx, const char *const *args, struct bench_
 		return too_long(err);
 	snprintf(cmd->stats_path, sizeof(cmd->stats_path), "%s/vmm-%u.json", ctx->tmp,
 		 ++ctx->sequence);
-	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(ctx->args->vm_mem >> 20));
+	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(mem_bytes >> 20));
 	/*
 	 * A held instance (memory suite) lives while the others of its density
 	 * point boot, which in the lab can take minutes: no early VMM timeout.
 	 */
 	snprintf(timeout, sizeof(timeout), "%u",
 		 strcmp(args[0], "hold") == 0 ? 3600u : ctx->args->timeout_s);
-	if (add(cmd, ctx->vmm) || add(cmd, "--kernel") || add(cmd, ctx->kernel) ||
-	    add(cmd, "--initrd") || add(cmd, ctx->initrd) || add(cmd, "--mem") || add(cmd, mem) ||
+	if (add(cmd, ctx->vmm) || add(cmd, "--kernel") || add(cmd, kernel) ||
+	    add(cmd, "--initrd") || add(cmd, ctx->initrd) || add(cmd, "--memory") || add(cmd, mem) ||
 	    add(cmd, "--cpus") || add(cmd, "1") || add(cmd, "--timeout") || add(cmd, timeout) ||
 	    add(cmd, "--stats") || add(cmd, cmd->stats_path) || add(cmd, "--cmdline") ||
 	    add(cmd, cmdline))
@@ -521,11 +562,30 @@ static int cmd_vmm(struct bench_ctx *ctx, const char *const *args, struct bench_
 	return 0;
 }
 
-static int cmd_qemu(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
-		    struct isolab_error *err)
+static int cmd_vmm(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		   struct isolab_error *err)
+{
+	return vmm_command(ctx, ctx->kernel, ctx->args->vm_mem, args, cmd, err);
+}
+
+static int cmd_vmm_hostkernel(struct bench_ctx *ctx, const char *const *args,
+			      struct bench_cmd *cmd, struct isolab_error *err)
+{
+	uint64_t mem = ctx->args->vm_mem;
+
+	return vmm_command(ctx, ctx->host_kernel,
+			   mem < BENCH_HOSTKERNEL_MIN_MEM ? BENCH_HOSTKERNEL_MIN_MEM : mem, args, cmd,
+			   err);
+}
+
+/* QEMU microvm with accel (kvm: type 1, hardware-assisted; tcg: software
+ * emulation, QEMU as a type 2 hypervisor), the same guest either way. */
+static int qemu_command(struct bench_ctx *ctx, const char *const *accel, const char *const *args,
+			struct bench_cmd *cmd, struct isolab_error *err)
 {
 	static const char *const pre[] = {
-		"qemu-system-x86_64", "-M", "microvm", "-accel", "kvm", "-cpu", "host",
+		"qemu-system-x86_64", "-M", "microvm", NULL };
+	static const char *const post[] = {
 		"-smp", "1", "-nodefaults", "-no-user-config", "-display", "none",
 		"-no-reboot", "-serial", "stdio",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL };
@@ -534,38 +594,65 @@ static int cmd_qemu(struct bench_ctx *ctx, const char *const *args, struct bench
 	if (guest_cmdline(args, "reboot=t", cmdline, sizeof(cmdline)) < 0)
 		return too_long(err);
 	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(ctx->args->vm_mem >> 20));
-	if (add_all(cmd, pre) || add(cmd, "-m") || add(cmd, mem) || add(cmd, "-kernel") ||
-	    add(cmd, ctx->kernel) || add(cmd, "-initrd") || add(cmd, ctx->initrd) ||
-	    add(cmd, "-append") || add(cmd, cmdline))
+	if (add_all(cmd, pre) || add_all(cmd, accel) || add_all(cmd, post) || add(cmd, "-m") ||
+	    add(cmd, mem) || add(cmd, "-kernel") || add(cmd, ctx->kernel) || add(cmd, "-initrd") ||
+	    add(cmd, ctx->initrd) || add(cmd, "-append") || add(cmd, cmdline))
 		return too_long(err);
 	return 0;
 }
 
+static int cmd_qemu(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		    struct isolab_error *err)
+{
+	static const char *const accel[] = { "-accel", "kvm", "-cpu", "host", NULL };
+
+	return qemu_command(ctx, accel, args, cmd, err);
+}
+
+static int cmd_qemu_tcg(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+			struct isolab_error *err)
+{
+	static const char *const accel[] = { "-accel", "tcg", "-cpu", "max", NULL };
+
+	return qemu_command(ctx, accel, args, cmd, err);
+}
+
 const struct bench_system bench_systems[] = {
-	{ "native", BENCH_KIND_PROCESS, 1u << 0, check_native, cmd_native, NULL, NULL, NULL },
-	{ "isolab-ctr", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr, NULL, NULL, oci_ctr },
+	{ "native", BENCH_KIND_PROCESS, 1u << 0, check_native, cmd_native, NULL, NULL, NULL, 0 },
+	{ "isolab-ctr", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr, NULL, NULL, oci_ctr, 0 },
 	{ "isolab-ctr-unconfined", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_unconfined,
-	  NULL, "isolab-ctr", NULL },
+	  NULL, "isolab-ctr", NULL, 0 },
 	{ "isolab-ctr-alldevices", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_alldevices,
-	  NULL, "isolab-ctr", NULL },
+	  NULL, "isolab-ctr", NULL, 0 },
 	{ "isolab-ctr-unbounded", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr_unbounded,
-	  NULL, "isolab-ctr", NULL },
+	  NULL, "isolab-ctr", NULL, 0 },
 	{ "isolab-image", BENCH_KIND_CONTAINER, 1u << 0, check_image, cmd_image, NULL, "isolab-ctr",
-	  NULL },
-	{ "runc", BENCH_KIND_CONTAINER, 1u << 0, check_runc, cmd_runc, cleanup_oci, NULL, oci_runc },
-	{ "crun", BENCH_KIND_CONTAINER, 1u << 0, check_crun, cmd_crun, cleanup_oci, NULL, oci_crun },
-	{ "bwrap", BENCH_KIND_CONTAINER, 1u << 0, check_bwrap, cmd_bwrap, NULL, NULL, NULL },
-	{ "unshare", BENCH_KIND_CONTAINER, 1u << 0, check_unshare, cmd_unshare, NULL, NULL, NULL },
-	{ "isolab-vmm", BENCH_KIND_VM, 1u << 0, check_vmm, cmd_vmm, NULL, NULL, NULL },
+	  NULL, 0 },
+	{ "runc", BENCH_KIND_CONTAINER, 1u << 0, check_runc, cmd_runc, cleanup_oci, NULL, oci_runc, 0 },
+	{ "crun", BENCH_KIND_CONTAINER, 1u << 0, check_crun, cmd_crun, cleanup_oci, NULL, oci_crun, 0 },
+	{ "bwrap", BENCH_KIND_CONTAINER, 1u << 0, check_bwrap, cmd_bwrap, NULL, NULL, NULL, 0 },
+	{ "unshare", BENCH_KIND_CONTAINER, 1u << 0, check_unshare, cmd_unshare, NULL, NULL, NULL, 0 },
+	{ "isolab-vmm", BENCH_KIND_VM, 1u << 0, check_vmm, cmd_vmm, NULL, NULL, NULL, 0 },
 	/*
 	 * isa-debug-exit turns the guest's status V into (V << 1) | 1, so 0
 	 * becomes 1; a guest that ends through init's `reboot -f` instead
 	 * (-no-reboot) makes QEMU exit 0.
 	 */
 	{ "qemu-microvm", BENCH_KIND_VM, (1u << 1) | (1u << 0), check_qemu, cmd_qemu, NULL, NULL,
-	  NULL },
+	  NULL, 0 },
+	/* The same QEMU and guest, the CPU emulated: type 2 against type 1. */
+	{ "qemu-tcg", BENCH_KIND_VM, (1u << 1) | (1u << 0), check_qemu_tcg, cmd_qemu_tcg, NULL,
+	  NULL, NULL, BENCH_SUITE_STARTUP | BENCH_SUITE_SYSCALL },
+	/* isolab-vmm on the kernel native runs: a syscall ratio of one kernel. */
+	{ "isolab-vmm-hostkernel", BENCH_KIND_VM, 1u << 0, check_vmm_hostkernel, cmd_vmm_hostkernel,
+	  NULL, NULL, NULL, BENCH_SUITE_SYSCALL },
 };
 const size_t bench_system_count = sizeof(bench_systems) / sizeof(bench_systems[0]);
+
+bool bench_system_in_suite(const struct bench_system *sys, unsigned suite)
+{
+	return sys->suites == 0 || (sys->suites & suite) != 0;
+}
 
 const struct bench_system *bench_system_find(const char *name)
 {
@@ -828,6 +915,7 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench_args *args,
 {
 	const char *b = args->build_dir;
 	const char *tmpdir = getenv("TMPDIR");
+	struct utsname uts;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->args = args;
@@ -841,6 +929,8 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench_args *args,
 	    path_in(ctx->initrd, PATH_MAX, b, "image/initramfs.cpio.gz") ||
 	    path_in(ctx->rootfs, PATH_MAX, b, "image/rootfs"))
 		return isolab_error_set(err, -ENAMETOOLONG, "build dir `%s`: path too long", b);
+	if (uname(&uts) == 0)
+		snprintf(ctx->host_kernel, sizeof(ctx->host_kernel), "/boot/vmlinuz-%s", uts.release);
 	if ((size_t)snprintf(ctx->build_context, sizeof(ctx->build_context), "%s/%s", ctx->repo,
 			     BENCH_BUILD_CONTEXT) >= sizeof(ctx->build_context))
 		return isolab_error_set(err, -ENAMETOOLONG, "`%s`: path too long", ctx->repo);

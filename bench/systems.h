@@ -44,6 +44,7 @@ struct bench_ctx {
 	char build_context[PATH_MAX]; /* REPO/bench/build */
 	bool image_ready;          /* the rootfs imported into TMP/store as bench:1 */
 	char kernel[PATH_MAX];     /* build/guest/bzImage */
+	char host_kernel[PATH_MAX];/* /boot/vmlinuz-RELEASE: the kernel this machine runs */
 	char initrd[PATH_MAX];     /* build/image/initramfs.cpio.gz */
 	char rootfs[PATH_MAX];     /* build/image/rootfs */
 	char tmp[1024];            /* removed at the end */
@@ -96,12 +97,17 @@ struct bench_system {
 	/* An OCI runtime (the lifecycle suite's: create, start, state, delete):
 	 * its binary; NULL for a system that is not one. */
 	const char *(*oci_runtime)(const struct bench_ctx *ctx);
+	/* The suites (BENCH_SUITE_*) that measure it; 0: every suite that
+	 * measures systems. */
+	unsigned suites;
 };
 
 extern const struct bench_system bench_systems[];
 extern const size_t bench_system_count;
 
 const struct bench_system *bench_system_find(const char *name);
+/* Whether suite (one BENCH_SUITE_* bit) measures sys. */
+bool bench_system_in_suite(const struct bench_system *sys, unsigned suite);
 const char *bench_kind_name(enum bench_kind kind);
 
 /*

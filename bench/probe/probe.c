@@ -27,13 +27,16 @@
 #include "common/guest_ports.h"
 #include "common/timing.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #define PROBE_MAX_SAMPLES 1000
@@ -206,6 +209,68 @@ static void append(char *buf, size_t size, size_t *len, const char *s)
 	*len += n;
 }
 
+/* A sysfs line as a JSON string's content: up to its first ';' (the
+ * mitigation's name, without its sub-options), at most 48 bytes, quotes,
+ * backslashes and control characters replaced. */
+static void append_vuln(char *buf, size_t size, size_t *len, const char *text)
+{
+	char v[49];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) - 1 && text[i] && text[i] != '\n' && text[i] != ';'; i++)
+		v[i] = (text[i] == '"' || text[i] == '\\' || (unsigned char)text[i] < 0x20) ? '?' : text[i];
+	v[i] = '\0';
+	append(buf, size, len, v);
+}
+
+/*
+ * "kernel" (uname -r) and "mitigations" (each file of
+ * /sys/devices/system/cpu/vulnerabilities): which kernel this system's
+ * figures come from, and what it does against the CPU's flaws, so that a
+ * ratio between two kernels is never read as the cost of an isolation.
+ */
+static void append_kernel(char *buf, size_t size, size_t *len)
+{
+	static const char dir[] = "/sys/devices/system/cpu/vulnerabilities";
+	struct utsname u;
+	struct dirent *de;
+	DIR *d;
+	bool first = true;
+
+	if (uname(&u) == 0) {
+		append(buf, size, len, ",\"kernel\":\"");
+		append_vuln(buf, size, len, u.release);
+		append(buf, size, len, "\"");
+	}
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	append(buf, size, len, ",\"mitigations\":{");
+	while ((de = readdir(d)) != NULL) {
+		char path[320], text[256];
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) > 64)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		text[n] = '\0';
+		appendf(buf, size, len, "%s\"%s\":\"", first ? "" : ",", de->d_name);
+		append_vuln(buf, size, len, text);
+		append(buf, size, len, "\"");
+		first = false;
+	}
+	closedir(d);
+	append(buf, size, len, "}");
+}
+
 static int mode_ops(const struct probe_opts *o)
 {
 	static double samples[PROBE_MAX_SAMPLES], scratch[PROBE_MAX_SAMPLES];
@@ -223,6 +288,7 @@ static int mode_ops(const struct probe_opts *o)
 	append(out, sizeof(out), &len, o->vm ? ",\"vm\":true" : ",\"vm\":false");
 	if (ctx.ports)
 		appendf(out, sizeof(out), &len, ",\"ping_reply\":%u", ctx.ping_reply);
+	append_kernel(out, sizeof(out), &len);
 	appendf(out, sizeof(out), &len, ",\"samples\":%ld,\"ops\":[", o->samples);
 	for (k = 0; k < probe_op_count; k++) {
 		const struct probe_op *op = &probe_ops[k];

@@ -115,6 +115,26 @@ test_quick_suite_writes_full_results_and_pictures() {
 		"$json" >/dev/null || fail "syscall: native ops"
 	jq -e '[.suites.syscall.ratios[] | select(.system == "isolab-ctr")] | length >= 8' "$json" >/dev/null ||
 		fail "syscall: no isolab-ctr ratios"
+	# which kernel each figure comes from: a container's is native's, and a
+	# ratio across kernels says so (issue 16, item 2)
+	jq -e '.suites.syscall.systems[] | select(.name == "native") |
+		(.kernel | length) > 0 and (.mitigations | type) == "object"' "$json" >/dev/null ||
+		fail "syscall: native's kernel and mitigations not recorded"
+	jq -e '[.suites.syscall.ratios[] | select(.system == "isolab-ctr") | .same_kernel] | all and length > 0' \
+		"$json" >/dev/null || fail "syscall: isolab-ctr's ratios not marked same_kernel"
+	if jq -e '.suites.syscall.systems[] | select(.name == "isolab-vmm-hostkernel") | .available' "$json" >/dev/null; then
+		jq -e '[.suites.syscall.ratios[] | select(.system == "isolab-vmm-hostkernel") | .same_kernel] | all and length > 0' \
+			"$json" >/dev/null || fail "syscall: the VM on the host's kernel is not a same-kernel ratio"
+		jq -e '[.suites.syscall.ratios[] | select(.system == "isolab-vmm") | .same_kernel == false] | all and length > 0' \
+			"$json" >/dev/null || fail "syscall: isolab-vmm's guest kernel not flagged as another kernel"
+		grep -q '^| isolab-vmm-hostkernel | ' "$r/REPORT.md" || fail "REPORT.md: no kernel row for isolab-vmm-hostkernel"
+	fi
+	# type 2: qemu-tcg listed in start-up and syscall; measured natively,
+	# and in the lab only on request (one line says so)
+	jq -e '[.suites.startup.systems[], .suites.syscall.systems[] | select(.name == "qemu-tcg") |
+		.available or (.note | startswith("software emulation inside the lab"))] | length == 2 and all' \
+		"$json" >/dev/null || fail "qemu-tcg: $(jq -c '[.suites.startup.systems[] | select(.name == "qemu-tcg") | {available, note}]' "$json")"
+	assert_contains "$(cat "$r/REPORT.md")" "| system | kernel | mitigations in force |" "REPORT.md kernels table"
 
 	# lifecycle: isolab-ctr, runc and crun listed; isolab-ctr measured in every phase;
 	# every usable runtime has as many sequences as runs minus failures; the ratio to
