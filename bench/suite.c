@@ -55,6 +55,20 @@ void bench_entry_set_unavailable(cJSON *entry, const char *note)
 	bench_set_string(entry, "note", note);
 }
 
+cJSON *bench_suite_round_entry(struct bench_ctx *ctx, cJSON *suite,
+			       const struct bench_system *sys)
+{
+	cJSON *entry = bench_suite_entry(ctx, suite, sys);
+
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
+		return NULL;
+	if (cJSON_GetObjectItemCaseSensitive(entry, "failures") == NULL)
+		cJSON_AddNumberToObject(entry, "failures", 0);
+	if (cJSON_GetObjectItemCaseSensitive(entry, "warmup") == NULL)
+		cJSON_AddNumberToObject(entry, "warmup", 0);
+	return entry;
+}
+
 cJSON *bench_suite_entry_named(cJSON *suite, const char *name, const char *kind, bool ok,
 			       const char *note)
 {

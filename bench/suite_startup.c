@@ -149,13 +149,9 @@ int bench_suite_startup(struct bench_ctx *ctx, cJSON *suite, struct isolab_error
 		if (!bench_system_selected(ctx, sys) || !bench_system_in_suite(sys, BENCH_SUITE_STARTUP))
 			continue;
 		bench_progress(ctx, "startup", sys->name, 0, runs);
-		entry = bench_suite_entry(ctx, suite, sys);
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
+		entry = bench_suite_round_entry(ctx, suite, sys);
+		if (entry == NULL)
 			continue;
-		if (cJSON_GetObjectItemCaseSensitive(entry, "failures") == NULL)
-			cJSON_AddNumberToObject(entry, "failures", 0);
-		if (cJSON_GetObjectItemCaseSensitive(entry, "warmup") == NULL)
-			cJSON_AddNumberToObject(entry, "warmup", 0);
 		if (cJSON_GetObjectItemCaseSensitive(entry, "first_line") == NULL)
 			cJSON_AddItemToObject(entry, "first_line", bench_summary_json(NULL, 0, "ns"));
 		if (cJSON_GetObjectItemCaseSensitive(entry, "exit") == NULL)

@@ -258,13 +258,9 @@ int bench_suite_syscall(struct bench_ctx *ctx, cJSON *suite, struct isolab_error
 		if (sys == NULL || !bench_system_selected(ctx, sys))
 			continue;
 		bench_progress(ctx, "syscall", sys->name, 0, plan.runs);
-		entry = bench_suite_entry(ctx, suite, sys);
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "available")))
+		entry = bench_suite_round_entry(ctx, suite, sys);
+		if (entry == NULL)
 			continue;
-		if (cJSON_GetObjectItemCaseSensitive(entry, "failures") == NULL)
-			cJSON_AddNumberToObject(entry, "failures", 0);
-		if (cJSON_GetObjectItemCaseSensitive(entry, "warmup") == NULL)
-			cJSON_AddNumberToObject(entry, "warmup", 0);
 		plan.sys[plan.n] = sys;
 		plan.entry[plan.n++] = entry;
 	}

@@ -27,6 +27,10 @@ cJSON *bench_system_entry(struct bench_ctx *ctx, const struct bench_system *sys)
 
 /* suite's entry for sys: the one a resumed run already has, else a new one. */
 cJSON *bench_suite_entry(struct bench_ctx *ctx, cJSON *suite, const struct bench_system *sys);
+/* The same for a suite that runs sys in rounds: NULL when sys is not
+ * available here, else its entry with "failures" and "warmup" counters. */
+cJSON *bench_suite_round_entry(struct bench_ctx *ctx, cJSON *suite,
+			       const struct bench_system *sys);
 
 /*
  * suite's entry named name (the one a resumed run already has, else a new
