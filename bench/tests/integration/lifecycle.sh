@@ -82,6 +82,15 @@ test_lifecycle_suite_times_each_phase_and_leaves_nothing() {
 	[ "$(head -c 8 "$TEST_TMP/plots/lifecycle.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
 		fail "lifecycle.png is not a PNG"
 	grep -q '</svg>' "$TEST_TMP/plots/lifecycle.svg" || fail "lifecycle.svg missing or truncated"
+	# the title says where and how many; the script redraws from its own
+	# folder, wherever that was moved (no absolute `cd`)
+	grep -q '^set title ".*\\na host without KVM, .*, N = 3 runs per system"$' "$TEST_TMP/plots/lifecycle.gp" ||
+		fail "lifecycle.gp title: $(grep '^set title' "$TEST_TMP/plots/lifecycle.gp")"
+	! grep -q '^cd ' "$TEST_TMP/plots/lifecycle.gp" || fail "lifecycle.gp changes directory"
+	mv "$TEST_TMP/plots" "$TEST_TMP/moved"
+	rm "$TEST_TMP/moved/lifecycle.png"
+	(cd "$TEST_TMP/moved" && gnuplot lifecycle.gp) >"$TEST_TMP/out" 2>&1 || fail "gnuplot lifecycle.gp in its moved folder: $(cat "$TEST_TMP/out")"
+	[ -s "$TEST_TMP/moved/lifecycle.png" ] || fail "the moved script drew no lifecycle.png"
 }
 
 # A runtime whose create fails is listed unavailable with its message, and the run goes on.
