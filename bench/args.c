@@ -18,9 +18,14 @@ const char bench_usage[] =
 	"                        [--results-file FILE] [--seed N] [--rounds N]\n"
 	"       isolab-bench run --resume FILE [--resume-reason TEXT] [--build DIR] [--no-report]\n"
 	"       isolab-bench report [RESULTS.json] [--results DIR] [--plots DIR] [--out FILE]\n"
+	"                           [--style paper|slides]\n"
+	"       isolab-bench merge [--results DIR] [--plots DIR] [--out FILE] [--style paper|slides]\n"
+	"                          RESULTS.json RESULTS.json...\n"
 	"       isolab-bench help | --help | version | --version\n"
 	"--memory SIZE (-m; old spelling --vm-mem): the guest RAM of the VM systems (default 128M).\n"
 	"--seed N: the suites' random seed; --rounds N: rounds where a suite repeats (0: its own).\n"
+	"--style slides: pictures for a projector (large type, thick lines); paper is the default.\n"
+	"merge: one report with two or more results files side by side (default results/MERGED.md).\n"
 	"See bench/README.md.\n";
 
 static const struct {
@@ -113,7 +118,7 @@ static void set_defaults(struct bench_args *a)
 enum {
 	OPT_SUITES = 256, OPT_RUNS, OPT_DENSITY_MAX, OPT_SAMPLES, OPT_TIMEOUT, OPT_SYSTEMS,
 	OPT_ENV, OPT_BUILD, OPT_RESULTS, OPT_RESULTS_FILE, OPT_RESUME, OPT_RESUME_REASON,
-	OPT_QUICK, OPT_NO_REPORT, OPT_SEED, OPT_ROUNDS, OPT_PLOTS, OPT_OUT, OPT_VERSION,
+	OPT_QUICK, OPT_NO_REPORT, OPT_SEED, OPT_ROUNDS, OPT_PLOTS, OPT_OUT, OPT_VERSION, OPT_STYLE,
 };
 
 static const struct option run_options[] = {
@@ -143,6 +148,7 @@ static const struct option report_options[] = {
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "plots", required_argument, NULL, OPT_PLOTS },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "style", required_argument, NULL, OPT_STYLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -154,7 +160,7 @@ static const struct option top_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char *const command_names[] = { "run", "report", "help", "version" };
+static const char *const command_names[] = { "run", "report", "merge", "help", "version" };
 
 static bool option_fixes_measure(int opt)
 {
@@ -174,12 +180,14 @@ static int parse_command(int argc, char *const argv[], struct bench_args *a,
 	const char *cmd, *hint;
 
 	if (argc < 2)
-		return isolab_error_set(err, -EINVAL, "missing command (run, report, help, version)");
+		return isolab_error_set(err, -EINVAL, "missing command (run, report, merge, help, version)");
 	cmd = argv[1];
 	if (strcmp(cmd, "run") == 0)
 		a->command = BENCH_CMD_RUN;
 	else if (strcmp(cmd, "report") == 0)
 		a->command = BENCH_CMD_REPORT;
+	else if (strcmp(cmd, "merge") == 0)
+		a->command = BENCH_CMD_MERGE;
 	else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		a->command = BENCH_CMD_HELP;
 	else if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
@@ -192,8 +200,8 @@ static int parse_command(int argc, char *const argv[], struct bench_args *a,
 		if (hint != NULL)
 			return isolab_error_set(err, -EINVAL, "unknown command `%s` (did you mean `%s`?)",
 						cmd, hint);
-		return isolab_error_set(err, -EINVAL, "unknown command `%s` (run, report, help, version)",
-					cmd);
+		return isolab_error_set(err, -EINVAL,
+					"unknown command `%s` (run, report, merge, help, version)", cmd);
 	}
 	return 0; /* help and version: whatever follows is not read (`help run`) */
 }
@@ -237,8 +245,37 @@ static int parse_option(int opt, const char *name, struct bench_args *a, bool *r
 	case OPT_RESUME_REASON: a->resume_reason = optarg; return 0;
 	case OPT_PLOTS: a->plots_dir = optarg; return 0;
 	case OPT_OUT: a->report_path = optarg; return 0;
+	case OPT_STYLE:
+		if (strcmp(optarg, "paper") == 0)
+			a->style = BENCH_STYLE_PAPER;
+		else if (strcmp(optarg, "slides") == 0)
+			a->style = BENCH_STYLE_SLIDES;
+		else
+			return isolab_error_set(err, -EINVAL, "--style `%s`: paper or slides", optarg);
+		return 0;
 	default: return isolab_error_set(err, -EINVAL, "option %d not handled", opt);
 	}
+}
+
+/* merge's operands: two or more results files, none named twice. */
+static int merge_files(int n, char *const files[], struct bench_args *a, struct isolab_error *err)
+{
+	int i, j;
+
+	if (n < 2)
+		return isolab_error_set(err, -EINVAL,
+					"merge: at least two results files to put side by side (got %d)", n);
+	if (n > (int)BENCH_MERGE_MAX)
+		return isolab_error_set(err, -EINVAL, "merge: at most %u results files (got %d)",
+					BENCH_MERGE_MAX, n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(files[i], files[j]) == 0)
+				return isolab_error_set(err, -EINVAL, "merge: `%s` is named twice",
+							files[i]);
+	a->merge_files = files;
+	a->merge_count = n;
+	return 0;
 }
 
 /* The name of the long option with this value, for messages ("--runs"). */
@@ -265,7 +302,7 @@ int bench_parse_args(int argc, char *const argv[], struct bench_args *a,
 	rc = parse_command(argc, argv, a, err);
 	if (rc < 0 || a->command == BENCH_CMD_HELP || a->command == BENCH_CMD_VERSION)
 		return rc;
-	opts = a->command == BENCH_CMD_RUN ? run_options : report_options;
+	opts = a->command == BENCH_CMD_RUN ? run_options : report_options; /* merge: report's */
 	shortopts = a->command == BENCH_CMD_RUN ? ":hm:" : ":h";
 	/* the command's words, argv[1] (the command) as getopt's argv[0] */
 	optind = 0;
@@ -294,6 +331,8 @@ int bench_parse_args(int argc, char *const argv[], struct bench_args *a,
 	}
 	if (optind < argc - 1 && a->command == BENCH_CMD_REPORT)
 		a->input = argv[1 + optind++];
+	if (a->command == BENCH_CMD_MERGE)
+		return merge_files(argc - 1 - optind, argv + 1 + optind, a, err);
 	if (optind < argc - 1)
 		return isolab_error_set(err, -EINVAL, "unexpected argument `%s`", argv[1 + optind]);
 	if (a->resume != NULL && (a->measure_set || a->results_file != NULL))

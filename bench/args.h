@@ -8,7 +8,9 @@
  *                    [--results-file FILE] [--seed N] [--rounds N]
  *   isolab-bench run --resume FILE [--resume-reason TEXT] [--build DIR] [--no-report]
  *   isolab-bench report [RESULTS.json] [--results DIR] [--plots DIR]
- *                    [--out FILE]
+ *                    [--out FILE] [--style paper|slides]
+ *   isolab-bench merge [--results DIR] [--plots DIR] [--out FILE]
+ *                    [--style paper|slides] RESULTS.json RESULTS.json...
  *   isolab-bench help | --help | version | --version
  * `run --help` and `report --help` are help too; --memory (-m) was
  * --vm-mem, still accepted. Unknown options and commands get a hint
@@ -21,7 +23,11 @@
 #include <stdint.h>
 #include "common/error.h"
 
-enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT, BENCH_CMD_VERSION };
+enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT, BENCH_CMD_VERSION,
+		     BENCH_CMD_MERGE };
+
+/* The pictures' style (gnuplot.h): paper (the default) or slides. */
+enum bench_style { BENCH_STYLE_PAPER, BENCH_STYLE_SLIDES };
 
 #define BENCH_SUITE_STARTUP 0x1u
 #define BENCH_SUITE_MEMORY  0x2u
@@ -32,7 +38,11 @@ enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT, BENCH_CMD_
 
 /* Defaults of `run` (README: "make bench") and of --quick. */
 #define BENCH_DEFAULT_RUNS        30u
-#define BENCH_DEFAULT_DENSITY_MAX 16u
+/* The density sweep's largest point (README "Memory"): 1000 instances of a
+ * process or container; a VM system's sweep stops at BENCH_DENSITY_MAX_VM
+ * (or --density-max if smaller), a hundred guests of --memory each. */
+#define BENCH_DEFAULT_DENSITY_MAX 1000u
+#define BENCH_DENSITY_MAX_VM      100u
 #define BENCH_DEFAULT_SAMPLES     31u
 #define BENCH_DEFAULT_BUILD_RUNS  10u  /* the build suite's rebuilds without --runs */
 #define BENCH_QUICK_RUNS          3u
@@ -41,8 +51,9 @@ enum bench_command { BENCH_CMD_HELP, BENCH_CMD_RUN, BENCH_CMD_REPORT, BENCH_CMD_
 #define BENCH_DEFAULT_TIMEOUT_S   120u
 #define BENCH_DEFAULT_VM_MEM      (128ull << 20)
 #define BENCH_MAX_RUNS            10000u
-#define BENCH_MAX_DENSITY         256u
+#define BENCH_MAX_DENSITY         4096u
 #define BENCH_MAX_ROUNDS          BENCH_MAX_RUNS
+#define BENCH_MERGE_MAX           8u     /* results files `merge` puts side by side */
 
 struct bench_args {
 	enum bench_command command;
@@ -69,6 +80,9 @@ struct bench_args {
 	unsigned long long seed;  /* run: --seed N, the suites' random seed */
 	bool seed_given;          /* run: --seed was given (else each suite picks its own) */
 	unsigned rounds;          /* run: --rounds N; 0 = each suite's own default */
+	enum bench_style style;   /* report, merge: --style */
+	char *const *merge_files; /* merge: the results files (argv's), merge_count >= 2 */
+	int merge_count;
 };
 
 /* Fills out from argv; returns 0 or -EINVAL naming the bad argument. */

@@ -4,9 +4,12 @@
  *   run     measure the suites, write results/<env>/<UTC timestamp>.json
  *           (atomically), then draw the report (unless --no-report)
  *   report  draw plots and REPORT.md from a results file
+ *   merge   one report with several results files side by side (MERGED.md)
  *
- * Exit statuses: 0 done; 1 a run or report failed; 2 bad usage;
- * 130 / 143 interrupted (SIGINT / SIGTERM): no results file is written.
+ * Exit statuses: 0 done; 1 a run, report or merge failed (merge: a file
+ * unreadable or not isolab-bench results); 2 bad usage (merge: fewer than
+ * two files, or one file named twice); 130 / 143 interrupted (SIGINT /
+ * SIGTERM): what was measured is kept, marked incomplete.
  */
 #include "bench/args.h"
 #include "bench/checkpoint.h"
@@ -211,6 +214,17 @@ int main(int argc, char **argv)
 	}
 	if (args.command == BENCH_CMD_HELP) {
 		fputs(bench_usage, stdout);
+		return 0;
+	}
+	if (args.command == BENCH_CMD_MERGE) {
+		if (bench_merge_same_file(&args, &err) < 0) {
+			fprintf(stderr, "isolab-bench: %s\n", err.msg);
+			return 2;
+		}
+		if (bench_merge_report(&args, &err) < 0) {
+			fprintf(stderr, "isolab-bench: %s\n", err.msg);
+			return 1;
+		}
 		return 0;
 	}
 	bench_install_stop_handler();

@@ -98,13 +98,24 @@ static ssize_t read_text(const char *path, char *buf, size_t size)
 	return total;
 }
 
-long long bench_mem_available(void)
+/* A field of /proc/meminfo now, in bytes; -1 if unreadable. */
+static long long meminfo_now(const char *field)
 {
 	char buf[8192] = { 0 };
 
 	if (read_text("/proc/meminfo", buf, sizeof(buf)) < 0)
 		return -1;
-	return bench_parse_meminfo(buf, "MemAvailable");
+	return bench_parse_meminfo(buf, field);
+}
+
+long long bench_mem_available(void)
+{
+	return meminfo_now("MemAvailable");
+}
+
+long long bench_mem_total(void)
+{
+	return meminfo_now("MemTotal");
 }
 
 static int cgroup_of(pid_t pid, char *path, size_t size)
@@ -130,17 +141,27 @@ static long long cgroup_usage(int version, const char *path)
 	return strtoll(buf, NULL, 10);
 }
 
-/* The pids of root and its descendants (a breadth-first walk over /proc). */
-static int tree_pids(pid_t root, pid_t *pids, int max)
+/* Every process now: its pid and its parent's (one walk of /proc). */
+struct proc_table {
+	pid_t *pid, *ppid;
+	size_t n, cap;
+};
+
+static void proc_table_free(struct proc_table *t)
 {
-	pid_t all[MAX_TREE * 8], parent[MAX_TREE * 8];
-	int nall = 0, n = 1, i, j;
+	free(t->pid);
+	free(t->ppid);
+}
+
+static int proc_table_read(struct proc_table *t)
+{
 	DIR *d = opendir("/proc");
 	const struct dirent *e;
 
+	memset(t, 0, sizeof(*t));
 	if (d == NULL)
 		return -errno;
-	while ((e = readdir(d)) != NULL && nall < MAX_TREE * 8) {
+	while ((e = readdir(d)) != NULL) {
 		char file[64], buf[1024] = { 0 };
 		pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
 
@@ -149,29 +170,50 @@ static int tree_pids(pid_t root, pid_t *pids, int max)
 		snprintf(file, sizeof(file), "/proc/%d/stat", (int)pid);
 		if (read_text(file, buf, sizeof(buf)) <= 0)
 			continue;
-		all[nall] = pid;
-		parent[nall++] = bench_parse_stat_ppid(buf);
+		if (t->n == t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 1024;
+			pid_t *a = realloc(t->pid, cap * sizeof(*a)), *b;
+
+			if (a != NULL)
+				t->pid = a;
+			b = a ? realloc(t->ppid, cap * sizeof(*b)) : NULL;
+			if (b == NULL) {
+				closedir(d);
+				proc_table_free(t);
+				return -ENOMEM;
+			}
+			t->ppid = b;
+			t->cap = cap;
+		}
+		t->pid[t->n] = pid;
+		t->ppid[t->n++] = bench_parse_stat_ppid(buf);
 	}
 	closedir(d);
+	return 0;
+}
+
+/* The pids of root and its descendants (breadth first over the table). */
+static int tree_pids(const struct proc_table *t, pid_t root, pid_t *pids, int max)
+{
+	int n = 1, i;
+	size_t j;
+
 	pids[0] = root;
 	for (i = 0; i < n; i++)
-		for (j = 0; j < nall && n < max; j++)
-			if (parent[j] == pids[i])
-				pids[n++] = all[j];
+		for (j = 0; j < t->n && n < max; j++)
+			if (t->ppid[j] == pids[i])
+				pids[n++] = t->pid[j];
 	return n;
 }
 
-int bench_tree_memory(pid_t root, struct bench_tree_memory *out)
+/* Adds the instance memory of root's tree to out. */
+static void tree_add(const struct proc_table *t, pid_t root, const char *own, int own_version,
+		     struct bench_tree_memory *out)
 {
 	static pid_t pids[MAX_TREE];
-	char own[4096], seen[16][4096];
-	int own_version, n, i, nseen = 0;
+	static char seen[16][4096];
+	int n = tree_pids(t, root, pids, MAX_TREE), i, nseen = 0;
 
-	memset(out, 0, sizeof(*out));
-	own_version = cgroup_of(getpid(), own, sizeof(own));
-	n = tree_pids(root, pids, MAX_TREE);
-	if (n < 0)
-		return n;
 	for (i = 0; i < n; i++) {
 		char file[64], buf[4096] = { 0 }, cg[4096] = { 0 };
 		int version = cgroup_of(pids[i], cg, sizeof(cg)), k;
@@ -199,5 +241,71 @@ int bench_tree_memory(pid_t root, struct bench_tree_memory *out)
 			out->cgroups++;
 		}
 	}
+}
+
+int bench_tree_memory_sum(const pid_t *roots, size_t n, struct bench_tree_memory *out)
+{
+	struct proc_table t;
+	char own[4096];
+	int own_version, rc;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	own_version = cgroup_of(getpid(), own, sizeof(own));
+	if ((rc = proc_table_read(&t)) < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		tree_add(&t, roots[i], own, own_version, out);
+	proc_table_free(&t);
 	return 0;
+}
+
+int bench_tree_memory(pid_t root, struct bench_tree_memory *out)
+{
+	return bench_tree_memory_sum(&root, 1, out);
+}
+
+/* ---- the density sweep (pure) ---- */
+
+long long bench_density_safety_bound(long long mem_total)
+{
+	long long share = mem_total > 0 ? mem_total / 100 * BENCH_DENSITY_BOUND_PERCENT : 0;
+
+	return share > BENCH_DENSITY_BOUND_MIN ? share : BENCH_DENSITY_BOUND_MIN;
+}
+
+unsigned bench_density_next(unsigned n, unsigned max)
+{
+	if (n >= max)
+		return 0;
+	if (n == 0)
+		return 1;
+	return n > max / 2 ? max : n * 2;
+}
+
+bool bench_density_room(long long available, long long per_instance, long long bound)
+{
+	if (available < 0)
+		return false;
+	return available - (per_instance > 0 ? per_instance : 0) >= bound;
+}
+
+long long bench_density_estimate(double single, double last)
+{
+	double v = single > last ? single : last;
+
+	return v > 0 ? (long long)v : 0;
+}
+
+int bench_density_per_instance(const long long *before, size_t nb, const long long *during,
+			       size_t nd, unsigned n, double *out, size_t cap)
+{
+	size_t i, j, k = 0;
+
+	if (n == 0 || nb == 0 || nd == 0 || nb > cap / nd)
+		return -EINVAL;
+	for (i = 0; i < nb; i++)
+		for (j = 0; j < nd; j++)
+			out[k++] = (double)(before[i] - during[j]) / n;
+	return (int)k;
 }

@@ -8,10 +8,15 @@
  * memory cgroup, plus, once per other memory cgroup they are in (the
  * container's), that cgroup's usage (v2 memory.current, v1
  * memory.usage_in_bytes).
+ *
+ * Also the density sweep's pure rules (suite_memory.c, README "Memory"):
+ * its points, its safety bound on MemAvailable, and the per-instance
+ * figures of a point from MemAvailable readings.
  */
 #ifndef ISOLAB_BENCH_MEMSTAT_H
 #define ISOLAB_BENCH_MEMSTAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -44,7 +49,64 @@ struct bench_tree_memory {
 /* Sums the instance memory of root and its descendants. */
 int bench_tree_memory(pid_t root, struct bench_tree_memory *out);
 
+/*
+ * The same summed over n roots (each root's tree as above), from one walk
+ * of /proc: a density point of a thousand instances reads /proc once, not
+ * a thousand times.
+ */
+int bench_tree_memory_sum(const pid_t *roots, size_t n, struct bench_tree_memory *out);
+
 /* MemAvailable now, in bytes; -1 if unreadable. */
 long long bench_mem_available(void);
+
+/* MemTotal, in bytes; -1 if unreadable. */
+long long bench_mem_total(void);
+
+/* ---- the density sweep (pure) ---- */
+
+/*
+ * The safety bound: a sweep starts no instance that would leave the host's
+ * MemAvailable under max(BENCH_DENSITY_BOUND_MIN, MemTotal / 10), so the
+ * host (and the lab's own kernel) keeps room to work. An unknown MemTotal
+ * (negative) gives the minimum.
+ */
+#define BENCH_DENSITY_BOUND_MIN     (512ll << 20)
+#define BENCH_DENSITY_BOUND_PERCENT 10
+#define BENCH_DENSITY_BOUND_RULE    "max(512 MiB, 10% of MemTotal)"
+long long bench_density_safety_bound(long long mem_total);
+
+/*
+ * The point after n of a sweep up to max: 1, 2, 4, 8 ..., and max itself
+ * last (..., 512, 1000); bench_density_next(0, max) is the first point.
+ * 0 when n >= max (the sweep is over) or max == 0.
+ */
+unsigned bench_density_next(unsigned n, unsigned max);
+
+/*
+ * Whether one more instance fits: MemAvailable now (available), less what
+ * one instance is expected to take (per_instance, bytes; negative counts
+ * as 0), stays at or above bound. An unreadable MemAvailable (negative)
+ * never fits.
+ */
+bool bench_density_room(long long available, long long per_instance, long long bound);
+
+/*
+ * What one more instance is expected to take: the largest of what one
+ * instance took alone (single, bytes; from the suite's single-instance
+ * measurement) and the per-instance median of the last point (last);
+ * negative values (unknown) are ignored; 0 if both are unknown.
+ */
+long long bench_density_estimate(double single, double last);
+
+/*
+ * The per-instance samples of a point of n instances: for every pair of a
+ * MemAvailable reading before the first instance (before[0..nb-1]) and one
+ * while the n are held (during[0..nd-1]), (before - during) / n; so the
+ * spread holds the noise of both readings. Writes nb * nd values into out
+ * (cap of them at most). Returns their count, or -EINVAL (n == 0, no
+ * readings on a side, or out too small).
+ */
+int bench_density_per_instance(const long long *before, size_t nb, const long long *during,
+			       size_t nd, unsigned n, double *out, size_t cap);
 
 #endif

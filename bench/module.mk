@@ -4,8 +4,10 @@
 
 PROBE_SRCS := bench/probe/probe.c bench/probe/ops.c bench/stats.c
 BENCH_CORE_SRCS := bench/stats.c bench/rounds.c bench/args.c bench/results.c bench/checkpoint.c bench/memstat.c bench/table.c \
-                   bench/report_md.c bench/build_check.c bench/oci_config.c bench/lifecycle.c
+                   bench/report_md.c bench/build_check.c bench/oci_config.c bench/lifecycle.c \
+                   bench/merge.c
 BENCH_SRCS := $(BENCH_CORE_SRCS) bench/env.c bench/spawn.c bench/systems.c bench/launch.c bench/plot.c bench/report.c \
+              bench/gnuplot.c bench/plot_merge.c \
               bench/suite.c bench/suite_startup.c bench/suite_memory.c bench/suite_syscall.c \
               bench/suite_build.c bench/suite_lifecycle.c bench/main.c
 

@@ -10,13 +10,24 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include "bench/gnuplot.h"
+#include "bench/merge.h"
 #include "common/error.h"
 
 /* startup, startup_cdf, vmm_phases, memory, density, syscall, build, lifecycle */
 extern const char *const bench_plot_names[];
 extern const size_t bench_plot_count;
 
-/* Draws every plot of doc into dir (created if missing). */
-int bench_plot_all(const cJSON *doc, const char *dir, struct isolab_error *err);
+/* Draws every plot of doc into dir (created if missing), in style. */
+int bench_plot_all(const cJSON *doc, const char *dir, const struct bench_plot_style *style,
+		   struct isolab_error *err);
+
+/*
+ * The merged report's pictures (plot_merge.c): merge_startup, merge_memory,
+ * merge_build, merge_lifecycle, each a group of bars per system with one
+ * bar per file that ran the suite.
+ */
+int bench_plot_merge(const struct bench_merge_input *in, size_t n, const char *dir,
+		     const struct bench_plot_style *style, struct isolab_error *err);
 
 #endif

@@ -19,4 +19,14 @@ char *bench_report_markdown(const cJSON *doc, const char *results_name, const ch
 /* Reads args->input (or the newest results file), draws, writes REPORT.md. */
 int bench_report(const struct bench_args *args, struct isolab_error *err);
 
+/* -EINVAL naming them when two of merge's operands are one file (by device and inode). */
+int bench_merge_same_file(const struct bench_args *args, struct isolab_error *err);
+
+/*
+ * `isolab-bench merge`: reads args->merge_files, refuses what is not
+ * results (merge.h), draws the merged plots (plot.h) and writes --out,
+ * else RESULTS/MERGED.md, plots in --plots, else plots-merged/ beside it.
+ */
+int bench_merge_report(const struct bench_args *args, struct isolab_error *err);
+
 #endif

@@ -290,13 +290,125 @@ static void startup(struct bench_text *t, const cJSON *suite, const char *plots_
 	image(t, plots_ref, "vmm_phases", "VMM boot phases");
 }
 
+/* bytes as bench_format_bytes writes them, with a sign when negative (a noisy drop). */
+static void signed_bytes(double bytes, char *buf, size_t size)
+{
+	char b[30];
+
+	bench_format_bytes(bytes < 0 ? -bytes : bytes, b, sizeof(b));
+	snprintf(buf, size, "%s%s", bytes < 0 ? "-" : "", b);
+}
+
+/* A density summary (per_instance in bytes, next_start_ns in ns): "median (p5 to p95)", or "-". */
+static void density_cell(const cJSON *summary, bool ns, char *buf, size_t size)
+{
+	struct bench_summary v;
+	char m[32], lo[32], hi[32];
+
+	if (bench_summary_from_json(summary, &v) < 0 || v.n == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (ns) {
+		bench_format_ns(v.median, m, sizeof(m));
+		bench_format_ns(v.p5, lo, sizeof(lo));
+		bench_format_ns(v.p95, hi, sizeof(hi));
+	} else {
+		signed_bytes(v.median, m, sizeof(m));
+		signed_bytes(v.p5, lo, sizeof(lo));
+		signed_bytes(v.p95, hi, sizeof(hi));
+	}
+	if (v.n == 1)
+		snprintf(buf, size, "%s", m);
+	else
+		snprintf(buf, size, "%s (%s to %s)", m, lo, hi);
+}
+
+/* The density sweep: one row per point, then the bound and where each system stopped. */
+static void density(struct bench_text *t, const cJSON *suite, const char *plots_ref)
+{
+	static const char *const head[] = { "system", "N", "per instance: median (p5 to p95)",
+					    "marginal: median (p5 to p95)", "MemAvailable drop",
+					    "MemAvailable left", "start of instance N + 1: median (p5 to p95)" };
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *p;
+	char bound[32], total[32];
+
+	bench_text_printf(t, "### Density (up to %.0f instances at once; a VM up to %.0f)\n\n",
+			  bench_json_number(suite, "density_max", 0),
+			  bench_json_number(suite, "density_max_vm", bench_json_number(suite, "density_max", 0)));
+	bench_table_header(t, head, 7);
+	cJSON_ArrayForEach(s, systems) {
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "density")) {
+			char n[24], c[5][112];
+			const char *row[7] = { str(s, "name"), n, c[0], c[4], c[1], c[2], c[3] };
+
+			snprintf(n, sizeof(n), "%.0f%s", bench_json_number(p, "instances", 0),
+				 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "bound_reached")) ? " (bound)" : "");
+			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "ok"))) {
+				snprintf(c[0], sizeof(c[0]), "failed");
+				snprintf(c[1], sizeof(c[1]), "-");
+				snprintf(c[2], sizeof(c[2]), "-");
+				snprintf(c[3], sizeof(c[3]), "-");
+				snprintf(c[4], sizeof(c[4]), "-");
+			} else {
+				if (cJSON_GetObjectItemCaseSensitive(p, "per_instance") != NULL)
+					density_cell(cJSON_GetObjectItemCaseSensitive(p, "per_instance"), false,
+						     c[0], sizeof(c[0]));
+				else /* a file from before the spread: its one reading */
+					signed_bytes(bench_json_number(p, "per_instance_bytes", 0), c[0], sizeof(c[0]));
+				signed_bytes(bench_json_number(p, "mem_available_drop_bytes", 0), c[1], sizeof(c[1]));
+				bench_format_bytes(bench_json_number(p, "mem_available_after", -1), c[2], sizeof(c[2]));
+				density_cell(cJSON_GetObjectItemCaseSensitive(p, "next_start_ns"), true, c[3],
+					     sizeof(c[3]));
+				density_cell(cJSON_GetObjectItemCaseSensitive(p, "per_instance_marginal"), false,
+					     c[4], sizeof(c[4]));
+			}
+			bench_table_row(t, row, 7);
+		}
+	}
+	bench_text_append(t, "\n");
+	if (cJSON_GetObjectItemCaseSensitive(suite, "safety_bound_bytes") != NULL) {
+		bench_format_bytes(bench_json_number(suite, "safety_bound_bytes", 0), bound, sizeof(bound));
+		bench_format_bytes(bench_json_number(suite, "mem_total_bytes", -1), total, sizeof(total));
+		bench_text_printf(t, "Instances are started one after another, each once the one before is "
+				     "ready, and held. *per instance*: (MemAvailable before the first instance "
+				     "- MemAvailable with N held) / N, over every pair of the %.0f readings "
+				     "before and the %.0f with N held (isolab-bench's own %.0f bytes of "
+				     "bookkeeping per held instance included). *marginal*: the same between "
+				     "the point before (its readings; the first point: the readings before) and "
+				     "this one, per instance added: readings closer in time, so less of the "
+				     "drift of a busy host. *start of instance N + 1*: "
+				     "launch to its ready line, %.0f times while N run, each let go after. "
+				     "**Safety bound**: no instance is started that would leave MemAvailable "
+				     "under %s (%s; MemTotal %s).\n\n",
+				  bench_json_number(suite, "readings_per_point", 0),
+				  bench_json_number(suite, "readings_per_point", 0),
+				  bench_json_number(suite, "harness_bytes_per_instance", 0),
+				  bench_json_number(suite, "next_start_samples", 0), bound,
+				  str(suite, "safety_bound_rule"), total);
+	}
+	cJSON_ArrayForEach(s, systems) {
+		const cJSON *last = NULL;
+
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "density"))
+			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "ok")))
+				last = p;
+		if (cJSON_GetObjectItemCaseSensitive(s, "stopped") != NULL)
+			bench_text_printf(t, "- %s stopped at %.0f instances (sweep up to %.0f): %s\n",
+					  str(s, "name"), bench_json_number(last, "instances", 0),
+					  bench_json_number(s, "density_max", 0), str(s, "stopped"));
+		else if (cJSON_GetObjectItemCaseSensitive(s, "density_note") != NULL)
+			bench_text_printf(t, "- %s's sweep %s\n", str(s, "name"), str(s, "density_note"));
+	}
+	bench_text_append(t, "\n");
+	image(t, plots_ref, "density", "density: memory per instance and start of the next one");
+}
+
 static void memory(struct bench_text *t, const cJSON *suite, const char *plots_ref)
 {
 	static const char *const head[] = { "system", "instance (tree RSS + cgroup)", "RSS part",
 					    "cgroup part", "own --stats", "MemAvailable drop" };
-	static const char *const dhead[] = { "system", "instances", "MemAvailable drop",
-					     "per instance" };
-	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *p;
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s;
 
 	bench_text_append(t, "## Memory\n\nOne instance of `probe hold`, measured while it waits "
 			     "(definitions in bench/README.md).\n\n");
@@ -311,7 +423,7 @@ static void memory(struct bench_text *t, const cJSON *suite, const char *plots_r
 		bench_format_bytes(bench_json_number(s, "rss_bytes", -1), c[1], sizeof(c[1]));
 		bench_format_bytes(bench_json_number(s, "cgroup_bytes", -1), c[2], sizeof(c[2]));
 		bench_format_bytes(bench_json_number(s, "stats_bytes", -1), c[3], sizeof(c[3]));
-		bench_format_bytes(bench_json_number(s, "mem_available_drop_bytes", -1), c[4], sizeof(c[4]));
+		signed_bytes(bench_json_number(s, "mem_available_drop_bytes", 0), c[4], sizeof(c[4]));
 		bench_table_row(t, row, 6);
 	}
 	bench_text_append(t, "\n");
@@ -320,32 +432,7 @@ static void memory(struct bench_text *t, const cJSON *suite, const char *plots_r
 		if (cJSON_GetObjectItemCaseSensitive(s, "error") != NULL)
 			bench_text_printf(t, "- %s failed: %s\n\n", str(s, "name"), str(s, "error"));
 	image(t, plots_ref, "memory", "memory per instance");
-	bench_text_printf(t, "### Density (up to %.0f instances at once)\n\n",
-			  bench_json_number(suite, "density_max", 0));
-	bench_table_header(t, dhead, 4);
-	cJSON_ArrayForEach(s, systems) {
-		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "density")) {
-			char n[16], a[32], b[32];
-			const char *row[4] = { str(s, "name"), n, a, b };
-
-			snprintf(n, sizeof(n), "%.0f", bench_json_number(p, "instances", 0));
-			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "ok"))) {
-				snprintf(a, sizeof(a), "failed");
-				snprintf(b, sizeof(b), "-");
-			} else {
-				bench_format_bytes(bench_json_number(p, "mem_available_drop_bytes", -1), a, sizeof(a));
-				bench_format_bytes(bench_json_number(p, "per_instance_bytes", -1), b, sizeof(b));
-			}
-			bench_table_row(t, row, 4);
-		}
-	}
-	bench_text_append(t, "\n");
-	cJSON_ArrayForEach(s, systems) {
-		if (cJSON_GetObjectItemCaseSensitive(s, "density_note") != NULL)
-			bench_text_printf(t, "- %s's sweep %s\n\n", str(s, "name"),
-					  str(s, "density_note"));
-	}
-	image(t, plots_ref, "density", "density");
+	density(t, suite, plots_ref);
 }
 
 /* The op named name in a syscall entry's "ops", or NULL. */

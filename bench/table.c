@@ -3,6 +3,7 @@
 #include "common/size.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,13 +166,101 @@ void bench_table_row(struct bench_text *t, const char *const *cells, int n)
 	bench_text_append(t, "\n");
 }
 
-void bench_table_header(struct bench_text *t, const char *const *cells, int n)
+void bench_table_header_left(struct bench_text *t, const char *const *cells, int n, int left)
 {
 	int i;
 
 	bench_table_row(t, cells, n);
 	bench_text_append(t, "|");
 	for (i = 0; i < n; i++)
-		bench_text_append(t, i == 0 ? " --- |" : " ---: |");
+		bench_text_append(t, i < left ? " --- |" : " ---: |");
 	bench_text_append(t, "\n");
+}
+
+void bench_table_header(struct bench_text *t, const char *const *cells, int n)
+{
+	bench_table_header_left(t, cells, n, 1);
+}
+
+const char *bench_env_words(const char *name)
+{
+	if (strcmp(name, "lab") == 0)
+		return "the lab (KVM nested in QEMU TCG)";
+	if (strcmp(name, "native-kvm") == 0)
+		return "native KVM";
+	if (strcmp(name, "host-nokvm") == 0)
+		return "a host without KVM";
+	return name;
+}
+
+/* Whether entry[key] is a figure: a summary object with samples, or a non-empty array. */
+static bool has_figure(const cJSON *entry, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(entry, key);
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, "n");
+
+	if (cJSON_IsArray(v))
+		return cJSON_GetArraySize(v) > 0;
+	if (cJSON_IsNumber(v))
+		return true;
+	return cJSON_IsNumber(n) && n->valuedouble > 0;
+}
+
+/* Why entry has no figure, cut short, into buf. */
+static void why_not(const cJSON *entry, char *buf, size_t size)
+{
+	const cJSON *note = cJSON_GetObjectItemCaseSensitive(entry, "note");
+	const cJSON *last = cJSON_GetObjectItemCaseSensitive(entry, "last_error");
+	const char *text = "no figure";
+	size_t n;
+
+	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(entry, "available")) &&
+	    cJSON_IsString(note) && note->valuestring[0] != '\0')
+		text = note->valuestring;
+	else if (cJSON_IsString(last) && last->valuestring[0] != '\0')
+		text = "failed"; /* its own report has the error */
+	n = strcspn(text, ":");
+	if (strstr(text, " (") != NULL && (size_t)(strstr(text, " (") - text) < n)
+		n = (size_t)(strstr(text, " (") - text);
+	snprintf(buf, size, "%.*s", (int)(n < 60 ? n : 60), text);
+}
+
+void bench_format_not_measured(const cJSON *systems, const char *key, char *buf, size_t size)
+{
+	const cJSON *s, *o;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(s, systems) {
+		char why[64], other[64];
+		bool seen = false;
+		int names = 0;
+
+		if (has_figure(s, key))
+			continue;
+		why_not(s, why, sizeof(why));
+		/* once per reason, at its first system: every system with that reason */
+		for (o = systems->child; o != s && !seen; o = o->next) {
+			if (has_figure(o, key))
+				continue;
+			why_not(o, other, sizeof(other));
+			seen = strcmp(why, other) == 0;
+		}
+		if (seen)
+			continue;
+		for (o = s; o != NULL && len < size; o = o->next) {
+			const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+
+			if (has_figure(o, key))
+				continue;
+			why_not(o, other, sizeof(other));
+			if (strcmp(why, other) != 0)
+				continue;
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						names++ ? ", " : len ? "; " : "not measured: ",
+						cJSON_IsString(name) ? name->valuestring : "?");
+		}
+		if (len < size)
+			len += (size_t)snprintf(buf + len, size - len, " (%s)", why);
+	}
 }

@@ -23,6 +23,7 @@
 #include "bench/build_check.h"
 #include "bench/lifecycle.h"
 #include "bench/memstat.h"
+#include "bench/merge.h"
 #include "bench/oci_config.h"
 #include "bench/report.h"
 #include "bench/results.h"
@@ -1252,6 +1253,371 @@ static void report_markdown_lifecycle(void **state)
 	cJSON_Delete(doc);
 }
 
+/* ---- the density sweep (memstat.h) ---- */
+
+/* The points of a sweep up to max, as bench_density_next walks them. */
+static int density_points(unsigned max, unsigned *out, int cap)
+{
+	unsigned n;
+	int k = 0;
+
+	for (n = bench_density_next(0, max); n != 0 && k < cap; n = bench_density_next(n, max))
+		out[k++] = n;
+	return k;
+}
+
+static void density_point_sequence(void **state)
+{
+	static const unsigned containers[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000 };
+	static const unsigned vms[] = { 1, 2, 4, 8, 16, 32, 64, 100 };
+	unsigned got[32];
+	int k, i;
+
+	k = density_points(BENCH_DEFAULT_DENSITY_MAX, got, 32);
+	assert_int_equal(k, 11);
+	for (i = 0; i < k; i++)
+		assert_int_equal(got[i], containers[i]);
+	k = density_points(BENCH_DENSITY_MAX_VM, got, 32);
+	assert_int_equal(k, 8);
+	for (i = 0; i < k; i++)
+		assert_int_equal(got[i], vms[i]);
+	/* a power of two is its own last point, once */
+	k = density_points(64, got, 32);
+	assert_int_equal(k, 7);
+	assert_int_equal(got[6], 64);
+	/* small sweeps: --quick's 2, and 3 (1, 2, 3), 1, and 0 (none) */
+	assert_int_equal(density_points(BENCH_QUICK_DENSITY_MAX, got, 32), 2);
+	assert_int_equal(got[1], 2);
+	assert_int_equal(density_points(3, got, 32), 3);
+	assert_int_equal(got[2], 3);
+	assert_int_equal(density_points(1, got, 32), 1);
+	assert_int_equal(density_points(0, got, 32), 0);
+	/* the largest sweep the options allow ends at its max */
+	k = density_points(BENCH_MAX_DENSITY, got, 32);
+	assert_int_equal(got[k - 1], BENCH_MAX_DENSITY);
+	assert_int_equal(bench_density_next(1000, 1000), 0);
+	assert_int_equal(bench_density_next(2000, 1000), 0);
+}
+
+static void density_stopping_rule(void **state)
+{
+	const long long mib = 1ll << 20, gib = 1ll << 30;
+
+	/* the bound: 10% of MemTotal, at least 512 MiB */
+	assert_int_equal(bench_density_safety_bound(24 * gib), 24 * gib / 100 * 10);
+	assert_int_equal(bench_density_safety_bound(12 * gib), 12 * gib / 100 * 10);
+	assert_int_equal(bench_density_safety_bound(4 * gib), 512 * mib);
+	assert_int_equal(bench_density_safety_bound(-1), 512 * mib);
+	/* one more instance fits while what is left stays at or above the bound */
+	assert_true(bench_density_room(600 * mib, 88 * mib, 512 * mib));
+	assert_false(bench_density_room(600 * mib, 88 * mib + 1, 512 * mib));
+	assert_false(bench_density_room(511 * mib, 0, 512 * mib));
+	/* an unknown estimate counts as nothing; an unreadable MemAvailable never fits */
+	assert_true(bench_density_room(512 * mib, -1, 512 * mib));
+	assert_false(bench_density_room(-1, 0, 512 * mib));
+	/* the estimate: the larger of one instance alone and the last point's median */
+	assert_int_equal(bench_density_estimate(700e3, 1.5e6), 1500000);
+	assert_int_equal(bench_density_estimate(2e6, 1.5e6), 2000000);
+	assert_int_equal(bench_density_estimate(-1, 1.5e6), 1500000);
+	assert_int_equal(bench_density_estimate(-1, -1), 0);
+	assert_int_equal(bench_density_estimate(-1, -5e6), 0); /* a drop that went up */
+}
+
+static void density_per_instance_stats(void **state)
+{
+	const long long before[] = { 10000, 10100, 9900 }, during[] = { 8000, 9000 };
+	double v[6], small[5];
+	struct bench_summary sum;
+	int k;
+
+	/* every pair (before, during): (before - during) / n, in that order */
+	k = bench_density_per_instance(before, 3, during, 2, 10, v, 6);
+	assert_int_equal(k, 6);
+	assert_double_equal(v[0], 200, EPS);
+	assert_double_equal(v[1], 100, EPS);
+	assert_double_equal(v[2], 210, EPS);
+	assert_double_equal(v[3], 110, EPS);
+	assert_double_equal(v[4], 190, EPS);
+	assert_double_equal(v[5], 90, EPS);
+	assert_int_equal(bench_summarize(v, 6, NULL, &sum), 0);
+	assert_double_equal(sum.median, 150, EPS);
+	/* h = 5 * 0.05 = 0.25 -> 90 + 0.25 * (100 - 90); h = 4.75 -> 200 + 0.75 * 10 */
+	assert_double_equal(sum.p5, 92.5, EPS);
+	assert_double_equal(sum.p95, 207.5, EPS);
+	/* MemAvailable that rose while held: a negative cost, kept (it is noise to see) */
+	k = bench_density_per_instance(during, 1, before, 1, 4, v, 6);
+	assert_int_equal(k, 1);
+	assert_double_equal(v[0], -500, EPS);
+	/* no instances, no readings, or too little room */
+	assert_int_equal(bench_density_per_instance(before, 3, during, 2, 0, v, 6), -EINVAL);
+	assert_int_equal(bench_density_per_instance(before, 0, during, 2, 1, v, 6), -EINVAL);
+	assert_int_equal(bench_density_per_instance(before, 3, during, 0, 1, v, 6), -EINVAL);
+	assert_int_equal(bench_density_per_instance(before, 3, during, 2, 1, small, 5), -EINVAL);
+}
+
+/* A density point as suite_memory.c writes it. */
+static cJSON *density_point_json(unsigned n, const double *per, size_t nper, const double *next,
+				 size_t nnext, double left)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON *sum = bench_summary_json(per, nper, "bytes");
+
+	cJSON_AddNumberToObject(p, "instances", n);
+	cJSON_AddBoolToObject(p, "ok", true);
+	cJSON_AddNumberToObject(p, "mem_available_after", left);
+	cJSON_AddNumberToObject(p, "mem_available_drop_bytes", bench_json_number(sum, "median", 0) * n);
+	cJSON_AddNumberToObject(p, "per_instance_bytes", bench_json_number(sum, "median", 0));
+	cJSON_AddItemToObject(p, "per_instance", sum);
+	if (nnext > 0)
+		cJSON_AddItemToObject(p, "next_start_ns", bench_summary_json(next, nnext, "ns"));
+	cJSON_AddItemToObject(p, "per_instance_marginal", bench_summary_json(per, 1, "bytes"));
+	return p;
+}
+
+static void report_markdown_density(void **state)
+{
+	static const double per1[] = { 1 << 20, 2 << 20, 3 << 20 }, per2[] = { 512 << 10 };
+	static const double next[] = { 10e6, 12e6, 14e6 };
+	cJSON *doc = sample_doc(), *suite, *sys, *e, *pts, *p;
+	char *md;
+
+	suite = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(doc, "suites"), "memory");
+	cJSON_AddNumberToObject(suite, "density_max", 1000);
+	cJSON_AddNumberToObject(suite, "density_max_vm", 100);
+	cJSON_AddNumberToObject(suite, "readings_per_point", 5);
+	cJSON_AddNumberToObject(suite, "next_start_samples", 3);
+	cJSON_AddNumberToObject(suite, "harness_bytes_per_instance", 25272);
+	cJSON_AddNumberToObject(suite, "mem_total_bytes", 4.0 * (1 << 30));
+	cJSON_AddNumberToObject(suite, "safety_bound_bytes", 512.0 * (1 << 20));
+	cJSON_AddStringToObject(suite, "safety_bound_rule", "max(512 MiB, 10% of MemTotal)");
+	sys = cJSON_AddArrayToObject(suite, "systems");
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "isolab-ctr");
+	cJSON_AddNumberToObject(e, "instance_bytes", 1.5 * (1 << 20));
+	cJSON_AddNumberToObject(e, "mem_available_drop_bytes", -4096);
+	cJSON_AddNumberToObject(e, "density_max", 1000);
+	cJSON_AddStringToObject(e, "stopped", "safety bound");
+	pts = cJSON_AddArrayToObject(e, "density");
+	cJSON_AddItemToArray(pts, density_point_json(1, per1, 3, next, 3, 3.0 * (1 << 30)));
+	p = density_point_json(700, per2, 1, NULL, 0, 600.0 * (1 << 20));
+	cJSON_AddBoolToObject(p, "bound_reached", true);
+	cJSON_AddItemToArray(pts, p);
+	cJSON_AddItemToArray(sys, e);
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "isolab-vmm");
+	cJSON_AddNumberToObject(e, "density_max", 100);
+	cJSON_AddStringToObject(e, "stopped", "instance failed: instance 3 of 4: no `isolab-probe ready` line within 120 s");
+	pts = cJSON_AddArrayToObject(e, "density");
+	cJSON_AddItemToArray(pts, density_point_json(2, per1, 3, next, 3, 3.0 * (1 << 30)));
+	p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "instances", 4);
+	cJSON_AddBoolToObject(p, "ok", false);
+	cJSON_AddStringToObject(p, "error", "instance failed: instance 3 of 4: no ready line");
+	cJSON_AddItemToArray(pts, p);
+	cJSON_AddItemToArray(sys, e);
+
+	md = bench_report_markdown(doc, "x.json", "plots");
+	assert_non_null(md);
+	assert_non_null(strstr(md, "| isolab-ctr | 1.5 MiB | - | - | - | -4.0 KiB |"));
+	assert_non_null(strstr(md, "### Density (up to 1000 instances at once; a VM up to 100)\n\n"
+				   "| system | N | per instance: median (p5 to p95) | marginal: median (p5 to p95) | "
+				   "MemAvailable drop | MemAvailable left | start of instance N + 1: median (p5 to p95) |"));
+	assert_non_null(strstr(md, "| isolab-ctr | 1 | 2.0 MiB (1.1 MiB to 2.9 MiB) | 1.0 MiB | 2.0 MiB | 3.0 GiB | "
+				   "12.00 ms (10.20 ms to 13.80 ms) |"));
+	/* one reading: no spread; no next start (it did not fit) */
+	assert_non_null(strstr(md, "| isolab-ctr | 700 (bound) | 512 KiB | 512 KiB | 350 MiB | 600 MiB | - |"));
+	assert_non_null(strstr(md, "| isolab-vmm | 4 | failed | - | - | - | - |"));
+	assert_non_null(strstr(md, "**Safety bound**: no instance is started that would leave MemAvailable "
+				   "under 512 MiB (max(512 MiB, 10% of MemTotal); MemTotal 4.0 GiB)."));
+	assert_non_null(strstr(md, "isolab-bench's own 25272 bytes of bookkeeping per held instance"));
+	assert_non_null(strstr(md, "- isolab-ctr stopped at 700 instances (sweep up to 1000): safety bound\n"));
+	assert_non_null(strstr(md, "- isolab-vmm stopped at 2 instances (sweep up to 100): instance failed: "
+				   "instance 3 of 4: no `isolab-probe ready` line within 120 s\n"));
+	assert_non_null(strstr(md, "![density: memory per instance and start of the next one](plots/density.png)"));
+	free(md);
+	cJSON_Delete(doc);
+}
+
+/* ---- merge: results files side by side (merge.h) ---- */
+
+/* sample_doc as measured on env, with crun measured when crun_ms > 0, and a ratio. */
+static cJSON *merge_doc(const char *env, double crun_ms, double ratio)
+{
+	cJSON *doc = sample_doc(), *st, *sys, *crun, *ratios, *r;
+	const double c[] = { crun_ms * 1e6, crun_ms * 1e6, crun_ms * 1e6 };
+
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItemCaseSensitive(doc, "environment"), "name",
+				  cJSON_CreateString(env));
+	st = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "suites"), "startup");
+	sys = cJSON_GetObjectItemCaseSensitive(st, "systems");
+	if (crun_ms > 0) {
+		crun = cJSON_GetArrayItem(sys, 1);
+		cJSON_ReplaceItemInObject(crun, "available", cJSON_CreateBool(1));
+		cJSON_AddItemToObject(crun, "first_line", bench_summary_json(c, 3, "ns"));
+		cJSON_AddItemToObject(crun, "exit", bench_summary_json(c, 3, "ns"));
+	}
+	ratios = cJSON_AddArrayToObject(st, "ratios");
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "name", "crun/native");
+	cJSON_AddNumberToObject(r, "first_line", ratio);
+	cJSON_AddNumberToObject(r, "exit", ratio);
+	cJSON_AddItemToArray(ratios, r);
+	return doc;
+}
+
+static void merge_two_hosts_side_by_side(void **state)
+{
+	cJSON *a = merge_doc("lab", 0, 0), *b = merge_doc("native-kvm", 50, 25.0);
+	struct bench_merge_input in[2] = { { "results/lab/a.json", a }, { "results/native-kvm/b.json", b } };
+	struct isolab_error err = { 0 };
+	char *md;
+
+	/* the lab could not run crun: its ratio is not there */
+	cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "suites"), "startup"),
+		"ratios"), 0);
+	assert_int_equal(bench_merge_check(in, 2, &err), 0);
+	md = bench_merge_markdown(in, 2, "plots-merged");
+	assert_non_null(md);
+	assert_non_null(strstr(md, "# isolab benchmark report: 2 results side by side"));
+	assert_non_null(strstr(md, "**No ratio across hosts:** every ratio below was taken within one "
+				   "results file (one host, one run); no figure of one column is ever "
+				   "divided by a figure of another."));
+	/* the hosts' table: one column per file */
+	assert_non_null(strstr(md, "|  | lab | native-kvm |\n"));
+	assert_non_null(strstr(md, "| environment | the lab (KVM nested in QEMU TCG) | native KVM |"));
+	assert_non_null(strstr(md, "| file | `results/lab/a.json` | `results/native-kvm/b.json` |"));
+	assert_non_null(strstr(md, "| run | complete | complete |"));
+	/* medians with their intervals side by side */
+	assert_non_null(strstr(md, "| system | lab: first line | lab: exit | native-kvm: first line | "
+				   "native-kvm: exit |"));
+	assert_non_null(strstr(md, "| native | 2.00 ms [1.00, 3.00] | 3.00 ms [2.00, 4.00] | "
+				   "2.00 ms [1.00, 3.00] | 3.00 ms [2.00, 4.00] |"));
+	assert_non_null(strstr(md, "| crun | unavailable | unavailable | 50.00 ms [50.00, 50.00] | "
+				   "50.00 ms [50.00, 50.00] |"));
+	assert_non_null(strstr(md, "- lab: not measured: crun (cgroups in hybrid mode | not supported)"));
+	/* each host's own ratio, never one across them (50 ms / 2 ms = 25x is the file's own) */
+	assert_non_null(strstr(md, "| ratio | lab | native-kvm |"));
+	assert_non_null(strstr(md, "| crun/native | not measured | 25.0x |"));
+	assert_null(strstr(md, "lab/native-kvm"));
+	assert_non_null(strstr(md, "![start-up per system and host](plots-merged/merge_startup.png)"));
+	/* neither ran another suite */
+	assert_null(strstr(md, "## Memory"));
+	free(md);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
+static void merge_suite_only_one_host_has(void **state)
+{
+	cJSON *a = merge_doc("lab", 0, 0), *b = merge_doc("lab", 0, 0), *lc, *sys, *e;
+	const double total[] = { 40e6, 50e6, 60e6 };
+	struct bench_merge_input in[2] = { { "a.json", a }, { "b.json", b } };
+	cJSON *progress;
+	char label[64];
+	char *md;
+
+	lc = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(b, "suites"), "lifecycle");
+	sys = cJSON_AddArrayToObject(lc, "systems");
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", "isolab-ctr");
+	cJSON_AddItemToObject(e, "total", bench_summary_json(total, 3, "ns"));
+	cJSON_AddItemToArray(sys, e);
+	/* b's run stopped before its end */
+	progress = cJSON_AddObjectToObject(b, "progress");
+	cJSON_AddBoolToObject(progress, "complete", 0);
+	/* two files of one environment: numbered; the incomplete one marked */
+	bench_merge_label(in, 2, 0, label, sizeof(label));
+	assert_string_equal(label, "lab #1");
+	bench_merge_label(in, 2, 1, label, sizeof(label));
+	assert_string_equal(label, "lab #2 ‡");
+	md = bench_merge_markdown(in, 2, "p");
+	assert_non_null(md);
+	assert_non_null(strstr(md, "| run | complete | **incomplete** ‡ |"));
+	assert_non_null(strstr(md, "‡ An incomplete run:"));
+	assert_non_null(strstr(md, "## OCI lifecycle"));
+	assert_non_null(strstr(md, "| runtime | lab #2 ‡: create + start + delete |\n"));
+	assert_non_null(strstr(md, "| isolab-ctr | 50.00 ms [40.00, 60.00] |"));
+	assert_non_null(strstr(md, "Not in this suite: lab #1 (its run did not have it)."));
+	free(md);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
+static void merge_refuses_what_is_not_results(void **state)
+{
+	cJSON *good = sample_doc(), *bad = cJSON_Parse("{\"suites\": {}}"), *other = sample_doc();
+	cJSON *broken = sample_doc();
+	struct bench_merge_input in[2] = { { "good.json", good }, { "bad.json", bad } };
+	struct isolab_error err = { 0 };
+
+	assert_int_equal(bench_merge_check(in, 2, &err), -EINVAL);
+	assert_string_equal(err.msg, "merge: `bad.json`: not an isolab-bench results file (no `format`)");
+	cJSON_ReplaceItemInObject(other, "format", cJSON_CreateString("isolab-bench/2"));
+	in[1].name = "other.json";
+	in[1].doc = other;
+	assert_int_equal(bench_merge_check(in, 2, &err), -EINVAL);
+	assert_string_equal(err.msg, "merge: `other.json`: format `isolab-bench/2`, not `isolab-bench/1`");
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItemCaseSensitive(broken, "environment"), "cpu");
+	in[1].name = "broken.json";
+	in[1].doc = broken;
+	assert_int_equal(bench_merge_check(in, 2, &err), -EINVAL);
+	assert_string_equal(err.msg, "merge: `broken.json`: results: environment: missing or mistyped `cpu`");
+	cJSON_Delete(good);
+	cJSON_Delete(bad);
+	cJSON_Delete(other);
+	cJSON_Delete(broken);
+}
+
+static void merge_and_style_arguments(void **state)
+{
+	struct isolab_error err = { 0 };
+	struct bench_args a;
+
+	assert_int_equal(parse(&a, &err, "merge", "a.json", "--style", "slides", "b.json", "--out",
+			       "/tmp/M.md", NULL), 0);
+	assert_int_equal(a.command, BENCH_CMD_MERGE);
+	assert_int_equal(a.merge_count, 2);
+	assert_string_equal(a.merge_files[0], "a.json");
+	assert_string_equal(a.merge_files[1], "b.json");
+	assert_int_equal(a.style, BENCH_STYLE_SLIDES);
+	assert_string_equal(a.report_path, "/tmp/M.md");
+	assert_int_equal(parse(&a, &err, "report", NULL), 0);
+	assert_int_equal(a.style, BENCH_STYLE_PAPER);
+	assert_int_equal(parse(&a, &err, "report", "--style", "paper", NULL), 0);
+	assert_int_equal(a.style, BENCH_STYLE_PAPER);
+	assert_int_equal(parse(&a, &err, "merge", "a.json", NULL), -EINVAL);
+	assert_string_equal(err.msg, "merge: at least two results files to put side by side (got 1)");
+	assert_int_equal(parse(&a, &err, "merge", "a.json", "b.json", "a.json", NULL), -EINVAL);
+	assert_string_equal(err.msg, "merge: `a.json` is named twice");
+	assert_int_equal(parse(&a, &err, "report", "--style", "poster", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--style `poster`: paper or slides");
+	assert_int_equal(parse(&a, &err, "run", "--style", "slides", NULL), -EINVAL);
+	assert_int_equal(parse(&a, &err, "merj", NULL), -EINVAL);
+	assert_string_equal(err.msg, "unknown command `merj` (did you mean `merge`?)");
+}
+
+static void not_measured_line_groups_reasons(void **state)
+{
+	cJSON *systems = cJSON_Parse(
+		"[{\"name\": \"native\", \"first_line\": {\"n\": 3}},"
+		" {\"name\": \"isolab-vmm\", \"available\": false, \"note\": \"no usable /dev/kvm here (run in the lab: make bench)\"},"
+		" {\"name\": \"crun\", \"available\": false, \"note\": \"trial run failed: crun: ended\"},"
+		" {\"name\": \"qemu-microvm\", \"available\": false, \"note\": \"no usable /dev/kvm here (run in the lab)\"},"
+		" {\"name\": \"runc\", \"available\": true, \"first_line\": {\"n\": 0}, \"last_error\": \"runc: exit status 1\"}]");
+	cJSON *all = cJSON_Parse("[{\"name\": \"native\", \"ops\": [{\"name\": \"getpid\"}]}]");
+	char buf[512];
+
+	bench_format_not_measured(systems, "first_line", buf, sizeof(buf));
+	assert_string_equal(buf, "not measured: isolab-vmm, qemu-microvm (no usable /dev/kvm here); "
+				 "crun (trial run failed); runc (failed)");
+	/* a list key: measured when not empty */
+	bench_format_not_measured(all, "ops", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	cJSON_Delete(systems);
+	cJSON_Delete(all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1294,6 +1660,15 @@ int main(void)
 		cmocka_unit_test(lifecycle_phases_from_times),
 		cmocka_unit_test(pid_file_text),
 		cmocka_unit_test(report_markdown_lifecycle),
+		cmocka_unit_test(density_point_sequence),
+		cmocka_unit_test(density_stopping_rule),
+		cmocka_unit_test(density_per_instance_stats),
+		cmocka_unit_test(report_markdown_density),
+		cmocka_unit_test(merge_two_hosts_side_by_side),
+		cmocka_unit_test(merge_suite_only_one_host_has),
+		cmocka_unit_test(merge_refuses_what_is_not_results),
+		cmocka_unit_test(merge_and_style_arguments),
+		cmocka_unit_test(not_measured_line_groups_reasons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,9 +106,17 @@ test_quick_suite_writes_full_results_and_pictures() {
 			.available and .first_line.median > 0 and (.stats_times | length) > 0' "$json" >/dev/null ||
 			fail "isolab-vmm not measured with KVM: $(jq -c '.suites.startup.systems[] | select(.name == "isolab-vmm") | {note, last_error}' "$json")"
 	fi
-	# memory: native instance measured, density points present
+	# memory: native instance measured; its density sweep (--quick: 1, 2) reached its max,
+	# each point with its per-instance spread over 5 x 5 reading pairs and the next start timed
 	jq -e '.suites.memory.systems[] | select(.name == "native") |
-		.instance_bytes > 0 and (.density | length) > 0' "$json" >/dev/null || fail "memory: native"
+		.instance_bytes > 0 and .density_max == 2 and .stopped == "max reached" and
+		([.density[].instances] == [1, 2]) and
+		([.density[] | .ok and .per_instance.n == 25 and .per_instance.p5 <= .per_instance.median and
+			.per_instance.median <= .per_instance.p95 and .mem_available_after > 0 and
+			.next_start_ns.n == 3 and .next_start_ns.median > 0] | all)' "$json" >/dev/null ||
+		fail "memory: native: $(jq -c '.suites.memory.systems[] | select(.name == "native") | {stopped, density}' "$json")"
+	jq -e '.suites.memory | .safety_bound_bytes >= 512 * 1048576 and
+		.safety_bound_rule == "max(512 MiB, 10% of MemTotal)"' "$json" >/dev/null || fail "memory: no safety bound"
 	# syscall: native ops with positive medians, ratios for isolab-ctr
 	jq -e '.suites.syscall.systems[] | select(.name == "native") |
 		(.ops | length) >= 8 and ([.ops[].median > 0] | all) and ([.ops[].samples | length > 0] | all)' \
