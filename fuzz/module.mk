@@ -33,6 +33,8 @@ FUZZ_eng_tar_SRCS      := fuzz/eng_tar.c engine/lib/layer_unpack.c engine/lib/ta
 FUZZ_eng_tar_LIBS      := -larchive -lcrypto -lz
 FUZZ_eng_dockerfile_SRCS := fuzz/eng_dockerfile.c engine/lib/dockerfile.c engine/lib/dockerignore.c \
                             common/error.c common/utf8.c
+FUZZ_TARGETS += vmm_snapshot
+FUZZ_vmm_snapshot_SRCS := fuzz/vmm_snapshot.c $(VMM_SNAPSHOT_SRCS) common/error.c common/size.c
 
 # Everything a target links is compiled with coverage instrumentation.
 $(FUZZ_OBJ)/%.o: %.c

@@ -11,7 +11,7 @@
 const char vmm_usage[] =
 	"usage: isolab-vmm --kernel FILE [--initrd FILE] [--memory SIZE] [--cpus N]\n"
 	"                  [--cmdline STR | --append STR] [--timeout SECONDS] [--stats FILE.json]\n"
-	"                  [--disk FILE[,ro]]\n"
+	"                  [--disk FILE[,ro]] [--net tap=NAME]\n"
 	"       isolab-vmm --help | --version\n"
 	"Boots a Linux guest on KVM; its serial console is stdin/stdout and the\n"
 	"exit status is the guest's. --memory (-m; old spelling --mem): guest RAM,\n"
@@ -46,6 +46,7 @@ int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_erro
 		{ "timeout", required_argument, NULL, 't' },
 		{ "stats", required_argument, NULL, 's' },
 		{ "disk", required_argument, NULL, 'd' },
+		{ "net", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -71,6 +72,13 @@ int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_erro
 			r = parse_disk(optarg, a, err);
 			if (r < 0)
 				return r;
+			break;
+		case 'n':
+			if (a->net_tap != NULL)
+				return isolab_error_set(err, -EINVAL, "--net: one network device only");
+			if (strncmp(optarg, "tap=", 4) != 0 || optarg[4] == '\0')
+				return isolab_error_set(err, -EINVAL, "--net `%s`: not tap=NAME", optarg);
+			a->net_tap = optarg + 4;
 			break;
 		case 'm':
 			r = isolab_parse_size(optarg, "--memory", &a->mem, err);
@@ -109,8 +117,10 @@ int vmm_args_parse(int argc, char **argv, struct vmm_args *a, struct isolab_erro
 		return isolab_error_set(err, -EINVAL, "unexpected argument `%s` (see --help)", argv[optind]);
 	if (!a->kernel)
 		return isolab_error_set(err, -EINVAL, "--kernel FILE is required (see --help)");
-	int n = snprintf(a->cmdline, sizeof(a->cmdline), "%s%s%s%s%s", cmdline, append ? " " : "",
-			 append ? append : "", a->disk ? " " : "", a->disk ? VMM_DISK_CMDLINE : "");
+	int n = snprintf(a->cmdline, sizeof(a->cmdline), "%s%s%s%s%s%s%s", cmdline,
+			 append ? " " : "", append ? append : "", a->disk ? " " : "",
+			 a->disk ? VMM_DISK_CMDLINE : "", a->net_tap ? " " : "",
+			 a->net_tap ? VMM_NET_CMDLINE : "");
 	if (n < 0 || (size_t)n >= sizeof(a->cmdline))
 		return isolab_error_set(err, -EINVAL, "kernel command line longer than %d bytes",
 					VMM_CMDLINE_MAX - 1);

@@ -20,6 +20,10 @@
 #define VMM_DISK_BASE 0xd0000000ull
 #define VMM_DISK_IRQ 5
 #define VMM_DISK_CMDLINE "virtio_mmio.device=512@0xd0000000:5"
+/* --net tap=NAME: a virtio-net device in the next window, IRQ 6. */
+#define VMM_NET_BASE 0xd0000200ull
+#define VMM_NET_IRQ 6
+#define VMM_NET_CMDLINE "virtio_mmio.device=512@0xd0000200:6"
 
 struct vmm_args {
 	const char *kernel;
@@ -31,6 +35,7 @@ struct vmm_args {
 	const char *stats;        /* NULL: none */
 	const char *disk;         /* --disk FILE[,ro]: the file; NULL: none */
 	bool disk_ro;
+	const char *net_tap;      /* --net tap=NAME: the tap's name; NULL: no network */
 };
 
 /* vmm_args_parse's answers besides 0: print the usage, or the version. */

@@ -60,11 +60,8 @@ static void disk_irq(void *opaque, bool level)
 {
 	struct vm_disk *d = opaque;
 
-	if (!level)
-		return;
-	if (vm_irq_line(d->vm, VMM_DISK_IRQ, true) < 0 || vm_irq_line(d->vm, VMM_DISK_IRQ, false) < 0)
-		vm_request_stop(d->vm, VM_STOP_VMM_ERROR, VMM_STATUS_VMM_ERROR,
-				"KVM_IRQ_LINE %d failed", VMM_DISK_IRQ);
+	if (level)
+		vm_irq_pulse(d->vm, VMM_DISK_IRQ);
 }
 
 /* QueueNotify, in a vCPU thread under vm->lock: wake the worker. */

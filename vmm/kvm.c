@@ -101,7 +101,8 @@ int vm_create(struct vm *vm, struct isolab_error *err)
 
 void vm_close(struct vm *vm)
 {
-	disk_close(vm); /* its worker first: it reads guest RAM */
+	disk_close(vm); /* the device threads first: they use guest RAM */
+	net_close(vm);
 	if (vm->vcpus) {
 		for (unsigned i = 0; i < vm->ncpus; i++) {
 			if (vm->vcpus[i].run)
@@ -151,4 +152,11 @@ int vm_irq_line(struct vm *vm, unsigned irq, bool level)
 	struct kvm_irq_level l = { .irq = irq, .level = level };
 
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0 ? -errno : 0;
+}
+
+void vm_irq_pulse(struct vm *vm, unsigned irq)
+{
+	if (vm_irq_line(vm, irq, true) < 0 || vm_irq_line(vm, irq, false) < 0)
+		vm_request_stop(vm, VM_STOP_VMM_ERROR, VMM_STATUS_VMM_ERROR, "KVM_IRQ_LINE %u failed",
+				irq);
 }

@@ -154,8 +154,11 @@ int main(int argc, char **argv)
 	 * into it while this thread creates the VM and its vCPUs (each takes
 	 * about as long as the other).
 	 */
-	if (args.disk && disk_open(&vm, args.disk, args.disk_ro, &err) < 0) {
+	if ((args.disk && disk_open(&vm, args.disk, args.disk_ro, &err) < 0) ||
+	    (args.net_tap && net_open(&vm, args.net_tap, &err) < 0)) {
 		fprintf(stderr, "isolab-vmm: %s\n", err.msg);
+		disk_close(&vm);
+		net_close(&vm);
 		return VMM_STATUS_USAGE;
 	}
 	r = vm_map_memory(&vm, args.mem, args.cpus, &err);
@@ -177,6 +180,8 @@ int main(int argc, char **argv)
 		r = devices_init(&vm, &err);
 	if (r == 0)
 		r = disk_start(&vm, &err);
+	if (r == 0)
+		r = net_start(&vm, &err);
 	if (r == 0)
 		r = vcpus_create(&vm, &err);
 	if (threaded)

@@ -9,8 +9,10 @@ VMM_PURE_SRCS := vmm/boot.c vmm/x86_setup.c vmm/serial.c vmm/i8042.c \
 VMM_PURE_SRCS += vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c
 # The network device (issue 12): the model, pure; its tap backend, system.
 VMM_PURE_SRCS += vmm/virtio_net.c
+# The snapshot state file (issue 15): its format and each device's section.
+VMM_PURE_SRCS += vmm/snapshot_format.c
 VMM_SYS_SRCS  := vmm/kvm.c vmm/loader.c vmm/vcpu.c vmm/devices.c vmm/stats.c \
-                 vmm/main.c vmm/disk.c
+                 vmm/main.c vmm/disk.c vmm/net.c
 VMM_SYS_SRCS  += vmm/tap.c
 VMM_GUEST_SRCS := vmm/guest/isolab-guest.c
 
@@ -48,9 +50,20 @@ $(BUILD)/tests/unit/vmm_virtio_net: vmm/tests/test_virtio_net.c $(VMM_VIRTIO_NET
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 vmm: $(BUILD)/tests/unit/vmm_virtio_net
 
+# The snapshot state file alone: format, device sections, hostile input.
+VMM_SNAPSHOT_SRCS := vmm/snapshot_format.c vmm/serial.c vmm/i8042.c vmm/debugport.c \
+                     vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c vmm/virtio_net.c
+$(BUILD)/tests/unit/vmm_snapshot: vmm/tests/test_snapshot.c $(VMM_SNAPSHOT_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+vmm: $(BUILD)/tests/unit/vmm_snapshot
+
 PROGRAMS        += $(BUILD)/isolab-vmm
 STATIC_PROGRAMS += $(BUILD)/isolab-guest
 UNIT_TESTS      += $(BUILD)/tests/unit/vmm
 UNIT_TESTS      += $(BUILD)/tests/unit/vmm_virtio
 UNIT_TESTS      += $(BUILD)/tests/unit/vmm_virtio_net
+UNIT_TESTS      += $(BUILD)/tests/unit/vmm_snapshot
 LINT_SOURCES    += $(VMM_PURE_SRCS) $(VMM_SYS_SRCS) $(VMM_GUEST_SRCS)
+

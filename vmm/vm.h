@@ -89,6 +89,7 @@ struct vm {
 	unsigned n_mmio;
 	uint64_t unhandled_mmio;
 	struct vm_disk *disk;          /* --disk (disk.c); NULL: none */
+	struct vm_net *net;            /* --net (net.c); NULL: none */
 
 	/* Stopping: the first vm_request_stop() wins. */
 	atomic_int stop;
@@ -109,6 +110,9 @@ void vm_close(struct vm *vm);
 void vm_request_stop(struct vm *vm, enum vm_stop why, int status, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int vm_irq_line(struct vm *vm, unsigned irq, bool level);
+/* An edge on an ISA line (the MP table makes them edge-triggered): a
+ * virtio device's notification; a failure stops the VM. */
+void vm_irq_pulse(struct vm *vm, unsigned irq);
 
 /* loader.c */
 int vm_load(struct vm *vm, const char *kernel, const char *initrd, const char *cmdline,
@@ -141,6 +145,14 @@ int disk_open(struct vm *vm, const char *path, bool read_only, struct isolab_err
 int disk_start(struct vm *vm, struct isolab_error *err);
 /* Stops the worker, closes the file. Safe without a disk. */
 void disk_close(struct vm *vm);
+
+/* net.c: --net tap=NAME, a virtio-net device and its network thread. */
+/* Opens or creates the tap (before the VM exists: a bad one is usage). */
+int net_open(struct vm *vm, const char *tap_name, struct isolab_error *err);
+/* The device on the bus and its thread, once guest RAM and the VM exist. */
+int net_start(struct vm *vm, struct isolab_error *err);
+/* Stops the thread, closes the tap. Safe without a network device. */
+void net_close(struct vm *vm);
 
 /* stats.c */
 int stats_write(const struct vm *vm, const char *path, const char *kernel_path,

@@ -93,6 +93,25 @@ test_bad_disks_are_refused_with_2() {
 	fi
 }
 
+# --net tap=NAME: refused at once with one line, before /dev/kvm.
+test_bad_nets_are_refused_with_2() {
+	vmm_bin
+	write_ud2_kernel "$TEST_TMP/k.elf"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --net bridge=br0
+	assert_eq "isolab-vmm: --net \`bridge=br0\`: not tap=NAME" "$OUTPUT" "not a tap"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --net tap=
+	assert_eq "isolab-vmm: --net \`tap=\`: not tap=NAME" "$OUTPUT" "no name"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --net tap=a234567890123456
+	assert_eq "isolab-vmm: --net: tap \`a234567890123456\`: the name is longer than 15 bytes" "$OUTPUT" "long name"
+	assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --net tap=a --net tap=b
+	assert_eq "isolab-vmm: --net: one network device only" "$OUTPUT" "two"
+	if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then
+		assert_status 2 "$VMM" --kernel "$TEST_TMP/k.elf" --net tap=lo
+		assert_eq "isolab-vmm: --net: tap \`lo\`: TUNSETIFF: an interface of that name exists and is not a tap" \
+			"$OUTPUT" "an interface that is not a tap"
+	fi
+}
+
 test_version_and_memory_spellings() {
 	vmm_bin
 	assert_status 0 "$VMM" --version
