@@ -304,7 +304,7 @@ test_bad_usage_exits_2_and_writes_nothing() {
 	assert_status 2 "$B" rnu --results "$r"
 	assert_eq "isolab-bench: unknown command \`rnu\` (did you mean \`run\`?)" "$OUTPUT" "command typo"
 	assert_status 2 "$B" fly
-	assert_eq "isolab-bench: unknown command \`fly\` (run, report, help, version)" "$OUTPUT" "unknown command"
+	assert_eq "isolab-bench: unknown command \`fly\` (run, report, merge, help, version)" "$OUTPUT" "unknown command"
 	assert_status 2 "$B" --verison
 	assert_eq "isolab-bench: unknown option \`--verison\` (did you mean \`--version\`?)" "$OUTPUT" "top-level typo"
 	assert_status 2 "$B" report --runs 3
