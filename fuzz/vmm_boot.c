@@ -14,6 +14,7 @@
  * initrd page-aligned between the kernel's end and the end of RAM.
  */
 #include "fuzz/fuzz.h"
+#include "common/le.h"
 
 #include <string.h>
 #include "vmm/args.h"
@@ -21,14 +22,6 @@
 
 #define PARAM_BYTES 20
 
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 static void check_kernel(const struct kernel_info *k, uint64_t file_size, uint64_t mem)
 {
@@ -56,16 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	const uint8_t *probe = data + PARAM_BYTES;
 	size_t len = size - PARAM_BYTES;
-	uint64_t file_size = le(data, 8);
+	uint64_t file_size = isolab_get_le(data, 8);
 	if (file_size < len)
 		file_size = len;
 	if (len > BOOT_PROBE_BYTES)
 		len = BOOT_PROBE_BYTES;
 	uint64_t mem_mib = VMM_MIN_MEM / (1 << 20) +
-			   le(data + 8, 4) % ((VMM_MAX_MEM - VMM_MIN_MEM) / (1 << 20) + 1);
+			   isolab_get_le(data + 8, 4) % ((VMM_MAX_MEM - VMM_MIN_MEM) / (1 << 20) + 1);
 	uint64_t mem = mem_mib << 20;
-	uint64_t initrd_size = le(data + 12, 4);
-	size_t cmdline_len = (size_t)le(data + 16, 4);
+	uint64_t initrd_size = isolab_get_le(data + 12, 4);
+	size_t cmdline_len = (size_t)isolab_get_le(data + 16, 4);
 
 	if (boot_parse_kernel(probe, len, file_size, mem, &k, &err) < 0) {
 		FUZZ_ASSERT(err.code < 0 && err.msg[0] != '\0');

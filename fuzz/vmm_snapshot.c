@@ -23,6 +23,7 @@
  * bytes.
  */
 #include "fuzz/fuzz.h"
+#include "common/le.h"
 
 #include <string.h>
 #include <linux/kvm.h>
@@ -174,16 +175,6 @@ static uint8_t *base_file(size_t *len)
 	return file;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void set32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* Checksums made right for whatever the edits left (bounds are checked
  * here too: the lengths may be anything). */
@@ -193,17 +184,17 @@ static void reseal(uint8_t *b, size_t len)
 
 	if (len < SNAP_HEADER_BYTES + SNAP_TRAILER_BYTES)
 		return;
-	set32(b + 132, snap_crc32c(0, b, 132));
+	isolab_put_le32(b + 132, snap_crc32c(0, b, 132));
 	end = len - SNAP_TRAILER_BYTES;
 	while (end - off >= SNAP_SECTION_HEADER_BYTES) {
-		uint32_t n = le32(b + off + 12);
+		uint32_t n = isolab_get_le32(b + off + 12);
 
 		if (n > end - off - SNAP_SECTION_HEADER_BYTES)
 			break;
-		set32(b + off + 16, snap_crc32c(snap_crc32c(0, b + off, 16), b + off + SNAP_SECTION_HEADER_BYTES, n));
+		isolab_put_le32(b + off + 16, snap_crc32c(snap_crc32c(0, b + off, 16), b + off + SNAP_SECTION_HEADER_BYTES, n));
 		off += SNAP_SECTION_HEADER_BYTES + n;
 	}
-	set32(b + len - 4, snap_crc32c(0, b, len - 4));
+	isolab_put_le32(b + len - 4, snap_crc32c(0, b, len - 4));
 }
 
 /* A refusal names the file. */
@@ -243,7 +234,7 @@ static void serial_again(const struct serial *s)
 	if (snap_writer_finish(&w, &buf, &len, &err) < 0)
 		return;
 	sec = (struct snap_section){ SNAP_SEC_SERIAL, 1, 0, 0, buf + SNAP_HEADER_BYTES + SNAP_SECTION_HEADER_BYTES,
-				     le32(buf + SNAP_HEADER_BYTES + 12), FILE_NAME };
+				     isolab_get_le32(buf + SNAP_HEADER_BYTES + 12), FILE_NAME };
 	FUZZ_ASSERT(snap_get_serial(&sec, &t, &err) == 0);
 	FUZZ_ASSERT(t.rx_count == s->rx_count && t.out_len == s->out_len && t.ier == s->ier && t.lcr == s->lcr);
 	FUZZ_ASSERT(memcmp(t.rx, s->rx, s->rx_count) == 0 && memcmp(t.out, s->out, s->out_len) == 0);

@@ -4,17 +4,12 @@
  * every function works on buffers; see boot.h for the layout.
  */
 #include "vmm/boot.h"
+#include "common/le.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <string.h>
 
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16; }
-static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
-static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
 
 /*
  * Every address and size below comes from the untrusted kernel file: sums
@@ -33,10 +28,10 @@ static int parse_bzimage(const uint8_t *p, size_t len, uint64_t file_size,
 			 uint64_t mem_size, struct kernel_info *k,
 			 struct isolab_error *err)
 {
-	if (len < BP_HEADER + 4 || get16(p + BP_BOOT_FLAG) != BP_BOOT_FLAG_MAGIC ||
-	    get32(p + BP_HEADER) != BP_HDRS_MAGIC)
+	if (len < BP_HEADER + 4 || isolab_get_le16(p + BP_BOOT_FLAG) != BP_BOOT_FLAG_MAGIC ||
+	    isolab_get_le32(p + BP_HEADER) != BP_HDRS_MAGIC)
 		return isolab_error_set(err, -ENOEXEC, "not a Linux kernel (no bzImage header, not ELF)");
-	k->protocol = get16(p + BP_VERSION);
+	k->protocol = isolab_get_le16(p + BP_VERSION);
 	if (k->protocol < BP_MIN_VERSION)
 		return isolab_error_set(err, -ENOEXEC,
 					"boot protocol %u.%02u is too old (2.12 or later needed for 64-bit entry)",
@@ -51,7 +46,7 @@ static int parse_bzimage(const uint8_t *p, size_t len, uint64_t file_size,
 		return isolab_error_set(err, -ENOEXEC, "kernel is not a bzImage (LOADED_HIGH unset)");
 	unsigned setup_sects = p[BP_SETUP_SECTS] ? p[BP_SETUP_SECTS] : 4;
 	uint64_t pm_offset = (uint64_t)(setup_sects + 1) * 512;
-	uint64_t pm_size = (uint64_t)get32(p + BP_SYSSIZE) * 16;
+	uint64_t pm_size = (uint64_t)isolab_get_le32(p + BP_SYSSIZE) * 16;
 	if (pm_size == 0)
 		return isolab_error_set(err, -ENOEXEC, "kernel declares an empty protected-mode part");
 	uint64_t pm_end;
@@ -59,11 +54,11 @@ static int parse_bzimage(const uint8_t *p, size_t len, uint64_t file_size,
 		return isolab_error_set(err, -ENOEXEC,
 					"kernel is truncated: %llu bytes, the header declares %llu",
 					(unsigned long long)file_size, (unsigned long long)pm_end);
-	uint64_t load = p[BP_RELOCATABLE] ? BOOT_BZIMAGE_LOAD : get64(p + BP_PREF_ADDRESS);
+	uint64_t load = p[BP_RELOCATABLE] ? BOOT_BZIMAGE_LOAD : isolab_get_le64(p + BP_PREF_ADDRESS);
 	if (load < BOOT_KERNEL_MIN_ADDR)
 		return isolab_error_set(err, -ENOEXEC, "kernel wants to load at %#llx, below 1 MiB",
 					(unsigned long long)load);
-	uint64_t init_size = get32(p + BP_INIT_SIZE);
+	uint64_t init_size = isolab_get_le32(p + BP_INIT_SIZE);
 	if (init_size < pm_size)
 		init_size = pm_size;
 	k->format = KERNEL_BZIMAGE;
@@ -71,8 +66,8 @@ static int parse_bzimage(const uint8_t *p, size_t len, uint64_t file_size,
 		return isolab_error_set(err, -ENOEXEC,
 					"kernel's pref_address %#llx plus init_size %#llx wraps past 2^64",
 					(unsigned long long)load, (unsigned long long)init_size);
-	k->initrd_addr_max = get32(p + BP_INITRD_ADDR_MAX);
-	k->cmdline_size = get32(p + BP_CMDLINE_SIZE);
+	k->initrd_addr_max = isolab_get_le32(p + BP_INITRD_ADDR_MAX);
+	k->cmdline_size = isolab_get_le32(p + BP_CMDLINE_SIZE);
 	k->nsegments = 1;
 	k->segments[0] = (struct kernel_segment){ pm_offset, pm_size, load, pm_size };
 	k->setup_header_len = hdr_end - BP_SETUP_SECTS;
@@ -233,27 +228,27 @@ int boot_write_zero_page(uint8_t zp[4096], const struct kernel_info *k,
 		memcpy(zp + BP_SETUP_SECTS, k->setup_header, k->setup_header_len);
 	} else {
 		/* A vmlinux has no setup header: write the fields the kernel reads. */
-		put16(zp + BP_BOOT_FLAG, BP_BOOT_FLAG_MAGIC);
-		put32(zp + BP_HEADER, BP_HDRS_MAGIC);
-		put16(zp + BP_VERSION, k->protocol);
-		put32(zp + BP_KERNEL_ALIGN, 0x1000000);
-		put32(zp + BP_INITRD_ADDR_MAX, (uint32_t)k->initrd_addr_max);
-		put32(zp + BP_CMDLINE_SIZE, k->cmdline_size);
+		isolab_put_le16(zp + BP_BOOT_FLAG, BP_BOOT_FLAG_MAGIC);
+		isolab_put_le32(zp + BP_HEADER, BP_HDRS_MAGIC);
+		isolab_put_le16(zp + BP_VERSION, k->protocol);
+		isolab_put_le32(zp + BP_KERNEL_ALIGN, 0x1000000);
+		isolab_put_le32(zp + BP_INITRD_ADDR_MAX, (uint32_t)k->initrd_addr_max);
+		isolab_put_le32(zp + BP_CMDLINE_SIZE, k->cmdline_size);
 	}
 	zp[BP_TYPE_OF_LOADER] = BP_LOADER_UNKNOWN;
 	zp[BP_LOADFLAGS] |= BP_LOADED_HIGH;
-	put32(zp + BP_CMD_LINE_PTR, (uint32_t)cmdline_addr);
-	put32(zp + BP_RAMDISK_IMAGE, (uint32_t)initrd_addr);
-	put32(zp + BP_RAMDISK_SIZE, (uint32_t)initrd_size);
+	isolab_put_le32(zp + BP_CMD_LINE_PTR, (uint32_t)cmdline_addr);
+	isolab_put_le32(zp + BP_RAMDISK_IMAGE, (uint32_t)initrd_addr);
+	isolab_put_le32(zp + BP_RAMDISK_SIZE, (uint32_t)initrd_size);
 
 	struct e820_entry map[4];
 	unsigned n = boot_e820_map(mem_size, map, 4);
 	zp[BP_E820_ENTRIES] = (uint8_t)n;
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *e = zp + BP_E820_TABLE + i * 20;
-		put64(e, map[i].addr);
-		put64(e + 8, map[i].size);
-		put32(e + 16, map[i].type);
+		isolab_put_le64(e, map[i].addr);
+		isolab_put_le64(e + 8, map[i].size);
+		isolab_put_le32(e + 16, map[i].type);
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* snapshot_format.c: the snapshot state file, writer and hostile-input
  * reader, and each piece of state's section (see snapshot_format.h). Pure. */
 #include "vmm/snapshot_format.h"
+#include "common/le.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -138,22 +139,7 @@ static void section_label(char *buf, size_t size, uint32_t type, uint32_t index)
 
 #define LABEL_MAX 64
 
-/* --- little-endian fields ---------------------------------------------- */
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static void set_le(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
+/* Little-endian fields: common/le.h. */
 
 /* Header field offsets (vmm/README.md has the same table). */
 #define HDR_MAGIC       0
@@ -226,7 +212,7 @@ static void put_le(struct snap_writer *w, uint64_t v, unsigned n)
 {
 	if (!grow(w, n))
 		return;
-	set_le(w->buf + w->len, v, n);
+	isolab_put_le(w->buf + w->len, v, n);
 	w->len += n;
 }
 
@@ -242,17 +228,17 @@ void snap_writer_init(struct snap_writer *w, const struct snap_identity *id)
 	memset(w, 0, sizeof(*w));
 	w->open = SIZE_MAX;
 	memcpy(h + HDR_MAGIC, SNAP_MAGIC, SNAP_MAGIC_BYTES);
-	set_le(h + HDR_FORMAT, SNAP_FORMAT_VERSION, 4);
-	set_le(h + HDR_HEADER_LEN, SNAP_HEADER_BYTES, 4);
+	isolab_put_le(h + HDR_FORMAT, SNAP_FORMAT_VERSION, 4);
+	isolab_put_le(h + HDR_HEADER_LEN, SNAP_HEADER_BYTES, 4);
 	/* At most 31 characters and a NUL. */
 	memcpy(h + HDR_VMM_VERSION, id->vmm_version, strnlen(id->vmm_version, SNAP_VMM_VERSION_BYTES - 1));
 	memcpy(h + HDR_CPU_VENDOR, id->cpu.vendor, SNAP_CPU_VENDOR_BYTES);
-	set_le(h + HDR_CPU_FAMILY, id->cpu.family, 4);
-	set_le(h + HDR_CPU_MODEL, id->cpu.model, 4);
-	set_le(h + HDR_CPU_STEPPING, id->cpu.stepping, 4);
+	isolab_put_le(h + HDR_CPU_FAMILY, id->cpu.family, 4);
+	isolab_put_le(h + HDR_CPU_MODEL, id->cpu.model, 4);
+	isolab_put_le(h + HDR_CPU_STEPPING, id->cpu.stepping, 4);
 	memcpy(h + HDR_CPUID_HASH, id->cpu.cpuid_hash, SNAP_CPUID_HASH_BYTES);
-	set_le(h + HDR_MEM_SIZE, id->mem_size, 8);
-	set_le(h + HDR_VCPUS, id->vcpus, 4);
+	isolab_put_le(h + HDR_MEM_SIZE, id->mem_size, 8);
+	isolab_put_le(h + HDR_VCPUS, id->vcpus, 4);
 	put_bytes(w, h, sizeof(h));
 }
 
@@ -268,10 +254,10 @@ static void section_begin(struct snap_writer *w, uint32_t type, uint16_t version
 {
 	uint8_t h[SNAP_SECTION_HEADER_BYTES] = { 0 };
 
-	set_le(h + SEC_TYPE, type, 4);
-	set_le(h + SEC_VERSION, version, 2);
-	set_le(h + SEC_FLAGS, flags, 2);
-	set_le(h + SEC_INDEX, index, 4);
+	isolab_put_le(h + SEC_TYPE, type, 4);
+	isolab_put_le(h + SEC_VERSION, version, 2);
+	isolab_put_le(h + SEC_FLAGS, flags, 2);
+	isolab_put_le(h + SEC_INDEX, index, 4);
 	w->open = w->len;
 	put_bytes(w, h, sizeof(h));
 }
@@ -286,10 +272,10 @@ static void section_end(struct snap_writer *w)
 	if (w->error)
 		return;
 	h = w->buf + start;
-	set_le(h + SEC_LEN, w->len - start - SNAP_SECTION_HEADER_BYTES, 4);
+	isolab_put_le(h + SEC_LEN, w->len - start - SNAP_SECTION_HEADER_BYTES, 4);
 	crc = snap_crc32c(0, h, SEC_CRC);
 	crc = snap_crc32c(crc, h + SNAP_SECTION_HEADER_BYTES, w->len - start - SNAP_SECTION_HEADER_BYTES);
-	set_le(h + SEC_CRC, crc, 4);
+	isolab_put_le(h + SEC_CRC, crc, 4);
 	w->nsections++;
 }
 
@@ -303,9 +289,9 @@ int snap_writer_finish(struct snap_writer *w, uint8_t **buf, size_t *len, struct
 	put_bytes(w, end, sizeof(end));
 	if (grow(w, 4)) {
 		/* The header is final before the whole file's checksum covers it. */
-		set_le(w->buf + HDR_FILE_LEN, w->len + 4, 8);
-		set_le(w->buf + HDR_SECTIONS, w->nsections, 4);
-		set_le(w->buf + HDR_CRC, snap_crc32c(0, w->buf, HDR_CRC), 4);
+		isolab_put_le(w->buf + HDR_FILE_LEN, w->len + 4, 8);
+		isolab_put_le(w->buf + HDR_SECTIONS, w->nsections, 4);
+		isolab_put_le(w->buf + HDR_CRC, snap_crc32c(0, w->buf, HDR_CRC), 4);
 		put_u32(w, snap_crc32c(0, w->buf, w->len));
 	}
 	if (w->error) {
@@ -384,7 +370,7 @@ static uint64_t take_le(struct cursor *c, unsigned n)
 {
 	const uint8_t *p = take(c, n);
 
-	return p ? get_le(p, n) : 0;
+	return p ? isolab_get_le(p, n) : 0;
 }
 
 static uint8_t take_u8(struct cursor *c) { return (uint8_t)take_le(c, 1); }
@@ -438,8 +424,8 @@ static bool kvm_payload_ok(const struct snap_type_info *t, const uint8_t *payloa
 			snprintf(why, size, "%" PRIu32 " bytes, under the 8-byte count", len);
 			return false;
 		}
-		entry = (uint32_t)get_le(payload, 4);
-		n = (uint32_t)get_le(payload + 4, 4);
+		entry = (uint32_t)isolab_get_le(payload, 4);
+		n = (uint32_t)isolab_get_le(payload + 4, 4);
 		if (entry != t->entry_size) {
 			snprintf(why, size, "entries of %" PRIu32 " bytes, this isolab-vmm's %s has %zu",
 				 entry, t->c_struct, t->entry_size);
@@ -497,7 +483,7 @@ int snap_get_kvm_array(const struct snap_section *s, void *out, size_t entry_siz
 		return section_error(s, err, "version %u, this isolab-vmm reads %u", s->version, t->version);
 	if (!kvm_payload_ok(t, s->payload, s->len, why, sizeof(why)))
 		return section_error(s, err, "%s", why);
-	count = (uint32_t)get_le(s->payload + 4, 4);
+	count = (uint32_t)isolab_get_le(s->payload + 4, 4);
 	if (entry_size != t->entry_size)
 		return section_error(s, err, "entries of %zu bytes asked, %zu stored", entry_size, t->entry_size);
 	if (count > max)
@@ -568,11 +554,11 @@ static int file_error(const struct snap_reader *r, struct isolab_error *err, con
 
 static void parse_section_header(const uint8_t *h, struct snap_section *s, const char *file)
 {
-	s->type = (uint32_t)get_le(h + SEC_TYPE, 4);
-	s->version = (uint16_t)get_le(h + SEC_VERSION, 2);
-	s->flags = (uint16_t)get_le(h + SEC_FLAGS, 2);
-	s->index = (uint32_t)get_le(h + SEC_INDEX, 4);
-	s->len = (uint32_t)get_le(h + SEC_LEN, 4);
+	s->type = (uint32_t)isolab_get_le(h + SEC_TYPE, 4);
+	s->version = (uint16_t)isolab_get_le(h + SEC_VERSION, 2);
+	s->flags = (uint16_t)isolab_get_le(h + SEC_FLAGS, 2);
+	s->index = (uint32_t)isolab_get_le(h + SEC_INDEX, 4);
+	s->len = (uint32_t)isolab_get_le(h + SEC_LEN, 4);
 	s->payload = h + SNAP_SECTION_HEADER_BYTES;
 	s->file = file;
 }
@@ -629,21 +615,21 @@ static int check_header(struct snap_reader *r, const struct snap_identity *expec
 
 	if (len >= SNAP_MAGIC_BYTES && memcmp(b + HDR_MAGIC, SNAP_MAGIC, SNAP_MAGIC_BYTES) != 0)
 		return file_error(r, err, "not an isolab snapshot (no %s magic)", SNAP_MAGIC);
-	if (len >= HDR_FORMAT + 4 && get_le(b + HDR_FORMAT, 4) != SNAP_FORMAT_VERSION)
+	if (len >= HDR_FORMAT + 4 && isolab_get_le(b + HDR_FORMAT, 4) != SNAP_FORMAT_VERSION)
 		return file_error(r, err, "format version %" PRIu64 ", this isolab-vmm reads version %u",
-				  get_le(b + HDR_FORMAT, 4), SNAP_FORMAT_VERSION);
+				  isolab_get_le(b + HDR_FORMAT, 4), SNAP_FORMAT_VERSION);
 	if (len < SNAP_HEADER_BYTES)
 		return file_error(r, err, "truncated: %zu bytes, less than the %u-byte header", len,
 				  SNAP_HEADER_BYTES);
-	if (get_le(b + HDR_HEADER_LEN, 4) != SNAP_HEADER_BYTES)
+	if (isolab_get_le(b + HDR_HEADER_LEN, 4) != SNAP_HEADER_BYTES)
 		return file_error(r, err, "header of %" PRIu64 " bytes, format version %u has %u",
-				  get_le(b + HDR_HEADER_LEN, 4), SNAP_FORMAT_VERSION, SNAP_HEADER_BYTES);
-	stored = (uint32_t)get_le(b + HDR_CRC, 4);
+				  isolab_get_le(b + HDR_HEADER_LEN, 4), SNAP_FORMAT_VERSION, SNAP_HEADER_BYTES);
+	stored = (uint32_t)isolab_get_le(b + HDR_CRC, 4);
 	crc = snap_crc32c(0, b, HDR_CRC);
 	if (crc != stored)
 		return file_error(r, err, "header checksum mismatch (stored %08" PRIx32 ", computed %08" PRIx32 ")",
 				  stored, crc);
-	file_len = get_le(b + HDR_FILE_LEN, 8);
+	file_len = isolab_get_le(b + HDR_FILE_LEN, 8);
 	if (file_len > len)
 		return file_error(r, err, "truncated: %zu of the %" PRIu64 " bytes the header announces", len,
 				  file_len);
@@ -659,13 +645,13 @@ static int check_header(struct snap_reader *r, const struct snap_identity *expec
 		return file_error(r, err, "the VMM version field is not text");
 	memcpy(id->vmm_version, b + HDR_VMM_VERSION, SNAP_VMM_VERSION_BYTES);
 	memcpy(id->cpu.vendor, b + HDR_CPU_VENDOR, SNAP_CPU_VENDOR_BYTES);
-	id->cpu.family = (uint32_t)get_le(b + HDR_CPU_FAMILY, 4);
-	id->cpu.model = (uint32_t)get_le(b + HDR_CPU_MODEL, 4);
-	id->cpu.stepping = (uint32_t)get_le(b + HDR_CPU_STEPPING, 4);
+	id->cpu.family = (uint32_t)isolab_get_le(b + HDR_CPU_FAMILY, 4);
+	id->cpu.model = (uint32_t)isolab_get_le(b + HDR_CPU_MODEL, 4);
+	id->cpu.stepping = (uint32_t)isolab_get_le(b + HDR_CPU_STEPPING, 4);
 	memcpy(id->cpu.cpuid_hash, b + HDR_CPUID_HASH, SNAP_CPUID_HASH_BYTES);
-	id->mem_size = get_le(b + HDR_MEM_SIZE, 8);
-	id->vcpus = (uint32_t)get_le(b + HDR_VCPUS, 4);
-	r->nsections = (uint32_t)get_le(b + HDR_SECTIONS, 4);
+	id->mem_size = isolab_get_le(b + HDR_MEM_SIZE, 8);
+	id->vcpus = (uint32_t)isolab_get_le(b + HDR_VCPUS, 4);
+	r->nsections = (uint32_t)isolab_get_le(b + HDR_SECTIONS, 4);
 
 	if (strncmp(id->vmm_version, expect->vmm_version, SNAP_VMM_VERSION_BYTES) != 0)
 		return file_error(r, err, "made by isolab-vmm %s, this is %.*s", id->vmm_version,
@@ -681,7 +667,7 @@ static int check_header(struct snap_reader *r, const struct snap_identity *expec
 		return file_error(r, err, "made with other CPUID features (CPUID hash %s), this host gives %s", have,
 				  want);
 	}
-	if (get_le(b + HDR_RESERVED, 4))
+	if (isolab_get_le(b + HDR_RESERVED, 4))
 		return file_error(r, err, "reserved header field is not 0");
 	if (id->vcpus == 0 || id->vcpus > SNAP_MAX_VCPUS)
 		return file_error(r, err, "%" PRIu32 " vCPUs, outside 1..%u", id->vcpus, SNAP_MAX_VCPUS);
@@ -721,7 +707,7 @@ static int check_section(const struct snap_reader *r, uint32_t i, size_t off, si
 	if (s->len > end - off - SNAP_SECTION_HEADER_BYTES)
 		return file_error(r, err, "section %" PRIu32 " (%s) at offset %zu: its %" PRIu32
 				  "-byte payload runs past the end of the sections", i, label, off, s->len);
-	stored = (uint32_t)get_le(r->buf + off + SEC_CRC, 4);
+	stored = (uint32_t)isolab_get_le(r->buf + off + SEC_CRC, 4);
 	crc = snap_crc32c(0, r->buf + off, SEC_CRC);
 	crc = snap_crc32c(crc, s->payload, s->len);
 	if (crc != stored)
@@ -767,10 +753,10 @@ static int check_section(const struct snap_reader *r, uint32_t i, size_t off, si
 static int check_trailer(const struct snap_reader *r, struct isolab_error *err)
 {
 	const uint8_t *t = r->buf + r->len - SNAP_TRAILER_BYTES;
-	uint32_t stored = (uint32_t)get_le(t + TRL_CRC, 4);
+	uint32_t stored = (uint32_t)isolab_get_le(t + TRL_CRC, 4);
 	uint32_t crc = snap_crc32c(0, r->buf, r->len - 4);
 
-	if (memcmp(t + TRL_MAGIC, SNAP_END_MAGIC, SNAP_MAGIC_BYTES) != 0 || get_le(t + TRL_RESERVED, 4))
+	if (memcmp(t + TRL_MAGIC, SNAP_END_MAGIC, SNAP_MAGIC_BYTES) != 0 || isolab_get_le(t + TRL_RESERVED, 4))
 		return file_error(r, err, "no %s trailer after the sections", SNAP_END_MAGIC);
 	if (crc != stored)
 		return file_error(r, err, "file checksum mismatch (stored %08" PRIx32 ", computed %08" PRIx32 ")",
@@ -1086,10 +1072,10 @@ static uint64_t offered_features(const struct virtio_mmio *m)
 	uint64_t f = 0;
 
 	for (uint32_t sel = 0; sel < 2; sel++) {
-		set_le(b, sel, 4);
+		isolab_put_le(b, sel, 4);
 		virtio_mmio_write(&copy, VIRTIO_MMIO_DEVICE_FEATURES_SEL, b, 4);
 		virtio_mmio_read(&copy, VIRTIO_MMIO_DEVICE_FEATURES, b, 4);
-		f |= get_le(b, 4) << (32 * sel);
+		f |= isolab_get_le(b, 4) << (32 * sel);
 	}
 	return f;
 }

@@ -1,5 +1,6 @@
 /* virtio_blk.c: the virtio block device model (see virtio_blk.h). Pure. */
 #include "vmm/virtio_blk.h"
+#include "common/le.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -62,8 +63,6 @@ static const struct virtio_mmio_ops blk_ops = {
 	.reset = blk_reset,
 };
 
-static void put_le32(uint8_t *p, uint32_t v) { v = htole32(v); memcpy(p, &v, 4); }
-static void put_le64(uint8_t *p, uint64_t v) { v = htole64(v); memcpy(p, &v, 8); }
 
 int virtio_blk_init(struct virtio_blk *blk, const struct virtio_blk_options *opt,
 		    uint8_t *mem, uint64_t mem_size, virtio_mmio_irq_fn irq, void *irq_opaque,
@@ -82,10 +81,10 @@ int virtio_blk_init(struct virtio_blk *blk, const struct virtio_blk_options *opt
 	blk->read_only = opt->read_only;
 	strncpy(blk->serial, serial, VIRTIO_BLK_ID_BYTES);   /* NUL-padded, not terminated at 20 (5.2.6) */
 	blk->backend = opt->backend;
-	put_le64(blk->config + VIRTIO_BLK_CFG_CAPACITY, blk->capacity);
-	put_le32(blk->config + VIRTIO_BLK_CFG_SIZE_MAX, VIRTIO_BLK_SIZE_MAX);
-	put_le32(blk->config + VIRTIO_BLK_CFG_SEG_MAX, VIRTIO_BLK_SEG_MAX);
-	put_le32(blk->config + VIRTIO_BLK_CFG_BLK_SIZE, VIRTIO_BLK_BLK_SIZE);
+	isolab_put_le64(blk->config + VIRTIO_BLK_CFG_CAPACITY, blk->capacity);
+	isolab_put_le32(blk->config + VIRTIO_BLK_CFG_SIZE_MAX, VIRTIO_BLK_SIZE_MAX);
+	isolab_put_le32(blk->config + VIRTIO_BLK_CFG_SEG_MAX, VIRTIO_BLK_SEG_MAX);
+	isolab_put_le32(blk->config + VIRTIO_BLK_CFG_BLK_SIZE, VIRTIO_BLK_BLK_SIZE);
 	virtio_mmio_init(&blk->mmio, &blk_ops, blk, mem, mem_size, irq, irq_opaque);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* virtio_mmio.c: the virtio-mmio version 2 register model (see virtio_mmio.h). Pure. */
 #include "vmm/virtio_mmio.h"
+#include "common/le.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -294,11 +295,6 @@ static bool config_access_ok(uint32_t offset, unsigned len)
 	       offset + len <= VIRTIO_MMIO_WINDOW;
 }
 
-static uint32_t le32_bytes(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void virtio_mmio_read(struct virtio_mmio *m, uint32_t offset, uint8_t *data, unsigned len)
 {
 	if (len <= 8)
@@ -306,8 +302,7 @@ void virtio_mmio_read(struct virtio_mmio *m, uint32_t offset, uint8_t *data, uns
 	if (offset < VIRTIO_MMIO_CONFIG && len == 4 && offset % 4 == 0) {
 		uint32_t v = read_register(m, offset);
 
-		for (unsigned i = 0; i < 4; i++)
-			data[i] = (uint8_t)(v >> (8 * i));
+		isolab_put_le32(data, v);
 	} else if (config_access_ok(offset, len)) {
 		if (m->ops->config_read)
 			m->ops->config_read(m->dev, offset - VIRTIO_MMIO_CONFIG, data, len);
@@ -319,7 +314,7 @@ void virtio_mmio_read(struct virtio_mmio *m, uint32_t offset, uint8_t *data, uns
 void virtio_mmio_write(struct virtio_mmio *m, uint32_t offset, const uint8_t *data, unsigned len)
 {
 	if (offset < VIRTIO_MMIO_CONFIG && len == 4 && offset % 4 == 0)
-		write_register(m, offset, le32_bytes(data));
+		write_register(m, offset, isolab_get_le32(data));
 	else if (config_access_ok(offset, len) && m->ops->config_write)
 		m->ops->config_write(m->dev, offset - VIRTIO_MMIO_CONFIG, data, len);
 	else

@@ -4,6 +4,7 @@
  * tables) and kvmtool's x86/mptable.c, written from the specs they cite.
  */
 #include "vmm/x86_setup.h"
+#include "common/le.h"
 
 #include <string.h>
 
@@ -63,8 +64,6 @@ static void put_chars(uint8_t *dst, const char *s, size_t n)
 		dst[i] = (uint8_t)s[i];
 }
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
 
 size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus)
 {
@@ -78,7 +77,7 @@ size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus
 	/* Floating pointer (4.1): "_MP_", physical address of the table, length 1 paragraph. */
 	uint8_t *mpf = buf;
 	put_chars(mpf, "_MP_", 4);
-	put32(mpf + 4, (uint32_t)(base + mpf_len));
+	isolab_put_le32(mpf + 4, (uint32_t)(base + mpf_len));
 	mpf[8] = 1;
 	mpf[9] = 4; /* spec revision 1.4 */
 
@@ -90,8 +89,8 @@ size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus
 		e[1] = (uint8_t)i;
 		e[2] = MP_APIC_VERSION;
 		e[3] = MP_CPU_ENABLED | (i == 0 ? MP_CPU_BSP : 0);
-		put32(e + 4, 0x600);        /* CPU signature: family 6 */
-		put32(e + 8, 0x201);        /* feature flags: FPU, APIC */
+		isolab_put_le32(e + 4, 0x600);        /* CPU signature: family 6 */
+		isolab_put_le32(e + 8, 0x201);        /* feature flags: FPU, APIC */
 	}
 	e[0] = MP_BUS;
 	put_chars(e + 2, "ISA   ", 6);
@@ -100,7 +99,7 @@ size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus
 	e[1] = (uint8_t)ioapic_id;
 	e[2] = MP_IOAPIC_VERSION;
 	e[3] = 1; /* enabled */
-	put32(e + 4, X86_IOAPIC_ADDR);
+	isolab_put_le32(e + 4, X86_IOAPIC_ADDR);
 	e += 8, count++;
 	for (unsigned irq = 0; irq < 16; irq++, e += 8, count++) {
 		e[0] = MP_IOINTR;
@@ -115,12 +114,12 @@ size_t x86_write_mptable(uint8_t *buf, size_t len, uint64_t base, unsigned ncpus
 
 	/* Configuration table header (4.2). */
 	put_chars(mpc, "PCMP", 4);
-	put16(mpc + 4, (uint16_t)(e - mpc));
+	isolab_put_le16(mpc + 4, (uint16_t)(e - mpc));
 	mpc[6] = 4;
 	put_chars(mpc + 8, "ISOLAB  ", 8);
 	put_chars(mpc + 16, "ISOLAB-VMM  ", 12);
-	put16(mpc + 34, count);
-	put32(mpc + 36, X86_LAPIC_ADDR);
+	isolab_put_le16(mpc + 34, count);
+	isolab_put_le32(mpc + 36, X86_LAPIC_ADDR);
 	mpc[7] = (uint8_t)-x86_checksum(mpc, (size_t)(e - mpc));
 	mpf[10] = (uint8_t)-x86_checksum(mpf, mpf_len);
 	return (size_t)(e - buf);

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "vmm/debugport.h"
+#include "common/le.h"
 #include "vmm/i8042.h"
 #include "vmm/serial.h"
 #include "vmm/snapshot_format.h"
@@ -237,23 +238,13 @@ static void locate(const uint8_t *buf, size_t len, uint32_t type, uint32_t index
 	fail_msg("no section %u/%u", type, index);
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void set32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* After editing a header field: the header's checksum and the file's
  * made right again, so the edit itself is what the reader sees. */
 static void reseal(uint8_t *buf, size_t len)
 {
-	set32(buf + 132, snap_crc32c(0, buf, 132));
-	set32(buf + len - 4, snap_crc32c(0, buf, len - 4));
+	isolab_put_le32(buf + 132, snap_crc32c(0, buf, 132));
+	isolab_put_le32(buf + len - 4, snap_crc32c(0, buf, len - 4));
 }
 
 /* --- CRC32C ---------------------------------------------------------------- */
@@ -764,9 +755,9 @@ static void test_refuse_magic_and_version(void **state)
 	buf[0] = 'X';
 	refused(buf, len, PREFIX "not an isolab snapshot (no ISOLABSN magic)");
 	buf[0] = 'I';
-	set32(buf + 8, 2);
+	isolab_put_le32(buf + 8, 2);
 	refused(buf, len, PREFIX "format version 2, this isolab-vmm reads version 1");
-	set32(buf + 8, 1);
+	isolab_put_le32(buf + 8, 1);
 	{
 		struct snap_reader r;
 
@@ -783,7 +774,7 @@ static void test_refuse_header_checksum(void **state)
 	uint32_t stored;
 
 	(void)state;
-	stored = le32(buf + 132);
+	stored = isolab_get_le32(buf + 132);
 	buf[112] ^= 1;
 	snprintf(want, sizeof(want), PREFIX "header checksum mismatch (stored %08x, computed %08x)", stored,
 		 snap_crc32c(0, buf, 132));
@@ -885,7 +876,7 @@ static void test_refuse_flipped_payload_byte(void **state)
 	(void)state;
 	locate(buf, len, SNAP_SEC_LAPIC, 1, &ordinal, &at);
 	buf[at + SNAP_SECTION_HEADER_BYTES + 100] ^= 0x10;
-	stored = le32(buf + at + 16);
+	stored = isolab_get_le32(buf + at + 16);
 	crc = snap_crc32c(snap_crc32c(0, buf + at, 16), buf + at + SNAP_SECTION_HEADER_BYTES,
 			  sizeof(struct kvm_lapic_state));
 	snprintf(want, sizeof(want), PREFIX "section %u (lapic of vCPU 1): checksum mismatch (stored %08x, computed %08x)",
@@ -911,7 +902,7 @@ static void test_refuse_file_checksum(void **state)
 	size_t la = b - a, lb = len - SNAP_TRAILER_BYTES - b;
 	memcpy(copy + a, buf + b, lb);
 	memcpy(copy + a + lb, buf + a, la);
-	snprintf(want, sizeof(want), PREFIX "file checksum mismatch (stored %08x, computed %08x)", le32(buf + len - 4),
+	snprintf(want, sizeof(want), PREFIX "file checksum mismatch (stored %08x, computed %08x)", isolab_get_le32(buf + len - 4),
 		 snap_crc32c(0, copy, len - 4));
 	refused(copy, len, want);
 	free(copy);
@@ -927,7 +918,7 @@ static void test_refuse_length_past_end(void **state)
 
 	(void)state;
 	locate(buf, len, SNAP_SEC_REGS, 0, &ordinal, &at);
-	set32(buf + at + 12, 0xffffff00);
+	isolab_put_le32(buf + at + 12, 0xffffff00);
 	snprintf(want, sizeof(want), PREFIX "section %u (regs of vCPU 0) at offset %zu: its 4294967040-byte payload "
 		 "runs past the end of the sections", ordinal, at);
 	refused(buf, len, want);
@@ -937,9 +928,9 @@ static void test_refuse_length_past_end(void **state)
 
 	buf = good_file(&len);
 	locate(buf, len, SNAP_SEC_DEBUGPORT, 0, &ordinal, &at);
-	set32(buf + at + 12, le32(buf + at + 12) + 1);
+	isolab_put_le32(buf + at + 12, isolab_get_le32(buf + at + 12) + 1);
 	snprintf(want, sizeof(want), PREFIX "section %u (debugport) at offset %zu: its %u-byte payload "
-		 "runs past the end of the sections", ordinal, at, le32(buf + at + 12));
+		 "runs past the end of the sections", ordinal, at, isolab_get_le32(buf + at + 12));
 	refused(buf, len, want);
 	free(buf);
 }
@@ -1066,7 +1057,7 @@ static void test_refuse_header_fields(void **state)
 	uint8_t *buf = good_file(&len);
 
 	(void)state;
-	set32(buf + 120, 0);
+	isolab_put_le32(buf + 120, 0);
 	reseal(buf, len);
 	refused(buf, len, PREFIX "0 vCPUs, outside 1..256");
 	free(buf);
@@ -1078,7 +1069,7 @@ static void test_refuse_header_fields(void **state)
 	free(buf);
 
 	buf = good_file(&len);
-	set32(buf + 124, 5000);
+	isolab_put_le32(buf + 124, 5000);
 	reseal(buf, len);
 	refused(buf, len, PREFIX "5000 sections, at most 4096");
 	free(buf);
@@ -1091,7 +1082,7 @@ static void test_refuse_header_fields(void **state)
 
 		/* One section fewer counted than there are: the last is left over. */
 		locate(buf, len, SNAP_SEC_DEBUGPORT, 0, &ordinal, &at);
-		set32(buf + 124, le32(buf + 124) - 1);
+		isolab_put_le32(buf + 124, isolab_get_le32(buf + 124) - 1);
 		reseal(buf, len);
 		snprintf(want, sizeof(want), PREFIX "%zu bytes between the last of the %u sections and the trailer",
 			 len - SNAP_TRAILER_BYTES - at, ordinal);

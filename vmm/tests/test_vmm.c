@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "vmm/args.h"
+#include "common/le.h"
 #include "vmm/banner.h"
 #include "vmm/boot.h"
 #include "vmm/console.h"
@@ -29,30 +30,25 @@
 
 #define MEM (128ull << 20)
 
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)v); wr16(p + 2, (uint16_t)(v >> 16)); }
-static void wr64(uint8_t *p, uint64_t v) { wr32(p, (uint32_t)v); wr32(p + 4, (uint32_t)(v >> 32)); }
 
 /* A synthetic bzImage header: 4 setup sectors after the boot sector, 1 MiB payload. */
 static void make_bzimage(uint8_t *buf)
 {
 	memset(buf, 0, BOOT_PROBE_BYTES);
 	buf[BP_SETUP_SECTS] = 4;
-	wr32(buf + BP_SYSSIZE, (1u << 20) / 16);
-	wr16(buf + BP_BOOT_FLAG, 0xaa55);
+	isolab_put_le32(buf + BP_SYSSIZE, (1u << 20) / 16);
+	isolab_put_le16(buf + BP_BOOT_FLAG, 0xaa55);
 	buf[0x200] = 0xeb;
 	buf[0x201] = 0x6a; /* header ends at 0x26c */
-	wr32(buf + BP_HEADER, 0x53726448);
-	wr16(buf + BP_VERSION, 0x020f);
+	isolab_put_le32(buf + BP_HEADER, 0x53726448);
+	isolab_put_le16(buf + BP_VERSION, 0x020f);
 	buf[BP_LOADFLAGS] = BP_LOADED_HIGH;
-	wr32(buf + BP_INITRD_ADDR_MAX, 0x7fffffff);
-	wr32(buf + BP_KERNEL_ALIGN, 0x200000);
+	isolab_put_le32(buf + BP_INITRD_ADDR_MAX, 0x7fffffff);
+	isolab_put_le32(buf + BP_KERNEL_ALIGN, 0x200000);
 	buf[BP_RELOCATABLE] = 1;
-	wr16(buf + BP_XLOADFLAGS, 0x1);
-	wr32(buf + BP_CMDLINE_SIZE, 2047);
-	wr32(buf + BP_INIT_SIZE, 8u << 20);
+	isolab_put_le16(buf + BP_XLOADFLAGS, 0x1);
+	isolab_put_le32(buf + BP_CMDLINE_SIZE, 2047);
+	isolab_put_le32(buf + BP_INIT_SIZE, 8u << 20);
 }
 
 static const uint64_t bz_size = 5 * 512 + (1u << 20);
@@ -89,7 +85,7 @@ static void test_bzimage_good(void **state)
 	assert_int_equal(k.segments[0].file_offset, 5 * 512);
 	/* a non-relocatable kernel goes to its pref_address */
 	buf[BP_RELOCATABLE] = 0;
-	wr32(buf + BP_PREF_ADDRESS, 0x1000000);
+	isolab_put_le32(buf + BP_PREF_ADDRESS, 0x1000000);
 	assert_int_equal(boot_parse_kernel(buf, sizeof(buf), bz_size, MEM, &k, &err), 0);
 	assert_int_equal(k.entry, 0x1000200);
 }
@@ -118,16 +114,16 @@ static void test_bzimage_bad(void **state)
 	buf[BP_XLOADFLAGS] = 0;
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "64-bit");
 	make_bzimage(buf);
-	wr16(buf + BP_VERSION, 0x0206);
+	isolab_put_le16(buf + BP_VERSION, 0x0206);
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "too old");
 	make_bzimage(buf);
 	buf[BP_HEADER] = 'X';
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "not a Linux kernel");
 	make_bzimage(buf);
-	wr16(buf + BP_BOOT_FLAG, 0);
+	isolab_put_le16(buf + BP_BOOT_FLAG, 0);
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "not a Linux kernel");
 	make_bzimage(buf);
-	wr32(buf + BP_SYSSIZE, 0);
+	isolab_put_le32(buf + BP_SYSSIZE, 0);
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "empty");
 	memset(buf, 0, sizeof(buf));
 	expect_refused(buf, sizeof(buf), sizeof(buf), MEM, "not a Linux kernel");
@@ -206,27 +202,27 @@ static void test_bzimage_hostile_addresses(void **state)
 	/* pref_address + init_size wraps past 2^64 to a small "end" that used to pass */
 	make_bzimage(buf);
 	buf[BP_RELOCATABLE] = 0;
-	wr64(buf + BP_PREF_ADDRESS, 0xffffffffffff0000ull);
+	isolab_put_le64(buf + BP_PREF_ADDRESS, 0xffffffffffff0000ull);
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "wraps past 2^64");
 	/* the entry point (pref_address + 0x200) would wrap even though init_size fits */
-	wr64(buf + BP_PREF_ADDRESS, 0xffffffffffffff00ull);
-	wr32(buf + BP_INIT_SIZE, 0);
-	wr32(buf + BP_SYSSIZE, 1);
+	isolab_put_le64(buf + BP_PREF_ADDRESS, 0xffffffffffffff00ull);
+	isolab_put_le32(buf + BP_INIT_SIZE, 0);
+	isolab_put_le32(buf + BP_SYSSIZE, 1);
 	expect_refused(buf, sizeof(buf), 5 * 512 + 16, MEM, "wraps past 2^64");
 	/* high but not wrapping: beyond guest RAM */
 	make_bzimage(buf);
 	buf[BP_RELOCATABLE] = 0;
-	wr64(buf + BP_PREF_ADDRESS, 0xfffffffff0000000ull);
+	isolab_put_le64(buf + BP_PREF_ADDRESS, 0xfffffffff0000000ull);
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "guest memory");
 	/* just past the end of guest RAM */
-	wr64(buf + BP_PREF_ADDRESS, MEM - (8u << 20) + 1);
+	isolab_put_le64(buf + BP_PREF_ADDRESS, MEM - (8u << 20) + 1);
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "guest memory");
 	/* below 1 MiB the kernel would overwrite the MP table and the e820 hole */
-	wr64(buf + BP_PREF_ADDRESS, 0x30000);
+	isolab_put_le64(buf + BP_PREF_ADDRESS, 0x30000);
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "below 1 MiB");
 	/* the largest syssize cannot overflow the truncation check */
 	make_bzimage(buf);
-	wr32(buf + BP_SYSSIZE, 0xffffffffu);
+	isolab_put_le32(buf + BP_SYSSIZE, 0xffffffffu);
 	expect_refused(buf, sizeof(buf), bz_size, MEM, "truncated");
 	/* a jump offset pointing the header past 0x290 */
 	make_bzimage(buf);
@@ -367,7 +363,7 @@ static void test_real_kernels(void **state)
 		assert_int_equal(k.format, KERNEL_BZIMAGE);
 		assert_true(k.protocol >= 0x020c);
 		/* relocatable: at 1 MiB; otherwise at its pref_address */
-		assert_int_equal(k.entry, (buf[BP_RELOCATABLE] ? 0x100000 : rd64(buf + BP_PREF_ADDRESS)) + 0x200);
+		assert_int_equal(k.entry, (buf[BP_RELOCATABLE] ? 0x100000 : isolab_get_le64(buf + BP_PREF_ADDRESS)) + 0x200);
 		assert_true(k.segments[0].file_offset + k.segments[0].file_size <= size);
 		expect_refused(buf, (size_t)n, size / 2, MEM, "truncated");
 	}
@@ -408,19 +404,19 @@ static void test_zero_page(void **state)
 	make_bzimage(buf);
 	assert_int_equal(boot_parse_kernel(buf, sizeof(buf), bz_size, MEM, &k, &err), 0);
 	assert_int_equal(boot_write_zero_page(zp, &k, MEM, 0x20000, 10, 0x7000000, 12345, &err), 0);
-	assert_int_equal(rd32(zp + BP_HEADER), 0x53726448);
+	assert_int_equal(isolab_get_le32(zp + BP_HEADER), 0x53726448);
 	assert_int_equal(zp[BP_TYPE_OF_LOADER], 0xff);
 	assert_true(zp[BP_LOADFLAGS] & BP_LOADED_HIGH);
-	assert_int_equal(rd32(zp + BP_CMD_LINE_PTR), 0x20000);
-	assert_int_equal(rd32(zp + BP_RAMDISK_IMAGE), 0x7000000);
-	assert_int_equal(rd32(zp + BP_RAMDISK_SIZE), 12345);
+	assert_int_equal(isolab_get_le32(zp + BP_CMD_LINE_PTR), 0x20000);
+	assert_int_equal(isolab_get_le32(zp + BP_RAMDISK_IMAGE), 0x7000000);
+	assert_int_equal(isolab_get_le32(zp + BP_RAMDISK_SIZE), 12345);
 	assert_int_equal(zp[BP_E820_ENTRIES], 3);
-	assert_int_equal(rd64(zp + BP_E820_TABLE), 0);
-	assert_int_equal(rd64(zp + BP_E820_TABLE + 8), 0x9fc00);
-	assert_int_equal(rd32(zp + BP_E820_TABLE + 16), E820_RAM);
-	assert_int_equal(rd32(zp + BP_E820_TABLE + 20 + 16), E820_RESERVED);
-	assert_int_equal(rd64(zp + BP_E820_TABLE + 40), 0x100000);
-	assert_int_equal(rd64(zp + BP_E820_TABLE + 48), MEM - 0x100000);
+	assert_int_equal(isolab_get_le64(zp + BP_E820_TABLE), 0);
+	assert_int_equal(isolab_get_le64(zp + BP_E820_TABLE + 8), 0x9fc00);
+	assert_int_equal(isolab_get_le32(zp + BP_E820_TABLE + 16), E820_RAM);
+	assert_int_equal(isolab_get_le32(zp + BP_E820_TABLE + 20 + 16), E820_RESERVED);
+	assert_int_equal(isolab_get_le64(zp + BP_E820_TABLE + 40), 0x100000);
+	assert_int_equal(isolab_get_le64(zp + BP_E820_TABLE + 48), MEM - 0x100000);
 	/* bytes of the header beyond what the kernel declared stay zero */
 	assert_int_equal(zp[0x26c], 0);
 	assert_int_equal(boot_write_zero_page(zp, &k, MEM, 0x20000, 2048, 0, 0, &err), -E2BIG);
@@ -431,8 +427,8 @@ static void test_zero_page(void **state)
 	assert_int_equal(boot_write_zero_page(zp, &k, MEM, 0x20000, 10, 0, 0, &err), 0);
 	assert_int_equal(zp[BP_BOOT_FLAG], 0x55);
 	assert_int_equal(zp[BP_BOOT_FLAG + 1], 0xaa);
-	assert_int_equal(rd32(zp + BP_HEADER), 0x53726448);
-	assert_int_equal(rd32(zp + BP_RAMDISK_SIZE), 0);
+	assert_int_equal(isolab_get_le32(zp + BP_HEADER), 0x53726448);
+	assert_int_equal(isolab_get_le32(zp + BP_RAMDISK_SIZE), 0);
 }
 
 static void test_e820_small(void **state)
@@ -466,13 +462,13 @@ static void test_page_tables(void **state)
 
 	(void)state;
 	x86_write_page_tables(buf, 0x9000);
-	assert_int_equal(rd64(buf), 0xa003);
+	assert_int_equal(isolab_get_le64(buf), 0xa003);
 	for (unsigned g = 0; g < 4; g++)
-		assert_int_equal(rd64(buf + 4096 + g * 8), (0xb000 + g * 0x1000) | 3);
-	assert_int_equal(rd64(buf + 4096 + 4 * 8), 0);
-	assert_int_equal(rd64(buf + 2 * 4096), 0x83);
-	assert_int_equal(rd64(buf + 2 * 4096 + 8), 0x200083);
-	assert_int_equal(rd64(buf + 5 * 4096 + 511 * 8), 0xffe00083ull);
+		assert_int_equal(isolab_get_le64(buf + 4096 + g * 8), (0xb000 + g * 0x1000) | 3);
+	assert_int_equal(isolab_get_le64(buf + 4096 + 4 * 8), 0);
+	assert_int_equal(isolab_get_le64(buf + 2 * 4096), 0x83);
+	assert_int_equal(isolab_get_le64(buf + 2 * 4096 + 8), 0x200083);
+	assert_int_equal(isolab_get_le64(buf + 5 * 4096 + 511 * 8), 0xffe00083ull);
 }
 
 static void test_mptable(void **state)
@@ -485,7 +481,7 @@ static void test_mptable(void **state)
 		assert_true(len > 0);
 		assert_memory_equal(buf, "_MP_", 4);
 		assert_int_equal(x86_checksum(buf, 16), 0);
-		assert_int_equal(rd32(buf + 4), 0x9fc10);
+		assert_int_equal(isolab_get_le32(buf + 4), 0x9fc10);
 		uint8_t *mpc = buf + 16;
 		assert_memory_equal(mpc, "PCMP", 4);
 		uint16_t mpc_len = (uint16_t)(mpc[4] | mpc[5] << 8);
