@@ -25,7 +25,7 @@ FUZZ_ctr_args_SRCS   := fuzz/ctr_args.c fuzz/argv.c $(CTR_PURE_SRCS) $(COMMON_SR
 FUZZ_ctr_args_LIBS   := -lcjson -lcap
 FUZZ_eng_ref_SRCS      := fuzz/eng_ref.c engine/lib/ref.c engine/lib/digest.c common/error.c
 FUZZ_eng_manifest_SRCS := fuzz/eng_manifest.c engine/lib/image_json.c engine/lib/cmdline.c \
-                          engine/lib/digest.c common/error.c common/utf8.c
+                          engine/lib/digest.c common/error.c common/utf8.c common/accounts.c
 FUZZ_eng_manifest_LIBS := -lcjson
 FUZZ_eng_tar_SRCS      := fuzz/eng_tar.c engine/lib/layer_unpack.c engine/lib/tarpath.c \
                           engine/lib/digest.c engine/lib/sha256.c common/error.c common/rmtree.c \
