@@ -182,6 +182,14 @@ void devices_mmio(struct vm *vm, uint64_t addr, uint8_t *data, unsigned len, boo
 	pthread_mutex_unlock(&vm->lock);
 }
 
+void devices_transport_json(const struct virtio_mmio *m, cJSON *o)
+{
+	cJSON_AddNumberToObject(o, "bad_accesses", (double)m->bad_accesses);
+	cJSON_AddNumberToObject(o, "refusals", (double)m->refusals);
+	if (m->refusals > 0)
+		cJSON_AddStringToObject(o, "last_refusal", m->last_error.msg);
+}
+
 void devices_flush_output(struct vm *vm)
 {
 	pthread_mutex_lock(&vm->lock);

@@ -188,3 +188,21 @@ void disk_close(struct vm *vm)
 	free(d);
 	vm->disk = NULL;
 }
+
+void disk_stats_json(const struct vm *vm, cJSON *o)
+{
+	const struct vm_disk *d = vm->disk;
+	const struct virtio_blk_stats *st = &d->blk.stats;
+
+	cJSON_AddStringToObject(o, "device", "virtio-blk");
+	cJSON_AddBoolToObject(o, "read_only", d->read_only);
+	cJSON_AddNumberToObject(o, "bytes", (double)d->size);
+	cJSON_AddNumberToObject(o, "reads", (double)st->reads);
+	cJSON_AddNumberToObject(o, "writes", (double)st->writes);
+	cJSON_AddNumberToObject(o, "flushes", (double)st->flushes);
+	cJSON_AddNumberToObject(o, "bytes_read", (double)st->bytes_read);
+	cJSON_AddNumberToObject(o, "bytes_written", (double)st->bytes_written);
+	cJSON_AddNumberToObject(o, "errors", (double)st->errors);
+	cJSON_AddNumberToObject(o, "unsupported", (double)st->unsupported);
+	devices_transport_json(&d->blk.mmio, o);
+}

@@ -218,3 +218,29 @@ void net_close(struct vm *vm)
 	free(n);
 	vm->net = NULL;
 }
+
+void net_stats_json(const struct vm *vm, cJSON *o)
+{
+	const struct vm_net *n = vm->net;
+	const struct virtio_net_stats *st = &n->net.stats;
+	cJSON *drops;
+
+	cJSON_AddStringToObject(o, "device", "virtio-net");
+	cJSON_AddStringToObject(o, "tap", n->tap.name);
+	cJSON_AddStringToObject(o, "datapath", tap_datapath(&n->tap));
+	cJSON_AddNumberToObject(o, "rx_packets", (double)st->rx_packets);
+	cJSON_AddNumberToObject(o, "rx_bytes", (double)st->rx_bytes);
+	cJSON_AddNumberToObject(o, "tx_packets", (double)st->tx_packets);
+	cJSON_AddNumberToObject(o, "tx_bytes", (double)st->tx_bytes);
+	cJSON_AddNumberToObject(o, "rx_waits", (double)st->rx_waits);
+	drops = cJSON_AddObjectToObject(o, "drops");
+	cJSON_AddNumberToObject(drops, "rx_bad_frame", (double)st->rx_drop_bad_frame);
+	cJSON_AddNumberToObject(drops, "rx_too_big", (double)st->rx_drop_too_big);
+	cJSON_AddNumberToObject(drops, "rx_bad_buffer", (double)st->rx_drop_bad_buffer);
+	cJSON_AddNumberToObject(drops, "tx_runt", (double)st->tx_drop_runt);
+	cJSON_AddNumberToObject(drops, "tx_too_big", (double)st->tx_drop_too_big);
+	cJSON_AddNumberToObject(drops, "tx_bad_header", (double)st->tx_drop_bad_header);
+	cJSON_AddNumberToObject(drops, "tx_bad_buffer", (double)st->tx_drop_bad_buffer);
+	cJSON_AddNumberToObject(drops, "tx_backend", (double)st->tx_drop_backend);
+	devices_transport_json(&n->net.mmio, o);
+}

@@ -151,6 +151,11 @@ int stats_write(const struct vm *vm, const char *path, const char *kernel_path,
 	add_u64(mem, "page_size", page);
 	add_u64(mem, "vmm_peak_rss_bytes", hwm);
 	add_u64(mem, "vmm_own_peak_bytes", hwm > guest_rss ? hwm - guest_rss : 0);
+	add_u64(exits, "mmio_unhandled_accesses", vm->unhandled_mmio);
+	if (vm->disk != NULL)
+		disk_stats_json(vm, cJSON_AddObjectToObject(doc, "disk"));
+	if (vm->net != NULL)
+		net_stats_json(vm, cJSON_AddObjectToObject(doc, "net"));
 
 	int r = isolab_json_write_atomic(path, doc, err);
 	cJSON_Delete(doc);

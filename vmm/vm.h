@@ -7,6 +7,7 @@
 #ifndef ISOLAB_VMM_VM_H
 #define ISOLAB_VMM_VM_H
 
+#include <cjson/cJSON.h>
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -135,6 +136,8 @@ size_t devices_console_input(struct vm *vm, const uint8_t *bytes, size_t n);
 
 /* Registers a virtio-mmio device's window (before the vCPUs start). */
 int devices_add_mmio(struct vm *vm, uint64_t base, struct virtio_mmio *m, struct isolab_error *err);
+/* --stats: a virtio transport's bad accesses and refusals (the last one's reason). */
+void devices_transport_json(const struct virtio_mmio *m, cJSON *o);
 /* A KVM_EXIT_MMIO: a device's register, or nothing (reads see all ones). */
 void devices_mmio(struct vm *vm, uint64_t addr, uint8_t *data, unsigned len, bool is_write);
 
@@ -145,6 +148,8 @@ int disk_open(struct vm *vm, const char *path, bool read_only, struct isolab_err
 int disk_start(struct vm *vm, struct isolab_error *err);
 /* Stops the worker, closes the file. Safe without a disk. */
 void disk_close(struct vm *vm);
+/* --stats: the disk's requests, bytes, errors and the transport's refusals. */
+void disk_stats_json(const struct vm *vm, cJSON *o);
 
 /* net.c: --net tap=NAME, a virtio-net device and its network thread. */
 /* Opens or creates the tap (before the VM exists: a bad one is usage). */
@@ -153,6 +158,8 @@ int net_open(struct vm *vm, const char *tap_name, struct isolab_error *err);
 int net_start(struct vm *vm, struct isolab_error *err);
 /* Stops the thread, closes the tap. Safe without a network device. */
 void net_close(struct vm *vm);
+/* --stats: frames, bytes, drops by reason, and which data path moved them. */
+void net_stats_json(const struct vm *vm, cJSON *o);
 
 /* stats.c */
 int stats_write(const struct vm *vm, const char *path, const char *kernel_path,

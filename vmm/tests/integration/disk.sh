@@ -29,11 +29,16 @@ test_guest_reads_and_writes_the_file() {
 	local img=$TEST_TMP/d.img
 	truncate -s 4M "$img"
 	printf 'isolab-disk-sector0' | dd of="$img" conv=notrunc status=none
-	assert_status 0 vm_disk "$img" 'echo size=$(cat /sys/block/vda/size) ro=$(cat /sys/block/vda/ro); head -c 19 /dev/vda; echo; echo guest-wrote-this | dd of=/dev/vda bs=512 seek=2 conv=sync 2>/dev/null && sync && echo written'
+	assert_status 0 vm_disk "$img" 'echo size=$(cat /sys/block/vda/size) ro=$(cat /sys/block/vda/ro); head -c 19 /dev/vda; echo; echo guest-wrote-this | dd of=/dev/vda bs=512 seek=2 conv=sync 2>/dev/null && sync && echo written' \
+		--stats "$TEST_TMP/s.json"
 	assert_contains "$OUTPUT" "size=8192 ro=0" "size in sectors, writable"
 	assert_contains "$OUTPUT" "isolab-disk-sector0" "the host's bytes, read by the guest"
 	assert_contains "$OUTPUT" "written" "the guest's write"
 	assert_eq "guest-wrote-this" "$(dd if="$img" bs=512 skip=2 count=1 status=none | head -n 1)" "the guest's bytes in the file"
+	# --stats counts the device's work
+	jq -e '.disk.device == "virtio-blk" and .disk.reads > 0 and .disk.writes > 0 and
+		.disk.bytes_written >= 512 and .disk.errors == 0 and .disk.refusals == 0' "$TEST_TMP/s.json" >/dev/null ||
+		fail "--stats disk: $(jq -c .disk "$TEST_TMP/s.json")"
 	# the sectors around it untouched
 	assert_eq "0" "$(dd if="$img" bs=512 skip=3 count=100 status=none | tr -d '\0' | wc -c)" "sectors after"
 }

@@ -35,10 +35,10 @@ net_test_cleanup() {
 	return 0
 }
 
-# vm_net CMD: boots the image on the tap running CMD.
+# vm_net CMD: boots the image on the tap running CMD (--stats in TEST_TMP/s.json).
 vm_net() {
 	"$VMM" --kernel "$BZIMAGE" --initrd "$INITRD" --timeout 200 --net "tap=$TAP" \
-		--append "isolab_run=\"$1\"" </dev/null
+		--stats "$TEST_TMP/s.json" --append "isolab_run=\"$1\"" </dev/null
 }
 
 test_guest_pings_and_fetches_from_the_host() {
@@ -54,6 +54,9 @@ test_guest_pings_and_fetches_from_the_host() {
 	assert_contains "$OUTPUT" "3 packets transmitted, 3 packets received" "ping from the guest"
 	assert_contains "$OUTPUT" "served-to-the-guest-$$" "a page fetched over TCP"
 	assert_contains "$OUTPUT" "52:54:00:" "the guest's MAC"
+	jq -e --arg t "$TAP" '.net.device == "virtio-net" and .net.tap == $t and .net.tx_packets >= 3 and
+		.net.rx_packets >= 3 and (.net.datapath | length) > 0 and .net.refusals == 0' "$TEST_TMP/s.json" >/dev/null ||
+		fail "--stats net: $(jq -c .net "$TEST_TMP/s.json")"
 }
 
 # The documented way to put a VM beside containers: its tap on the
