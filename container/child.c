@@ -1,5 +1,6 @@
 /* child.c: the container's first process, clone3 to exec (see child.h). */
 #include "container/child.h"
+#include "common/mkdir.h"
 #include "common/timing.h"
 #include "container/caps.h"
 #include "container/child_msg.h"
@@ -168,6 +169,24 @@ static int set_user(const struct ctr_config *cfg, struct isolab_error *err)
 	return 0;
 }
 
+/* The working directory, made (as the process's user) when the root
+ * file system lacks it, as runc and Docker do. */
+static int chdir_cwd(const char *cwd)
+{
+	int rc;
+
+	if (chdir(cwd) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	rc = isolab_mkdir_p(cwd, 0755);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return chdir(cwd);
+}
+
 /* What the program runs with: rlimits, the seccomp filter, capabilities,
  * user, no_new_privs, working directory. Without no_new_privs the filter
  * needs CAP_SYS_ADMIN: it is loaded while we have it (runc does the
@@ -189,7 +208,7 @@ int ctr_child_set_process(const struct ctr_config *cfg, struct isolab_error *err
 		return err->code;
 	if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return isolab_error_errno(err, -errno, "PR_SET_NO_NEW_PRIVS");
-	if (chdir(cfg->cwd ? cfg->cwd : "/") < 0)
+	if (chdir_cwd(cfg->cwd ? cfg->cwd : "/") < 0)
 		return isolab_error_errno(err, -errno, "working directory `%s`", cfg->cwd);
 	if (cfg->seccomp != NULL && cfg->no_new_privs && ctr_seccomp_load(cfg->seccomp, err) < 0)
 		return err->code;

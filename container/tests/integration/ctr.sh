@@ -346,6 +346,13 @@ test_env_workdir_user_readonly() {
 	assert_status 0 run -e FOO=bar -w /tmp -u 65534:65534 -- sh -c 'echo $FOO $(pwd) $(id -u):$(id -g); grep CapEff /proc/self/status'
 	assert_contains "$OUTPUT" "bar /tmp 65534:65534" "env, workdir, user"
 	assert_contains "$OUTPUT" "0000000000000000" "no capabilities as a non-root user"
+	# a working directory the image lacks is made, as runc and Docker do,
+	# in the container's own layer (the image keeps none)
+	assert_status 0 run -w /not/yet/there -- pwd
+	assert_eq /not/yet/there "$OUTPUT" "a missing working directory, made"
+	[ ! -e "$ROOTFS/not" ] || fail "the working directory was made in the image"
+	assert_status 125 run --read-only -w /not/yet -- pwd
+	assert_eq "isolab-ctr: working directory \`/not/yet\`: Read-only file system" "$OUTPUT" "read-only root: cannot make it"
 	assert_status 0 run --read-only -- sh -c 'touch /etc/x 2>/dev/null && echo WROTE; echo ok'
 	assert_eq ok "$OUTPUT" "read-only root"
 }
