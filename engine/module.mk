@@ -13,6 +13,8 @@ ENG_LIB      := $(BUILD)/libisolab-engine.a
 # build/isolab-full with every command and the heavy libraries.
 ENG_CMD_LIGHT := engine/main.c engine/cli.c engine/cmd_images.c engine/cmd_run.c \
                  engine/cmd_containers.c engine/cmd_network.c
+# isolab run --vm: the image as a microVM (engine/README.md, "Run an image as a VM").
+ENG_CMD_LIGHT += engine/vm_run.c
 ENG_CMD_FULL  := engine/cmd_import.c engine/cmd_archive.c engine/cmd_registry.c \
                  engine/cmd_build.c
 ENG_CMD_SRCS  := $(ENG_CMD_LIGHT) $(wildcard $(ENG_CMD_FULL))

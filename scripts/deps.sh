@@ -18,6 +18,7 @@ PACKAGES=(
 	busybox-static      # the shared image's userland
 	musl-tools          # the container runtime's small static helper (exec helper and --init)
 	cpio                # packing the guest initramfs
+	e2fsprogs           # isolab run --vm: mkfs.ext4 -d makes an image's disk, debugfs drops its lost+found
 	kmod                # depmod/modprobe for the lab's kernel modules
 	linux-source-6.1    # the guest kernel's source
 	flex bison bc libelf-dev libssl-dev  # the guest kernel's build tools

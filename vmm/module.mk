@@ -67,3 +67,13 @@ UNIT_TESTS      += $(BUILD)/tests/unit/vmm_virtio_net
 UNIT_TESTS      += $(BUILD)/tests/unit/vmm_snapshot
 LINT_SOURCES    += $(VMM_PURE_SRCS) $(VMM_SYS_SRCS) $(VMM_GUEST_SRCS)
 
+# The init of `isolab run --vm` (engine/README.md, "Run an image as a VM"):
+# static, packed by the engine into each VM run's initramfs with the run's
+# spec, whose parser (engine/lib/vmspec.c) it shares with the engine.
+VMM_VMINIT_SRCS := vmm/guest/isolab-vminit.c engine/lib/vmspec.c
+$(BUILD)/isolab-vminit: $(VMM_VMINIT_SRCS:%.c=$(BUILD)/obj-static/%.o) $(COMMON_LIB_STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) -o $@ $^
+vmm: $(BUILD)/isolab-vminit
+PROGRAMS     += $(BUILD)/isolab-vminit
+LINT_SOURCES += vmm/guest/isolab-vminit.c

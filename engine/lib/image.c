@@ -416,6 +416,9 @@ int eng_store_gc(const struct eng_store *s, uint64_t *freed, struct isolab_error
 	}
 	sweep(s, "blobs/sha256", &blobs, freed);
 	sweep(s, "layers", &layers, NULL);
+	/* `run --vm`'s disks, named by image ID (a config blob): an image's
+	 * disk goes with it */
+	sweep(s, "vmdisks", &blobs, freed);
 	sweep(s, "tmp", NULL, NULL); /* under the exclusive lock: all stale */
 	free(blobs.hex);
 	free(layers.hex);
