@@ -17,6 +17,8 @@
 
 /* The syscall suite's rounds without --rounds (issue 16: at least 5). */
 #define BENCH_SYSCALL_ROUNDS 5u
+/* --quick (the test suite's smoke run): the fewest that still give an interval. */
+#define BENCH_QUICK_SYSCALL_ROUNDS 3u
 
 /*
  * The order of n systems (indices 0..n-1) in round (1-based) from seed:

@@ -245,7 +245,9 @@ int bench_suite_syscall(struct bench_ctx *ctx, cJSON *suite, struct isolab_error
 	size_t k;
 	int rc;
 
-	plan.rounds = bench_rounds_for(ctx->args->rounds, BENCH_SYSCALL_ROUNDS, BENCH_MAX_RUNS);
+	plan.rounds = bench_rounds_for(ctx->args->rounds,
+				       ctx->args->quick ? BENCH_QUICK_SYSCALL_ROUNDS : BENCH_SYSCALL_ROUNDS,
+				       BENCH_MAX_RUNS);
 	plan.runs = plan.rounds; /* one probe run per system per round */
 	plan.seed = bench_suite_seed(suite, ctx->args);
 	bench_set_number(suite, "samples", ctx->args->samples);

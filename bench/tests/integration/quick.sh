@@ -88,14 +88,14 @@ test_quick_suite_writes_full_results_and_pictures() {
 			([$s.systems[] | select(.available) | .warmup >= 1] | all)' "$json" >/dev/null ||
 			fail "$f: rounds, order or warm-ups: $(jq -c --arg f "$f" '.suites[$f] | {seed, rounds, order, w: [.systems[] | {name, warmup}]}' "$json" | head -c 800)"
 	done
-	jq -e '.suites.startup.rounds == .suites.startup.runs and .suites.syscall.rounds == 5' "$json" \
-		>/dev/null || fail "default rounds: startup one run per round, syscall 5"
+	jq -e '.suites.startup.rounds == .suites.startup.runs and .suites.syscall.rounds == 3' "$json" \
+		>/dev/null || fail "default rounds: startup one run per round, syscall 3 with --quick"
 	jq -e '[.. | objects | select(has("median") and has("samples") and (.n // 0) >= 3 and .unit == "ns" and
 		(has("batch") | not)) | (.ci95 | length) == 2 and .ci95[0] <= .median and .median <= .ci95[1]] |
 		length > 0 and all' "$json" >/dev/null || fail "a summary of 3 or more runs has no ci95 around its median"
 	jq -e '[.suites.syscall.systems[] | select(.available) | .ops[] |
-		.runs == 5 and (.ci95 | length) == 2 and .ci95[0] <= .median and .median <= .ci95[1]] | all' \
-		"$json" >/dev/null || fail "syscall: an op without 5 runs and its interval"
+		.runs == 3 and (.ci95 | length) == 2 and .ci95[0] <= .median and .median <= .ci95[1]] | all' \
+		"$json" >/dev/null || fail "syscall: an op without 3 runs and its interval"
 	jq -e '[.suites.syscall.ratios[] | (.ci95 | length) == 2 and .ci95[0] <= .ratio and .ratio <= .ci95[1]] | all' \
 		"$json" >/dev/null || fail "syscall: a ratio without its interval"
 	jq -e '[.suites.startup.ratios[] | .ci95.first_line[0] <= .first_line and .first_line <= .ci95.first_line[1]] | all' \
