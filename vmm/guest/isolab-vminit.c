@@ -12,7 +12,9 @@
  *   3. runs the spec's program as a child with its environment, working
  *      directory (made if missing, as Docker does), uid/gid (no
  *      supplementary groups, as isolab-ctr), hostname and stdin; its
- *      stdout and stderr are the console, raw unless -t (so bytes pass
+ *      stdout and stderr are a pipe this init copies to the console (so,
+ *      as in a container, they are not a terminal), or with -t the
+ *      console itself; the console is raw unless -t (bytes pass
  *      unchanged: no \r added);
  *   4. reaps every process (it is PID 1) until the program exits, and
  *      ends the VM with the program's status (128+N for a signal) on the
@@ -27,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +41,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <poll.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -209,14 +213,65 @@ static void __attribute__((noreturn)) child(const struct eng_vmspec *s, int stdi
 	exec_program(s);
 }
 
+/* The program's output, copied from its pipe to the console. */
+static bool relay(int fd)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	for (ssize_t done = 0; n > 0 && done < n;) {
+		ssize_t w = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
+
+		if (w < 0 && errno != EINTR)
+			return false;
+		done += w > 0 ? w : 0;
+	}
+	return n > 0 || (n < 0 && errno == EINTR);
+}
+
+/*
+ * PID 1's loop: relays the program's output (out >= 0) and reaps every
+ * orphan until the program itself has exited and what it wrote is out
+ * (a process it left holding the pipe does not keep the VM up: the
+ * program's exit ends the container, and the VM, as Docker's does).
+ */
+static int wait_program(pid_t pid, int out)
+{
+	bool exited = false;
+	int st = 0, w_st;
+
+	for (;;) {
+		struct pollfd p = { .fd = out, .events = POLLIN };
+		int ready = out >= 0 ? poll(&p, 1, exited ? 0 : 50) : 0;
+		pid_t w;
+
+		if (ready > 0 && !relay(out)) {
+			close(out);
+			out = -1;
+		}
+		while ((w = waitpid(-1, &w_st, out >= 0 ? WNOHANG : 0)) > 0) {
+			if (w == pid) {
+				exited = true;
+				st = w_st;
+			}
+			if (out < 0 && exited)
+				break;
+		}
+		if (w < 0 && errno != ECHILD && errno != EINTR)
+			die(EXIT_FAILED, "wait: %s", strerror(errno));
+		if (exited && (out < 0 || ready <= 0))
+			return st;
+	}
+}
+
 int main(void)
 {
 	static char spec[ENG_VMSPEC_MAX_BYTES + 1];
 	struct eng_vmspec s;
 	struct isolab_error err = { 0 };
-	int stdin_fd = -1, st;
+	int stdin_fd = -1, st, out[2] = { -1, -1 };
 	size_t len;
-	pid_t pid, w;
+	pid_t pid;
 
 	/* The kernel's own messages stay off the program's output. */
 	klogctl(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, 1);
@@ -241,18 +296,20 @@ int main(void)
 		die(EXIT_FAILED, "sethostname `%s`: %s", s.hostname, strerror(errno));
 	if (s.cwd != NULL)
 		make_dirs(s.cwd);
+	/* Without -t the program's stdout and stderr are a pipe, as a
+	 * container's are (isatty false: `ls` prints one name a line). */
+	if (!s.tty && pipe2(out, O_CLOEXEC) < 0)
+		die(EXIT_FAILED, "pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0)
 		die(EXIT_FAILED, "fork: %s", strerror(errno));
-	if (pid == 0)
+	if (pid == 0) {
+		if (out[1] >= 0 && (dup2(out[1], STDOUT_FILENO) < 0 || dup2(out[1], STDERR_FILENO) < 0))
+			_exit(EXIT_FAILED);
 		child(&s, stdin_fd);
-	/* PID 1: reap every orphan until the program itself exits. */
-	for (;;) {
-		w = wait(&st);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			die(EXIT_FAILED, "wait: %s", strerror(errno));
 	}
+	if (out[1] >= 0)
+		close(out[1]);
+	st = wait_program(pid, out[0]);
 	end_vm(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
