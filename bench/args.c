@@ -23,6 +23,7 @@ const char bench_usage[] =
 	"                          RESULTS.json RESULTS.json...\n"
 	"       isolab-bench help | --help | version | --version\n"
 	"--memory SIZE (-m; old spelling --vm-mem): the guest RAM of the VM systems (default 128M).\n"
+	"--suites network: TCP round trips and a stream per environment (in `all` too).\n"
 	"--seed N: the suites' random seed; --rounds N: rounds where a suite repeats (0: its own).\n"
 	"--style slides: pictures for a projector (large type, thick lines); paper is the default.\n"
 	"merge: one report with two or more results files side by side (default results/MERGED.md).\n"
@@ -37,6 +38,7 @@ static const struct {
 	{ "syscall", BENCH_SUITE_SYSCALL },
 	{ "build", BENCH_SUITE_BUILD },
 	{ "lifecycle", BENCH_SUITE_LIFECYCLE },
+	{ "network", BENCH_SUITE_NETWORK },
 	{ "all", BENCH_SUITE_ALL },
 };
 
@@ -78,7 +80,7 @@ int bench_parse_suites(const char *list, unsigned *mask, struct isolab_error *er
 			}
 		if (!found)
 			return isolab_error_set(err, -EINVAL,
-						"--suites `%s`: unknown suite `%.*s` (startup, memory, syscall, build, lifecycle, all)",
+						"--suites `%s`: unknown suite `%.*s` (startup, memory, syscall, build, lifecycle, network, all)",
 						list, (int)n, p);
 		if (end == NULL)
 			return 0;

@@ -34,7 +34,8 @@ enum bench_style { BENCH_STYLE_PAPER, BENCH_STYLE_SLIDES };
 #define BENCH_SUITE_SYSCALL 0x4u
 #define BENCH_SUITE_BUILD   0x8u
 #define BENCH_SUITE_LIFECYCLE 0x10u
-#define BENCH_SUITE_ALL     0x1fu
+#define BENCH_SUITE_NETWORK 0x20u
+#define BENCH_SUITE_ALL     0x3fu
 
 /* Defaults of `run` (README: "make bench") and of --quick. */
 #define BENCH_DEFAULT_RUNS        30u

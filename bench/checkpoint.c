@@ -149,7 +149,8 @@ void bench_record_failed_unit(cJSON *doc, const char *unit, const char *reason)
 		e = suite_entry(doc, "build", part[2]);
 		bench_set_number(e, "failures", bench_json_number(e, "failures", 0) + 1);
 		bench_set_string(e, "last_error", reason);
-	} else if (n == 3 && (strcmp(part[0], "lifecycle") == 0 || strcmp(part[0], "syscall") == 0)) {
+	} else if (n == 3 && (strcmp(part[0], "lifecycle") == 0 || strcmp(part[0], "syscall") == 0 ||
+			      strcmp(part[0], "network") == 0)) {
 		e = suite_entry(doc, part[0], part[2]);
 		bench_set_number(e, "failures", bench_json_number(e, "failures", 0) + 1);
 		bench_set_string(e, "last_error", reason);

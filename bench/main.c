@@ -120,6 +120,7 @@ static int run(struct bench_args *args, char *path, size_t size, struct isolab_e
 		{ BENCH_SUITE_SYSCALL, "syscall", bench_suite_syscall },
 		{ BENCH_SUITE_BUILD, "build", bench_suite_build },
 		{ BENCH_SUITE_LIFECYCLE, "lifecycle", bench_suite_lifecycle },
+		{ BENCH_SUITE_NETWORK, "network", bench_suite_network },
 	};
 	struct bench_checkpoint cp = { 0 };
 	struct bench_ctx ctx;

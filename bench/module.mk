@@ -2,14 +2,15 @@
 # (build/probe, static, copied into the shared image's /bin), their unit
 # tests, and the README's `make bench` / `make bench-quick` targets.
 
-PROBE_SRCS := bench/probe/probe.c bench/probe/ops.c bench/stats.c
+PROBE_SRCS := bench/probe/probe.c bench/probe/ops.c bench/probe/netserve.c bench/stats.c
 BENCH_CORE_SRCS := bench/stats.c bench/rounds.c bench/args.c bench/results.c bench/checkpoint.c bench/memstat.c bench/table.c \
                    bench/report_md.c bench/build_check.c bench/oci_config.c bench/lifecycle.c \
-                   bench/merge.c
+                   bench/merge.c bench/netstats.c
 BENCH_SRCS := $(BENCH_CORE_SRCS) bench/env.c bench/spawn.c bench/systems.c bench/launch.c bench/plot.c bench/report.c \
               bench/gnuplot.c bench/plot_merge.c \
               bench/suite.c bench/suite_startup.c bench/suite_memory.c bench/suite_syscall.c \
-              bench/suite_build.c bench/suite_lifecycle.c bench/main.c
+              bench/suite_build.c bench/suite_lifecycle.c bench/suite_network.c \
+              bench/netclient.c bench/main.c
 
 $(BUILD)/probe: $(PROBE_SRCS:%.c=$(BUILD)/obj-static/%.o) $(COMMON_LIB_STATIC)
 	@mkdir -p $(dir $@)

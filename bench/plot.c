@@ -1,6 +1,7 @@
 /* plot.c: gnuplot data and scripts for the report's pictures (see plot.h). */
 #include "bench/gnuplot.h"
 #include "bench/lifecycle.h"
+#include "bench/netstats.h"
 #include "bench/plot.h"
 #include "bench/results.h"
 #include "bench/table.h"
@@ -14,7 +15,8 @@
 #include <sys/stat.h>
 
 const char *const bench_plot_names[] = { "startup", "startup_cdf", "vmm_phases", "memory",
-					 "density", "syscall", "build", "lifecycle" };
+					 "density", "syscall", "build", "lifecycle",
+					 "network" };
 const size_t bench_plot_count = sizeof(bench_plot_names) / sizeof(bench_plot_names[0]);
 
 #define MIB (1024.0 * 1024.0)
@@ -687,6 +689,96 @@ static void plot_lifecycle(const cJSON *doc, const char *dir, struct bench_text 
 	script_tail(g, "lifecycle");
 }
 
+/* A ratio entry's value of key and its interval (the value itself without one) into out[3]. */
+static void ratio_cells(const cJSON *r, const char *key, double out[3])
+{
+	struct bench_interval ci;
+	double v = bench_json_number(r, key, -1);
+
+	out[0] = out[1] = out[2] = v > 0 ? v : NAN;
+	if (v > 0 && bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(
+			     cJSON_GetObjectItemCaseSensitive(r, "ci95"), key), &ci) == 0) {
+		out[1] = ci.lo;
+		out[2] = ci.hi;
+	}
+}
+
+/*
+ * The network suite: two panels of one multiplot (written twice, for the
+ * PNG and the SVG, as the density picture), each system's ratio to native
+ * with its 95% CI: the round trip's median (and its p99, and the published
+ * KVM ratio beside them) and the stream's throughput.
+ */
+static int plot_network(const cJSON *doc, const char *dir, struct bench_text *g,
+			struct isolab_error *err)
+{
+	const cJSON *ratios = cJSON_GetObjectItemCaseSensitive(suite(doc, "network"), "ratios"), *r;
+	struct bench_text d = { 0 }, head = { 0 }, body = { 0 };
+	char line[1024];
+	size_t k;
+	int rows = 0, rc = 0;
+
+	bench_text_append(&d, "# system rr lo hi rr_p99 stream lo hi (ratios to native)\n");
+	cJSON_ArrayForEach(r, ratios) {
+		double rr[3], st[3], p99 = bench_json_number(r, "rr_p99", -1);
+		char name[128];
+		const char *slash;
+
+		snprintf(name, sizeof(name), "%s", bench_json_string(r, "name", "?"));
+		if ((slash = strchr(name, '/')) != NULL)
+			name[slash - name] = '\0';
+		ratio_cells(r, "rr", rr);
+		ratio_cells(r, "stream", st);
+		bench_text_printf(&d, "\"%s\" %.6f %.6f %.6f %.6f %.6f %.6f %.6f\n", name, rr[0], rr[1],
+				  rr[2], p99 > 0 ? p99 : NAN, st[0], st[1], st[2]);
+		rows++;
+	}
+	for (k = 0; k < bench_net_published_count; k++) {
+		const struct bench_net_published *p = &bench_net_published[k];
+		double v = p->value_us / p->native_us;
+
+		bench_text_printf(&d, "\"%s, published\" %.6f %.6f %.6f NaN NaN NaN NaN\n", p->label, v,
+				  v, v);
+	}
+	script_head(&head, doc, "network", "network",
+		    "TCP as a ratio to native (medians, bars: 95% CI)");
+	if (rows == 0) {
+		bench_text_append(g, head.s);
+		no_data(g, "no system besides native measured");
+		script_tail(g, "network");
+		goto out;
+	}
+	rc = write_text(dir, "network.dat", d.s, err);
+	if (rc < 0)
+		goto out;
+	density_multiplot_head(&body, head.s);
+	bench_format_not_measured(systems_of(doc, "network"), "rr", line, sizeof(line));
+	snprintf(line + strlen(line), sizeof(line) - strlen(line), "%spublished: %s",
+		 line[0] ? "\n" : "", bench_net_published_count ? bench_net_published[0].source : "-");
+	bench_gp_footnote(&body, line);
+	/* the category labels are system names, longer than most: more room under them */
+	bench_text_printf(&body, "set bmargin %d\n", 10 + (strchr(line, '\n') != NULL));
+	bench_text_append(&body, "set key top left\nset yrange [0:*]\nset xtics rotate by 30 right\n"
+				 "set style data histogram\nset style histogram errorbars gap 1 lw 1\n"
+				 "set style fill solid 0.6 border -1\n"
+				 "set title 'round trip (1 byte each way): above 1 is slower'\n"
+				 "set ylabel 'ratio to native'\n"
+				 "plot 'network.dat' using 2:3:4:xtic(1) title 'median', "
+				 "'' using 5:5:5 title 'p99', 1 with lines dt 2 lc 'black' title 'native = 1'\n"
+				 "set title 'stream throughput: below 1 is slower'\n");
+	/* the measured rows only: the publication has no stream figure */
+	bench_text_printf(&body, "plot 'network.dat' every ::0::%d using 6:7:8:xtic(1) title 'median', "
+				 "1 with lines dt 2 lc 'black' title 'native = 1'\nunset multiplot\n",
+			  rows - 1);
+	bench_text_printf(g, "%sset terminal @svg_terminal\nset output 'network.svg'\n%sunset output\n",
+			  body.s, body.s);
+out:
+	bench_text_free(&d);
+	bench_text_free(&head);
+	bench_text_free(&body);
+	return rc;
+}
+
 int bench_plot_all(const cJSON *doc, const char *dir, const struct bench_plot_style *style,
 		   struct isolab_error *err)
 {
@@ -716,6 +808,8 @@ int bench_plot_all(const cJSON *doc, const char *dir, const struct bench_plot_st
 			plot_build(doc, dir, &d, &g);
 		else if (strcmp(name, "lifecycle") == 0)
 			plot_lifecycle(doc, dir, &d, &g);
+		else if (strcmp(name, "network") == 0)
+			rc = plot_network(doc, dir, &g, err);
 		else
 			plot_syscall(doc, dir, &d, &g);
 		if (rc == 0 && (d.failed || g.failed))

@@ -14,7 +14,7 @@
 #include "bench/merge.h"
 #include "common/error.h"
 
-/* startup, startup_cdf, vmm_phases, memory, density, syscall, build, lifecycle */
+/* startup, startup_cdf, vmm_phases, memory, density, syscall, build, lifecycle, network */
 extern const char *const bench_plot_names[];
 extern const size_t bench_plot_count;
 

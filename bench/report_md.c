@@ -1,6 +1,7 @@
 /* report_md.c: REPORT.md's text from a results document (pure; see report.h). */
 #include "bench/checkpoint.h"
 #include "bench/lifecycle.h"
+#include "bench/netstats.h"
 #include "bench/report.h"
 #include "bench/results.h"
 #include "bench/table.h"
@@ -701,6 +702,113 @@ static void lifecycle(struct bench_text *t, const cJSON *suite, const char *plot
 	image(t, plots_ref, "lifecycle", "OCI lifecycle per phase");
 }
 
+/* bytes/s as "1.23 Gbit/s" (with its interval when ci), "-" for none. */
+static void gbits_cell(const cJSON *summary, char *buf, size_t size)
+{
+	struct bench_summary v;
+	struct bench_interval ci;
+
+	if (bench_summary_from_json(summary, &v) < 0 || v.n == 0)
+		snprintf(buf, size, "-");
+	else if (ci_of(summary, &ci) != NULL)
+		snprintf(buf, size, "%.2f Gbit/s [%.2f, %.2f]", v.median * 8 / 1e9, ci.lo * 8 / 1e9,
+			 ci.hi * 8 / 1e9);
+	else
+		snprintf(buf, size, "%.2f Gbit/s", v.median * 8 / 1e9);
+}
+
+/* The network suite's ratio entry "SYSTEM/native", or NULL. */
+static const cJSON *network_ratio(const cJSON *suite, const char *system)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "%s/native", system);
+	return bench_entry_by_name(cJSON_GetObjectItemCaseSensitive(suite, "ratios"), name);
+}
+
+static void network(struct bench_text *t, const cJSON *suite, const char *plots_ref)
+{
+	static const char *const head[] = { "system", "round trips", "RTT: median [95% CI]", "p99",
+					    "stream: median [95% CI]", "runs", "failures" };
+	static const char *const rhead[] = { "ratio to native", "RTT median [95% CI]", "RTT p99",
+					     "stream [95% CI]" };
+	static const char *const phead[] = { "published", "environment", "native", "figure",
+					     "ratio", "measured here (RTT ratio)", "source" };
+	const cJSON *systems = cJSON_GetObjectItemCaseSensitive(suite, "systems"), *s, *r;
+	size_t k;
+
+	bench_text_printf(t, "## Network\n\nOne TCP workload per environment, the probe the server "
+			     "(`probe net-serve`) and isolab-bench the client on the host, %.0f runs "
+			     "per system. *RTT*: %s; each run %.0f timed round trips after a tenth "
+			     "as many untimed, all of a system's pooled. *stream*: %s, %.0f ms per "
+			     "run.\n\n",
+			  bench_json_number(suite, "runs", 0), str(suite, "rr"),
+			  bench_json_number(suite, "round_trips_per_run", 0), str(suite, "stream"),
+			  bench_json_number(suite, "stream_ms_per_run", 0));
+	bench_table_header(t, head, 7);
+	cJSON_ArrayForEach(s, systems) {
+		const cJSON *rr = cJSON_GetObjectItemCaseSensitive(s, "rr");
+		struct bench_summary v;
+		char c[6][96];
+		const char *row[7] = { str(s, "name"), c[0], c[1], c[2], c[3], c[4], c[5] };
+
+		if (bench_summary_from_json(rr, &v) < 0 || v.n == 0)
+			continue;
+		snprintf(c[0], sizeof(c[0]), "%zu", v.n);
+		median_cell(rr, c[1], sizeof(c[1]));
+		bench_format_ns(bench_json_number(rr, "p99", -1), c[2], sizeof(c[2]));
+		gbits_cell(cJSON_GetObjectItemCaseSensitive(s, "stream"), c[3], sizeof(c[3]));
+		snprintf(c[4], sizeof(c[4]), "%.0f",
+			 bench_json_number(cJSON_GetObjectItemCaseSensitive(s, "stream"), "n", 0));
+		snprintf(c[5], sizeof(c[5]), "%.0f", bench_json_number(s, "failures", 0));
+		bench_table_row(t, row, 7);
+	}
+	bench_text_append(t, "\n");
+	interval_note(t, "the round trips (RTT) and the runs (stream)");
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(suite, "ratios")) > 0) {
+		bench_table_header(t, rhead, 4);
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(suite, "ratios")) {
+			char c[3][64];
+			const char *row[4] = { str(r, "name"), c[0], c[1], c[2] };
+			struct bench_interval a, b;
+
+			bench_format_ratio_ci(bench_json_number(r, "rr", 0), ratio_ci(r, "rr", &a), c[0],
+					      sizeof(c[0]));
+			bench_format_ratio(bench_json_number(r, "rr_p99", 0), c[1], sizeof(c[1]));
+			bench_format_ratio_ci(bench_json_number(r, "stream", 0), ratio_ci(r, "stream", &b),
+					      c[2], sizeof(c[2]));
+			bench_table_row(t, row, 4);
+		}
+		bench_text_append(t, "\nAbove 1 for the RTT is slower than native; below 1 for the "
+				     "stream is slower.\n\n");
+	}
+	bench_table_header(t, phead, 7);
+	for (k = 0; k < bench_net_published_count; k++) {
+		const struct bench_net_published *p = &bench_net_published[k];
+		const cJSON *mine = network_ratio(suite, p->system);
+		char c[5][96];
+		const char *row[7] = { p->what, p->system, c[0], c[1], c[2], c[3], p->source };
+		struct bench_interval ci;
+
+		snprintf(c[0], sizeof(c[0]), "%.1f us", p->native_us);
+		snprintf(c[1], sizeof(c[1]), "%.1f us", p->value_us);
+		bench_format_ratio(p->value_us / p->native_us, c[2], sizeof(c[2]));
+		if (mine != NULL)
+			bench_format_ratio_ci(bench_json_number(mine, "rr", 0), ratio_ci(mine, "rr", &ci),
+					      c[3], sizeof(c[3]));
+		else
+			snprintf(c[3], sizeof(c[3]), "not measured");
+		bench_table_row(t, row, 7);
+	}
+	bench_text_append(t, "\nThe publication measured between two machines; here client and "
+			     "server share one machine, so the ratios, not the times, are what "
+			     "compares.\n\n");
+	rounds_note(t, suite, "runs");
+	not_available(t, systems);
+	last_errors(t, systems, "run(s)");
+	image(t, plots_ref, "network", "TCP round trip and stream, ratio to native");
+}
+
 char *bench_report_markdown(const cJSON *doc, const char *results_name, const char *plots_ref)
 {
 	const cJSON *env = cJSON_GetObjectItemCaseSensitive(doc, "environment");
@@ -723,6 +831,8 @@ char *bench_report_markdown(const cJSON *doc, const char *results_name, const ch
 		build(&t, s, plots_ref);
 	if ((s = cJSON_GetObjectItemCaseSensitive(suites, "lifecycle")) != NULL)
 		lifecycle(&t, s, plots_ref);
+	if ((s = cJSON_GetObjectItemCaseSensitive(suites, "network")) != NULL)
+		network(&t, s, plots_ref);
 	environment(&t, env);
 	if (t.failed) {
 		bench_text_free(&t);

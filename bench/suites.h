@@ -1,7 +1,7 @@
 /*
- * suites.h: the five suites. Each fills its part of the results document
+ * suites.h: the six suites. Each fills its part of the results document
  * ("suites": {"startup": ..., "memory": ..., "syscall": ..., "build": ...,
- * "lifecycle": ...}) unit by unit
+ * "lifecycle": ..., "network": ...}) unit by unit
  * (checkpoint.h), skipping the units a resumed run has already done, and
  * returns 0, or a negative code with err set when the run was interrupted
  * or its results file could not be written.
@@ -21,6 +21,10 @@ int bench_suite_syscall(struct bench_ctx *ctx, cJSON *suite, struct isolab_error
 int bench_suite_build(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
 /* The systems that are OCI runtimes, driven create, start, delete: suite_lifecycle.c. */
 int bench_suite_lifecycle(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
+
+/* The network suite: the probe as a TCP server per environment, isolab-bench the client:
+ * suite_network.c. */
+int bench_suite_network(struct bench_ctx *ctx, cJSON *suite, struct isolab_error *err);
 
 /* {"name", "kind", "available", "note"}: the common head of a system entry. */
 cJSON *bench_system_entry(struct bench_ctx *ctx, const struct bench_system *sys);

@@ -1,6 +1,7 @@
 /* systems.c: the compared systems and their command lines (see systems.h). */
 #include "bench/systems.h"
 #include "bench/env.h"
+#include "bench/netclient.h"
 #include "bench/oci_config.h"
 #include "bench/spawn.h"
 #include "common/cleanup.h"
@@ -484,17 +485,23 @@ static int check_qemu(const struct bench_ctx *ctx, char *note, size_t size)
 	return rc ? rc : check_vm_common(ctx, note, size);
 }
 
-/* "console=ttyS0 quiet panic=-1 isolab_run=\"/bin/probe ARGS --vm\"" */
-static int guest_cmdline(const char *const *args, const char *extra, char *buf, size_t size)
+/* "console=ttyS0 quiet panic=-1 isolab_run=\"PREFIX/bin/probe ARGS --vm\"" */
+static int guest_cmdline_with(const char *prefix, const char *const *args, const char *extra,
+			      char *buf, size_t size)
 {
-	size_t len = (size_t)snprintf(buf, size, "%s %s isolab_run=\"/bin/probe",
-				      BENCH_GUEST_CMDLINE, extra);
+	size_t len = (size_t)snprintf(buf, size, "%s %s isolab_run=\"%s/bin/probe",
+				      BENCH_GUEST_CMDLINE, extra, prefix);
 
 	for (; *args != NULL && len < size; args++)
 		len += (size_t)snprintf(buf + len, size - len, " %s", *args);
 	if (len < size)
 		len += (size_t)snprintf(buf + len, size - len, " --vm\"");
 	return len < size ? 0 : -E2BIG;
+}
+
+static int guest_cmdline(const char *const *args, const char *extra, char *buf, size_t size)
+{
+	return guest_cmdline_with("", args, extra, buf, size);
 }
 
 /*
@@ -537,12 +544,15 @@ static int check_qemu_tcg(const struct bench_ctx *ctx, char *note, size_t size)
  * than isolab's tinyconfig one: at least this much guest RAM. */
 #define BENCH_HOSTKERNEL_MIN_MEM (256ull << 20)
 
+/* run_prefix: shell words before the probe in isolab_run ("" for none);
+ * options: more isolab-vmm options (NULL-terminated). */
 static int vmm_command(struct bench_ctx *ctx, const char *kernel, uint64_t mem_bytes,
+		       const char *run_prefix, const char *const *options,
 		       const char *const *args, struct bench_cmd *cmd, struct isolab_error *err)
 {
 	char cmdline[2048], mem[32], timeout[32];
 
-	if (guest_cmdline(args, "reboot=k", cmdline, sizeof(cmdline)) < 0)
+	if (guest_cmdline_with(run_prefix, args, "reboot=k", cmdline, sizeof(cmdline)) < 0)
 		return too_long(err);
 	snprintf(cmd->stats_path, sizeof(cmd->stats_path), "%s/vmm-%u.json", ctx->tmp,
 		 ++ctx->sequence);
@@ -556,16 +566,18 @@ static int vmm_command(struct bench_ctx *ctx, const char *kernel, uint64_t mem_b
 	if (add(cmd, ctx->vmm) || add(cmd, "--kernel") || add(cmd, kernel) ||
 	    add(cmd, "--initrd") || add(cmd, ctx->initrd) || add(cmd, "--memory") || add(cmd, mem) ||
 	    add(cmd, "--cpus") || add(cmd, "1") || add(cmd, "--timeout") || add(cmd, timeout) ||
-	    add(cmd, "--stats") || add(cmd, cmd->stats_path) || add(cmd, "--cmdline") ||
-	    add(cmd, cmdline))
+	    add(cmd, "--stats") || add(cmd, cmd->stats_path) || add_all(cmd, options) ||
+	    add(cmd, "--cmdline") || add(cmd, cmdline))
 		return too_long(err);
 	return 0;
 }
 
+static const char *const no_options[] = { NULL };
+
 static int cmd_vmm(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
 		   struct isolab_error *err)
 {
-	return vmm_command(ctx, ctx->kernel, ctx->args->vm_mem, args, cmd, err);
+	return vmm_command(ctx, ctx->kernel, ctx->args->vm_mem, "", no_options, args, cmd, err);
 }
 
 static int cmd_vmm_hostkernel(struct bench_ctx *ctx, const char *const *args,
@@ -574,8 +586,8 @@ static int cmd_vmm_hostkernel(struct bench_ctx *ctx, const char *const *args,
 	uint64_t mem = ctx->args->vm_mem;
 
 	return vmm_command(ctx, ctx->host_kernel,
-			   mem < BENCH_HOSTKERNEL_MIN_MEM ? BENCH_HOSTKERNEL_MIN_MEM : mem, args, cmd,
-			   err);
+			   mem < BENCH_HOSTKERNEL_MIN_MEM ? BENCH_HOSTKERNEL_MIN_MEM : mem, "",
+			   no_options, args, cmd, err);
 }
 
 /* QEMU microvm with accel (kvm: type 1, hardware-assisted; tcg: software
@@ -617,6 +629,253 @@ static int cmd_qemu_tcg(struct bench_ctx *ctx, const char *const *args, struct b
 	return qemu_command(ctx, accel, args, cmd, err);
 }
 
+/* ---- the network suite's systems ---- */
+
+/* The value after "--port" in the probe's arguments, or NULL. */
+static const char *probe_port_arg(const char *const *args)
+{
+	for (; *args != NULL; args++)
+		if (strcmp(*args, "--port") == 0 && args[1] != NULL)
+			return args[1];
+	return NULL;
+}
+
+/* Root (the engine runs CNI plugins), the plugins, iptables: what a CNI network needs. */
+static int check_cni(char *note, size_t size)
+{
+	static const char *const plugins[] = { "bridge", "host-local", "portmap", "firewall",
+					       "loopback" };
+	char path[64];
+	size_t i;
+
+	if (geteuid() != 0) {
+		snprintf(note, size, "a CNI network needs root");
+		return -EPERM;
+	}
+	for (i = 0; i < sizeof(plugins) / sizeof(plugins[0]); i++) {
+		snprintf(path, sizeof(path), "/usr/lib/cni/%s", plugins[i]);
+		if (access(path, X_OK) != 0) {
+			snprintf(note, size, "no %s (apt-get install containernetworking-plugins)", path);
+			return -ENOENT;
+		}
+	}
+	return need_tool("iptables-save", note, size);
+}
+
+static int check_image_net(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = check_image(ctx, note, size);
+
+	if (rc == 0)
+		rc = need_file(ctx->engine_full, "isolab-full", note, size);
+	return rc ? rc : check_cni(note, size);
+}
+
+/* BENCH_NET_NAME in the run's store, once. */
+static int prepare_net(struct bench_ctx *ctx, struct isolab_error *err)
+{
+	char store[1100];
+	int rc;
+
+	if (ctx->net_ready)
+		return 0;
+	if (!ctx->image_ready && (rc = prepare_image(ctx, err)) < 0)
+		return rc;
+	snprintf(store, sizeof(store), "%s/store", ctx->tmp);
+	{
+		char *const create[] = { ctx->engine, "--root", store, "network", "create",
+					 BENCH_NET_NAME, NULL };
+
+		rc = run_to_end(create, 60, "isolab network create " BENCH_NET_NAME, err);
+	}
+	ctx->net_ready = rc == 0;
+	return rc;
+}
+
+/* `isolab run --rm --network BENCH_NET_NAME --name N [-p 127.0.0.1:HP:P] bench:1 probe ARGS`. */
+static int image_net_command(struct bench_ctx *ctx, bool publish, const char *const *args,
+			     struct bench_cmd *cmd, struct isolab_error *err)
+{
+	const char *port = probe_port_arg(args);
+	char store[1100], map[64];
+	int rc = prepare_net(ctx, err);
+
+	if (rc < 0)
+		return rc;
+	snprintf(store, sizeof(store), "%s/store", ctx->tmp);
+	snprintf(cmd->net_container, sizeof(cmd->net_container), "isolab-bench-%d-%u", (int)getpid(),
+		 ++ctx->sequence);
+	if (add(cmd, ctx->engine) || add(cmd, "--root") || add(cmd, store) || add(cmd, "run") ||
+	    add(cmd, "--rm") || add(cmd, "--network") || add(cmd, BENCH_NET_NAME) ||
+	    add(cmd, "--name") || add(cmd, cmd->net_container))
+		return too_long(err);
+	if (publish && port != NULL) {
+		/* the host's side of the published port: a free one of 127.0.0.1 */
+		rc = bench_net_free_port(&cmd->net_port, err);
+		if (rc < 0)
+			return rc;
+		snprintf(cmd->net_host, sizeof(cmd->net_host), "127.0.0.1");
+		snprintf(map, sizeof(map), "127.0.0.1:%u:%s", cmd->net_port, port);
+		if (add(cmd, "-p") || add(cmd, map))
+			return too_long(err);
+	}
+	if (add(cmd, "bench:1") || add_probe(cmd, "/bin/probe", args))
+		return too_long(err);
+	return 0;
+}
+
+/* Through the bridge: the client to the container's own address. */
+static int cmd_image_bridge(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+			    struct isolab_error *err)
+{
+	return image_net_command(ctx, false, args, cmd, err);
+}
+
+/* Through a published port: the client to 127.0.0.1, portmap's DNAT to the container. */
+static int cmd_image_port(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+			  struct isolab_error *err)
+{
+	return image_net_command(ctx, true, args, cmd, err);
+}
+
+/* A container the engine could not detach (its launch killed): removed, CNI DEL run. */
+static void cleanup_image_net(struct bench_ctx *ctx, struct bench_cmd *cmd)
+{
+	char store[1100];
+
+	if (cmd->net_container[0] == '\0')
+		return;
+	snprintf(store, sizeof(store), "%s/store", ctx->tmp);
+	{
+		char *const rm[] = { ctx->engine, "--root", store, "rm", "-f", cmd->net_container,
+				     NULL };
+		char path[1300];
+
+		snprintf(path, sizeof(path), "%s/containers/%s", store, cmd->net_container);
+		if (access(path, F_OK) == 0)
+			bench_run_cleanup(rm);
+	}
+}
+
+static int check_vmm_net(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	int rc = check_vmm(ctx, note, size);
+
+	if (rc == 0 && geteuid() != 0) {
+		snprintf(note, size, "making a tap needs root");
+		return -EPERM;
+	}
+	if (rc == 0 && access("/dev/net/tun", R_OK | W_OK) != 0) {
+		snprintf(note, size, "no /dev/net/tun here");
+		return -ENODEV;
+	}
+	return rc ? rc : need_tool("ip", note, size);
+}
+
+/* vhost-net (the kernel moving the frames) is not in isolab-vmm yet. */
+static int check_vmm_vhost(const struct bench_ctx *ctx, char *note, size_t size)
+{
+	(void)ctx;
+	snprintf(note, size, "isolab-vmm has no vhost-net data path yet (vmm/README.md: "
+			     "the VMM copies every frame; /dev/vhost-net is not used)");
+	return -ENOTSUP;
+}
+
+/* The tap BENCH_NET_TAP_HOST/BITS, up, once. */
+static int prepare_tap(struct bench_ctx *ctx, struct isolab_error *err)
+{
+	char name[16], addr[32];
+	int rc;
+
+	if (ctx->net_tap[0] != '\0')
+		return 0;
+	snprintf(name, sizeof(name), "islb%d", (int)getpid() % 100000000);
+	snprintf(addr, sizeof(addr), "%s/%s", BENCH_NET_TAP_HOST, BENCH_NET_TAP_BITS);
+	{
+		char *const add_tap[] = { "ip", "tuntap", "add", "mode", "tap", name, NULL };
+		char *const add_addr[] = { "ip", "addr", "add", addr, "dev", name, NULL };
+		char *const up[] = { "ip", "link", "set", name, "up", NULL };
+
+		rc = run_to_end(add_tap, 30, "ip tuntap add", err);
+		if (rc == 0)
+			snprintf(ctx->net_tap, sizeof(ctx->net_tap), "%s", name);
+		if (rc == 0)
+			rc = run_to_end(add_addr, 30, "ip addr add", err);
+		if (rc == 0)
+			rc = run_to_end(up, 30, "ip link set up", err);
+	}
+	return rc;
+}
+
+/* The probe in a VM on the tap, the guest's eth0 configured first. */
+static int cmd_vmm_net(struct bench_ctx *ctx, const char *const *args, struct bench_cmd *cmd,
+		       struct isolab_error *err)
+{
+	static const char prefix[] = "ip link set eth0 up && ip addr add " BENCH_NET_TAP_VM "/"
+				     BENCH_NET_TAP_BITS " dev eth0 && ";
+	char net[40];
+	const char *options[] = { "--net", net, NULL };
+	int rc = prepare_tap(ctx, err);
+
+	if (rc < 0)
+		return rc;
+	snprintf(net, sizeof(net), "tap=%s", ctx->net_tap);
+	snprintf(cmd->net_host, sizeof(cmd->net_host), "%s", BENCH_NET_TAP_VM);
+	return vmm_command(ctx, ctx->kernel, ctx->args->vm_mem, prefix, options, args, cmd, err);
+}
+
+int bench_net_target(const struct bench_ctx *ctx, const struct bench_cmd *cmd,
+		     unsigned probe_port, char *host, size_t size, unsigned *port,
+		     struct isolab_error *err)
+{
+	*port = cmd->net_port ? cmd->net_port : probe_port;
+	if (cmd->net_host[0] != '\0') {
+		snprintf(host, size, "%s", cmd->net_host);
+	} else if (cmd->net_container[0] != '\0') {
+		char path[1300];
+		cJSON *doc = NULL;
+		const cJSON *ip;
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/store/containers/%s/config.json", ctx->tmp,
+			 cmd->net_container);
+		rc = isolab_json_read(path, &doc, err);
+		if (rc < 0)
+			return isolab_error_wrap(err, "the address of container `%s`", cmd->net_container);
+		ip = cJSON_GetObjectItemCaseSensitive(doc, "IPAddress");
+		if (!cJSON_IsString(ip) || ip->valuestring[0] == '\0') {
+			cJSON_Delete(doc);
+			return isolab_error_set(err, -ENOENT, "container `%s`: no IPAddress in its record",
+						cmd->net_container);
+		}
+		snprintf(host, size, "%s", ip->valuestring);
+		cJSON_Delete(doc);
+	} else {
+		snprintf(host, size, "127.0.0.1");
+	}
+	return 0;
+}
+
+void bench_net_teardown(struct bench_ctx *ctx)
+{
+	char store[1100];
+
+	snprintf(store, sizeof(store), "%s/store", ctx->tmp);
+	if (ctx->net_ready) {
+		char *const rm[] = { ctx->engine, "--root", store, "network", "rm", BENCH_NET_NAME,
+				     NULL };
+
+		bench_run_cleanup(rm);
+		ctx->net_ready = false;
+	}
+	if (ctx->net_tap[0] != '\0') {
+		char *const del[] = { "ip", "link", "del", ctx->net_tap, NULL };
+
+		bench_run_cleanup(del);
+		ctx->net_tap[0] = '\0';
+	}
+}
+
 const struct bench_system bench_systems[] = {
 	{ "native", BENCH_KIND_PROCESS, 1u << 0, check_native, cmd_native, NULL, NULL, NULL, 0 },
 	{ "isolab-ctr", BENCH_KIND_CONTAINER, 1u << 0, check_ctr, cmd_ctr, NULL, NULL, oci_ctr, 0 },
@@ -646,6 +905,15 @@ const struct bench_system bench_systems[] = {
 	/* isolab-vmm on the kernel native runs: a syscall ratio of one kernel. */
 	{ "isolab-vmm-hostkernel", BENCH_KIND_VM, 1u << 0, check_vmm_hostkernel, cmd_vmm_hostkernel,
 	  NULL, NULL, NULL, BENCH_SUITE_SYSCALL },
+	/* The network suite's (suite_network.c): the probe as a TCP server. */
+	{ "isolab-image-bridge", BENCH_KIND_CONTAINER, 1u << 0, check_image_net, cmd_image_bridge,
+	  cleanup_image_net, NULL, NULL, BENCH_SUITE_NETWORK },
+	{ "isolab-image-port", BENCH_KIND_CONTAINER, 1u << 0, check_image_net, cmd_image_port,
+	  cleanup_image_net, NULL, NULL, BENCH_SUITE_NETWORK },
+	{ "isolab-vmm-net", BENCH_KIND_VM, 1u << 0, check_vmm_net, cmd_vmm_net, NULL, NULL, NULL,
+	  BENCH_SUITE_NETWORK },
+	{ "isolab-vmm-vhost", BENCH_KIND_VM, 1u << 0, check_vmm_vhost, cmd_vmm_net, NULL, NULL, NULL,
+	  BENCH_SUITE_NETWORK },
 };
 const size_t bench_system_count = sizeof(bench_systems) / sizeof(bench_systems[0]);
 

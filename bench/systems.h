@@ -23,7 +23,7 @@
 #include "bench/checkpoint.h"
 #include "common/error.h"
 
-#define BENCH_MAX_SYSTEMS 16
+#define BENCH_MAX_SYSTEMS 24
 #define BENCH_MAX_BUNDLES 8
 #define BENCH_MAX_BUILDERS 4
 
@@ -62,7 +62,17 @@ struct bench_ctx {
 	int bundles;
 	/* Per bench_builders[] entry: its base image is in its store. */
 	bool builder_ready[BENCH_MAX_BUILDERS];
+	/* The network suite's: BENCH_NET_NAME made in TMP/store; the VM's tap. */
+	bool net_ready;
+	char net_tap[16];          /* "" until made */
 };
+
+/* The network suite's isolab network (in the run's own store), the VM's
+ * tap subnet and the addresses on it (host side, guest side). */
+#define BENCH_NET_NAME     "isolab-bench"
+#define BENCH_NET_TAP_HOST "10.79.0.1"
+#define BENCH_NET_TAP_VM   "10.79.0.2"
+#define BENCH_NET_TAP_BITS "24"
 
 #define BENCH_CMD_MAX_ARGS 64
 
@@ -75,6 +85,10 @@ struct bench_cmd {
 	char stats_path[PATH_MAX]; /* --stats file, "" if the system has none */
 	char id[64];               /* container id (runc, crun) */
 	char runtime_root[PATH_MAX];
+	/* The network suite's: where the client connects (bench_net_target). */
+	char net_host[64];         /* "" : 127.0.0.1, or the container's address */
+	unsigned net_port;         /* 0: the probe's own --port */
+	char net_container[64];    /* the engine's container name, for its address */
 };
 
 enum bench_kind { BENCH_KIND_PROCESS, BENCH_KIND_CONTAINER, BENCH_KIND_VM };
@@ -152,6 +166,19 @@ int bench_oci_command(const struct bench_ctx *ctx, const struct bench_system *sy
  * even after a stop was asked (what a suite leaves must go anyway).
  */
 void bench_run_cleanup(char *const argv[]);
+
+/*
+ * Where the client reaches the server `probe net-serve --port probe_port`
+ * that cmd started: cmd->net_host (else the address the engine recorded
+ * for cmd->net_container, else 127.0.0.1) and cmd->net_port (else
+ * probe_port).
+ */
+int bench_net_target(const struct bench_ctx *ctx, const struct bench_cmd *cmd,
+		     unsigned probe_port, char *host, size_t size, unsigned *port,
+		     struct isolab_error *err);
+
+/* Removes what the network systems made: BENCH_NET_NAME, the tap. */
+void bench_net_teardown(struct bench_ctx *ctx);
 
 /* Fills paths from build_dir, creates ctx->tmp. */
 int bench_ctx_init(struct bench_ctx *ctx, const struct bench_args *args,

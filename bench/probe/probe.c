@@ -9,6 +9,9 @@
  *                           stdin if that comes first; exit
  *   probe ops [--vm] [--samples N] [--raw N] [--scale N]
  *                           per-operation costs: one JSON line on stdout
+ *   probe net-serve [--vm] --port P
+ *                           network: the suite's TCP server on 0.0.0.0:P
+ *                           (netserve.h), PROBE_NET_READY_LINE once listening
  *
  * --vm: running inside isolab-vmm or QEMU with isa-debug-exit. `start`
  * then writes the boot marker "probe" before its line, and every mode ends
@@ -21,6 +24,7 @@
  *
  * Exit status: 0 done, 2 bad usage, 1 an operation failed.
  */
+#include "bench/probe/netserve.h"
 #include "bench/probe/ops.h"
 #include "bench/probe/probe.h"
 #include "bench/stats.h"
@@ -49,6 +53,7 @@ struct probe_opts {
 	long samples;
 	long raw;
 	long scale;
+	long port;
 };
 
 static void write_str(const char *s)
@@ -115,6 +120,7 @@ static int parse_opts(int argc, char **argv, struct probe_opts *o)
 	o->samples = 31;
 	o->raw = 16;
 	o->scale = 1;
+	o->port = -1;
 	if (o->mode == NULL)
 		return -1;
 	for (i = 2; i < argc; i++) {
@@ -136,6 +142,8 @@ static int parse_opts(int argc, char **argv, struct probe_opts *o)
 			dst = &o->raw, min = 0, max = PROBE_MAX_SAMPLES;
 		else if (strcmp(argv[i], "--scale") == 0)
 			dst = &o->scale, min = 1, max = 1000;
+		else if (strcmp(argv[i], "--port") == 0)
+			dst = &o->port, min = 1, max = 65535;
 		if (dst == NULL || i + 1 >= argc)
 			return -1;
 		*dst = parse_long(argv[++i], min, max);
@@ -328,6 +336,22 @@ static int mode_ops(const struct probe_opts *o)
 	return finish(o, failed);
 }
 
+static int mode_net_serve(const struct probe_opts *o)
+{
+	int rc;
+
+	if (o->port < 0) {
+		fprintf(stderr, "probe: net-serve: --port is required\n");
+		return finish(o, 2);
+	}
+	rc = probe_net_serve((unsigned)o->port);
+	if (rc < 0) {
+		fprintf(stderr, "probe: net-serve: port %ld: %s\n", o->port, strerror(-rc));
+		return finish(o, 1);
+	}
+	return finish(o, 0);
+}
+
 int main(int argc, char **argv)
 {
 	struct probe_opts o;
@@ -345,13 +369,15 @@ int main(int argc, char **argv)
 	}
 	if (parse_opts(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: probe start [--vm] | hold [--vm] [--ms N] [--stdin] | "
-			"ops [--vm] [--samples N] [--raw N] [--scale N]\n");
+			"ops [--vm] [--samples N] [--raw N] [--scale N] | net-serve [--vm] --port P\n");
 		return 2;
 	}
 	if (strcmp(o.mode, "hold") == 0)
 		return mode_hold(&o);
 	if (strcmp(o.mode, "ops") == 0)
 		return mode_ops(&o);
+	if (strcmp(o.mode, "net-serve") == 0)
+		return mode_net_serve(&o);
 	fprintf(stderr, "probe: unknown mode `%s`\n", o.mode);
 	return 2;
 }

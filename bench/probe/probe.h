@@ -9,6 +9,8 @@
 #define PROBE_START_LINE "isolab-probe start"
 /* `probe hold` prints this line once it is up. */
 #define PROBE_READY_LINE "isolab-probe ready"
+/* `probe net-serve` prints this line once it listens (netserve.h). */
+#define PROBE_NET_READY_LINE "isolab-probe listening"
 /* `probe ops` prints one line: {"isolab_probe":VERSION, ...}. */
 #define PROBE_JSON_KEY "isolab_probe"
 #define PROBE_FORMAT_VERSION 1

@@ -24,6 +24,7 @@
 #include "bench/lifecycle.h"
 #include "bench/memstat.h"
 #include "bench/merge.h"
+#include "bench/netstats.h"
 #include "bench/oci_config.h"
 #include "bench/report.h"
 #include "bench/results.h"
@@ -713,7 +714,7 @@ static void args_rejects(void **state)
 	assert_non_null(strstr(err.msg, "missing value"));
 	assert_int_equal(parse(&a, &err, "run", "--suites", "startup,disk", NULL), -EINVAL);
 	assert_string_equal(err.msg, "--suites `startup,disk`: unknown suite `disk` "
-				     "(startup, memory, syscall, build, lifecycle, all)");
+				     "(startup, memory, syscall, build, lifecycle, network, all)");
 	assert_int_equal(parse(&a, &err, "run", "--env", "mars", NULL), -EINVAL);
 	assert_int_equal(parse(&a, &err, "run", "--vm-mem", "1M", NULL), -EINVAL);
 	assert_int_equal(parse(&a, &err, "run", "--plots", "x", NULL), -EINVAL);
@@ -1618,6 +1619,139 @@ static void not_measured_line_groups_reasons(void **state)
 	cJSON_Delete(all);
 }
 
+/* ---- the network suite (netstats.h, report_md.c's network section) ---- */
+
+/* 1..100 us: the p99 interpolates between the 99th and 100th (type 7). */
+static void net_rr_summary_has_p99(void **state)
+{
+	double rtt[100];
+	cJSON *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		rtt[99 - i] = (double)(i + 1) * 1000.0; /* unsorted on purpose */
+	s = bench_net_rr_json(rtt, 100);
+	assert_non_null(s);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(s, "unit")->valuestring, "ns");
+	assert_int_equal((int)bench_json_number(s, "n", 0), 100);
+	assert_true(fabs(bench_json_number(s, "median", 0) - 50500.0) < 1e-6);
+	/* h = 99 * 0.99 = 98.01: 99000 + 0.01 * 1000 */
+	assert_true(fabs(bench_json_number(s, "p99", 0) - 99010.0) < 1e-6);
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(s, "ci95"));
+	assert_int_equal(rtt[0], 100000.0); /* the input is not reordered */
+	cJSON_Delete(s);
+	/* one sample is its own p99; none gives no p99 */
+	s = bench_net_rr_json(rtt, 1);
+	assert_true(fabs(bench_json_number(s, "p99", 0) - 100000.0) < 1e-6);
+	cJSON_Delete(s);
+	s = bench_net_rr_json(rtt, 0);
+	assert_null(cJSON_GetObjectItemCaseSensitive(s, "p99"));
+	cJSON_Delete(s);
+}
+
+/* A network entry: n round trips around rr_us, one stream figure per run. */
+static cJSON *net_entry(const char *name, double rr_us, double p99_scale, double gbytes)
+{
+	double rtt[50], st[3] = { gbytes * 0.9e9, gbytes * 1e9, gbytes * 1.1e9 };
+	cJSON *e = cJSON_CreateObject();
+	size_t i;
+
+	cJSON_AddStringToObject(e, "name", name);
+	cJSON_AddBoolToObject(e, "available", 1);
+	cJSON_AddStringToObject(e, "note", "");
+	cJSON_AddNumberToObject(e, "failures", 0);
+	for (i = 0; i < 50; i++)
+		rtt[i] = rr_us * 1000.0 * (i == 49 ? p99_scale : 1.0 + (double)(i % 5) * 0.01);
+	cJSON_AddItemToObject(e, "rr", bench_net_rr_json(rtt, 50));
+	cJSON_AddItemToObject(e, "stream", bench_summary_json(st, 3, "bytes/s"));
+	return e;
+}
+
+static void net_ratios_to_native(void **state)
+{
+	cJSON *systems = cJSON_CreateArray(), *ratios, *r, *off;
+	struct bench_interval ci;
+
+	(void)state;
+	/* no native: no ratio */
+	cJSON_AddItemToArray(systems, net_entry("isolab-image-bridge", 40, 1, 1.0));
+	ratios = bench_net_ratios(systems);
+	assert_int_equal(cJSON_GetArraySize(ratios), 0);
+	cJSON_Delete(ratios);
+	cJSON_AddItemToArray(systems, net_entry("native", 20, 1, 2.0));
+	off = cJSON_CreateObject(); /* not measured: no figures, no ratio */
+	cJSON_AddStringToObject(off, "name", "isolab-vmm-net");
+	cJSON_AddBoolToObject(off, "available", 0);
+	cJSON_AddItemToArray(systems, off);
+	ratios = bench_net_ratios(systems);
+	assert_int_equal(cJSON_GetArraySize(ratios), 1);
+	r = cJSON_GetArrayItem(ratios, 0);
+	assert_string_equal(bench_json_string(r, "name", ""), "isolab-image-bridge/native");
+	assert_true(fabs(bench_json_number(r, "rr", 0) - 2.0) < 1e-9);
+	assert_true(fabs(bench_json_number(r, "stream", 0) - 0.5) < 1e-9);
+	assert_true(bench_json_number(r, "rr_p99", 0) > 1.9 && bench_json_number(r, "rr_p99", 0) < 2.1);
+	assert_int_equal(bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(r, "ci95"), "rr"), &ci), 0);
+	assert_true(ci.lo <= 2.0 && 2.0 <= ci.hi);
+	assert_int_equal(bench_ci95_from_json(cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(r, "ci95"), "stream"), &ci), 0);
+	assert_true(ci.lo <= 0.5 && 0.5 <= ci.hi);
+	cJSON_Delete(ratios);
+	cJSON_Delete(systems);
+}
+
+static void net_report_section(void **state)
+{
+	cJSON *doc = sample_doc(), *suite, *sys, *off;
+	char *md;
+
+	(void)state;
+	suite = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(doc, "suites"), "network");
+	cJSON_AddNumberToObject(suite, "runs", 3);
+	cJSON_AddNumberToObject(suite, "round_trips_per_run", 667);
+	cJSON_AddNumberToObject(suite, "stream_ms_per_run", 333);
+	cJSON_AddStringToObject(suite, "rr", "1-byte ping-pong");
+	cJSON_AddStringToObject(suite, "stream", "a TCP stream");
+	sys = cJSON_AddArrayToObject(suite, "systems");
+	cJSON_AddItemToArray(sys, net_entry("native", 20, 1, 2.0));
+	cJSON_AddItemToArray(sys, net_entry("isolab-image-port", 40, 1, 1.0));
+	off = cJSON_CreateObject();
+	cJSON_AddStringToObject(off, "name", "isolab-vmm-net");
+	cJSON_AddBoolToObject(off, "available", 0);
+	cJSON_AddStringToObject(off, "note", "no usable /dev/kvm here (run in the lab: make bench)");
+	cJSON_AddItemToArray(sys, off);
+	cJSON_AddItemToObject(suite, "ratios", bench_net_ratios(sys));
+	md = bench_report_markdown(doc, "x.json", "plots");
+	assert_non_null(md);
+	assert_non_null(strstr(md, "## Network\n\nOne TCP workload per environment"));
+	assert_non_null(strstr(md, "3 runs per system. *RTT*: 1-byte ping-pong; each run 667 timed round trips"));
+	assert_non_null(strstr(md, "| system | round trips | RTT: median [95% CI] | p99 | stream: median [95% CI] | runs | failures |"));
+	/* median of 20.0, 20.2, ... 20.8 us (10 each, one 20 replaced by the p99 sample, same here) */
+	assert_non_null(strstr(md, "| native | 50 | 20.4 us ["));
+	assert_non_null(strstr(md, "| 16.00 Gbit/s [14.40, 17.60] | 3 | 0 |"));
+	assert_non_null(strstr(md, "| isolab-image-port/native | 2.00x ["));
+	assert_non_null(strstr(md, "| 0.50x ["));
+	/* the publication's figures and where they come from */
+	assert_non_null(strstr(md, "| netperf TCP_RR, KVM guest (virtio-net, vhost-net) | isolab-vmm-net | 37.6 us | 67.9 us | 1.81x | not measured | Felter et al., IBM RC25482 / ISPASS 2015, as quoted in issue 12 |"));
+	assert_non_null(strstr(md, "- isolab-vmm-net: no usable /dev/kvm here (run in the lab: make bench)"));
+	assert_non_null(strstr(md, "![TCP round trip and stream, ratio to native](plots/network.png)"));
+	free(md);
+	cJSON_Delete(doc);
+}
+
+static void args_network_suite(void **state)
+{
+	struct isolab_error err = { 0 };
+	unsigned mask = 0;
+
+	(void)state;
+	assert_int_equal(bench_parse_suites("network", &mask, &err), 0);
+	assert_int_equal(mask, BENCH_SUITE_NETWORK);
+	assert_int_equal(bench_parse_suites("all", &mask, &err), 0);
+	assert_true(mask & BENCH_SUITE_NETWORK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1669,6 +1803,10 @@ int main(void)
 		cmocka_unit_test(merge_refuses_what_is_not_results),
 		cmocka_unit_test(merge_and_style_arguments),
 		cmocka_unit_test(not_measured_line_groups_reasons),
+		cmocka_unit_test(net_rr_summary_has_p99),
+		cmocka_unit_test(net_ratios_to_native),
+		cmocka_unit_test(net_report_section),
+		cmocka_unit_test(args_network_suite),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
