@@ -1,5 +1,6 @@
 /* netclient.c: the network suite's TCP client (see netclient.h). */
 #include "bench/netclient.h"
+#include "common/io.h"
 #include "common/cleanup.h"
 #include "common/timing.h"
 
@@ -41,27 +42,12 @@ static int connect_to(const char *host, unsigned port, struct isolab_error *err)
 	}
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* One round trip: a byte out, the same byte back. */
 static int round_trip(int fd, char byte)
 {
 	char back;
 	ssize_t n;
-	int rc = write_all(fd, &byte, 1);
+	int rc = isolab_write_all(fd, &byte, 1);
 
 	if (rc < 0)
 		return rc;
@@ -112,7 +98,7 @@ int bench_net_stream(const char *host, unsigned port, uint64_t duration_ns, doub
 	t0 = isolab_now_ns();
 	end = t0 + duration_ns;
 	while (rc == 0 && isolab_now_ns() < end)
-		rc = write_all(fd, buf, sizeof(buf));
+		rc = isolab_write_all(fd, buf, sizeof(buf));
 	if (rc == 0 && shutdown(fd, SHUT_WR) < 0)
 		rc = -errno;
 	while (rc == 0 && got < sizeof(line) - 1) {

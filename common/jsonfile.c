@@ -1,5 +1,6 @@
 /* jsonfile.c: atomic JSON output and checked JSON input (see jsonfile.h). */
 #include "common/jsonfile.h"
+#include "common/io.h"
 #include "common/cleanup.h"
 #include "common/safe_open.h"
 
@@ -10,22 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 int isolab_text_write_atomic(const char *path, const char *text,
 			     struct isolab_error *err)
@@ -44,7 +29,7 @@ int isolab_text_replace(const char *path, const char *text, bool sync,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return isolab_error_errno(err, -errno, "write `%s`", path);
-	rc = write_all(fd, text, strlen(text));
+	rc = isolab_write_all(fd, text, strlen(text));
 	if (rc == 0 && sync && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)

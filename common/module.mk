@@ -4,11 +4,11 @@
 
 COMMON_SRCS := common/error.c common/timing.c common/size.c common/jsonfile.c common/procfs.c \
                common/mkdir.c common/safe_open.c common/rmtree.c common/utf8.c \
-               common/accounts.c common/suggest.c
+               common/accounts.c common/io.c common/suggest.c
 COMMON_LIB  := $(BUILD)/libisolab-common.a
 COMMON_LIB_STATIC := $(BUILD)/libisolab-common-static.a
 # The static flavour (for programs in the image) has no cJSON.
-COMMON_STATIC_SRCS := common/error.c common/timing.c common/size.c common/mkdir.c
+COMMON_STATIC_SRCS := common/error.c common/timing.c common/size.c common/mkdir.c common/io.c
 
 $(COMMON_LIB): $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)

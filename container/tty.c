@@ -1,5 +1,6 @@
 /* tty.c: the container's own pseudo-terminal and the relay to the caller's (see tty.h). */
 #include "container/tty.h"
+#include "common/io.h"
 #include "common/cleanup.h"
 
 #include <errno.h>
@@ -49,21 +50,6 @@ void ctr_tty_adopt(struct ctr_tty *t, int master)
 		copy_winsize(STDIN_FILENO, master);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Copies what fd has to out; 0 at EOF (or EIO: the slave side is gone),
  * 1 if it copied something, -errno on error. */
 static int pump(int fd, int out)
@@ -79,7 +65,7 @@ static int pump(int fd, int out)
 		return -errno;
 	if (n == 0)
 		return 0;
-	return write_all(out, buf, (size_t)n) < 0 ? 0 : 1;
+	return isolab_write_all(out, buf, (size_t)n) < 0 ? 0 : 1;
 }
 
 int ctr_tty_relay(struct ctr_tty *t, int pidfd, struct isolab_error *err)
@@ -132,7 +118,7 @@ int ctr_tty_relay(struct ctr_tty *t, int pidfd, struct isolab_error *err)
 				struct termios inner;
 
 				if (tcgetattr(t->master, &inner) == 0)
-					write_all(t->master, (const char *)&inner.c_cc[VEOF], 1);
+					isolab_write_all(t->master, (const char *)&inner.c_cc[VEOF], 1);
 			}
 		}
 		if (p[3].revents & POLLIN) {

@@ -1,5 +1,6 @@
 /* netserve.c: `probe net-serve`, the network suite's server (see netserve.h). */
 #include "bench/probe/netserve.h"
+#include "common/io.h"
 #include "bench/probe/probe.h"
 
 #include <errno.h>
@@ -10,21 +11,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static int accept_one(int lfd)
 {
@@ -54,7 +40,7 @@ static int serve_echo(int fd)
 			return -errno;
 		if (n == 0)
 			return 0;
-		rc = write_all(fd, buf, (size_t)n);
+		rc = isolab_write_all(fd, buf, (size_t)n);
 		if (rc < 0)
 			return rc;
 	}
@@ -79,7 +65,7 @@ static int serve_sink(int fd)
 		total += (uint64_t)n;
 	}
 	snprintf(line, sizeof(line), "%llu\n", (unsigned long long)total);
-	return write_all(fd, line, strlen(line));
+	return isolab_write_all(fd, line, strlen(line));
 }
 
 int probe_net_serve(unsigned port)
@@ -97,7 +83,7 @@ int probe_net_serve(unsigned port)
 		close(lfd);
 		return rc;
 	}
-	rc = write_all(STDOUT_FILENO, ready, sizeof(ready) - 1);
+	rc = isolab_write_all(STDOUT_FILENO, ready, sizeof(ready) - 1);
 	fd = rc < 0 ? rc : accept_one(lfd);
 	if (fd >= 0) {
 		rc = serve_echo(fd);
