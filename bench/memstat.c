@@ -71,31 +71,24 @@ long long bench_parse_status_rss(const char *text)
 
 pid_t bench_parse_stat_ppid(const char *text)
 {
-	const char *p = strrchr(text, ')');
+	const char *p = isolab_proc_stat_field(text, 4);
 	char *end;
 	long ppid;
 
-	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses. */
-	if (p == NULL || p[1] != ' ' || p[2] == '\0' || p[3] != ' ')
+	if (p == NULL)
 		return -1;
-	ppid = strtol(p + 4, &end, 10);
-	if (end == p + 4 || ppid < 0)
+	ppid = strtol(p, &end, 10);
+	if (end == p || ppid < 0)
 		return -1;
 	return (pid_t)ppid;
 }
 
-/* Reads a small text file; returns bytes read or -errno. */
+/* A small text file whole, NUL-terminated: its length (0 when empty), or -errno. */
 static ssize_t read_text(const char *path, char *buf, size_t size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, total = 0;
+	int rc = isolab_read_text(path, buf, size);
 
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total + 1 < size && (n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
-		total += n;
-	buf[total] = '\0';
-	return total;
+	return rc < 0 ? rc : (ssize_t)strlen(buf);
 }
 
 /* A field of /proc/meminfo now, in bytes; -1 if unreadable. */

@@ -40,9 +40,39 @@ int isolab_read_text(const char *path, char *buf, size_t len)
 		return -EINVAL;
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	/* procfs hands out a page or so per read: read to the end or the buffer's. */
+	for (size_t total = 0;; total += (size_t)n) {
+		n = total + 1 < len ? read(fd, buf + total, len - 1 - total) : 0;
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n < 0)
+			return -errno;
+		if (n == 0) {
+			buf[total] = '\0';
+			return 0;
+		}
+	}
+}
+
+const char *isolab_proc_stat_field(const char *text, int n)
+{
+	/* "PID (COMM) S PPID ...": fields from 3 on follow the last ')'. */
+	const char *p = strrchr(text, ')');
+
+	if (p == NULL || n < 3)
+		return NULL;
+	p++;
+	for (int field = 3;; field++) {
+		if (*p != ' ')
+			return NULL;
+		while (*p == ' ')
+			p++;
+		if (*p == '\0' || *p == '\n')
+			return NULL;
+		if (field == n)
+			return p;
+		p += strcspn(p, " \n");
+	}
 }

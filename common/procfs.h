@@ -15,4 +15,10 @@ long long isolab_procfs_field(const char *text, const char *field);
 /* Reads the small file PATH into buf (at most len - 1 bytes), NUL-terminated; 0 or -errno. */
 int isolab_read_text(const char *path, char *buf, size_t len);
 
+/* Field n (3: the state, 4: the parent's pid, 22: the start time) of a
+ * /proc/PID/stat line (proc(5)), counted after the last ')': the command
+ * name, field 2, may hold spaces and parentheses. A pointer to its first
+ * byte, or NULL when the line has fewer fields or is not such a line. */
+const char *isolab_proc_stat_field(const char *text, int n);
+
 #endif

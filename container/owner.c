@@ -74,34 +74,15 @@ int ctr_owner_parse(const char *text, const char *id, struct ctr_owner *owner)
 
 int ctr_proc_stat_parse(const char *text, char *state, unsigned long long *start)
 {
-	/* "PID (COMM) S PPID ...": fields from 3 on follow the last ')'. */
-	const char *p = strrchr(text, ')');
+	const char *s = isolab_proc_stat_field(text, 3), *t = isolab_proc_stat_field(text, 22);
+	char *end;
 
-	if (p == NULL)
+	if (s == NULL || t == NULL || *t < '0' || *t > '9')
 		return -EINVAL;
-	p++;
-	for (int field = 3; field <= 22; field++) {
-		if (*p != ' ')
-			return -EINVAL;
-		while (*p == ' ')
-			p++;
-		if (*p == '\0' || *p == '\n')
-			return -EINVAL;
-		if (field == 3)
-			*state = *p;
-		if (field == 22) {
-			char *end;
-
-			if (*p < '0' || *p > '9')
-				return -EINVAL;
-			errno = 0;
-			*start = strtoull(p, &end, 10);
-			return (errno != 0 || (*end != ' ' && *end != '\n' && *end != '\0')) ? -EINVAL
-											      : 0;
-		}
-		p += strcspn(p, " \n");
-	}
-	return -EINVAL;
+	*state = *s;
+	errno = 0;
+	*start = strtoull(t, &end, 10);
+	return (errno != 0 || (*end != ' ' && *end != '\n' && *end != '\0')) ? -EINVAL : 0;
 }
 
 bool ctr_owner_is_stale(const struct ctr_owner *owner, unsigned long long my_pidns,

@@ -492,6 +492,22 @@ static void suggest_getopt_refusals(void **state)
 #undef REFUSAL
 }
 
+/* /proc/PID/stat fields after the command name, which may hold ") (". */
+static void proc_stat_fields_after_the_command(void **state)
+{
+	const char *line = "4242 (a) (b c) S 1 4242 4242 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 777 1 2\n";
+
+	(void)state;
+	assert_int_equal(*isolab_proc_stat_field(line, 3), 'S');
+	assert_int_equal(strtol(isolab_proc_stat_field(line, 4), NULL, 10), 1);
+	assert_int_equal(strtol(isolab_proc_stat_field(line, 22), NULL, 10), 777);
+	assert_null(isolab_proc_stat_field(line, 40));     /* past the end */
+	assert_null(isolab_proc_stat_field(line, 2));      /* the command is not a field here */
+	assert_null(isolab_proc_stat_field("no parenthesis", 3));
+	assert_null(isolab_proc_stat_field("1 (x)", 3));
+	assert_null(isolab_proc_stat_field("1 (x)S 1", 3)); /* no space after ')' */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +525,7 @@ int main(void)
 		cmocka_unit_test(read_regular_bounded),
 		cmocka_unit_test(rm_rf_stays_inside),
 		cmocka_unit_test(accounts_find_and_name),
+		cmocka_unit_test(proc_stat_fields_after_the_command),
 		cmocka_unit_test(suggest_edit_distance),
 		cmocka_unit_test(suggest_closest_word),
 		cmocka_unit_test(suggest_options),
