@@ -7,6 +7,7 @@
 #include "common/mkdir.h"
 #include "common/rmtree.h"
 #include "common/safe_open.h"
+#include "container/exec_cmd.h" /* CTR_DEFAULT_PATH: one default PATH */
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -30,8 +31,8 @@
 
 /* A conflist, a plugin's output, a kept result: at most this much. */
 #define CNI_TEXT_MAX (1u << 20)
-/* The PATH plugins see: portmap and firewall run iptables. */
-#define CNI_PLUGIN_ENV_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* The PATH plugins see (portmap and firewall run iptables): the default one. */
+#define CNI_PLUGIN_ENV_PATH "PATH=" CTR_DEFAULT_PATH
 
 static void conflist_path(const struct eng_store *s, const char *name, char *buf)
 {
