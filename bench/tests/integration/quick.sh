@@ -173,7 +173,7 @@ test_quick_suite_writes_full_results_and_pictures() {
 	assert_contains "$(cat "$r/REPORT.md")" "| isolab-ctr/runc |" "REPORT.md lifecycle ratios"
 	assert_contains "$(cat "$r/REPORT.md")" "plots/lifecycle.png" "REPORT.md"
 	assert_contains "$(cat "$r/REPORT.md")" "In brackets: the 95% confidence interval, a percentile bootstrap over the runs (B = 2000 resamples" "REPORT.md intervals"
-	assert_contains "$(cat "$r/REPORT.md")" "Order: the probe runs in 5 interleaved rounds, shuffled each round (seed" "REPORT.md rounds"
+	assert_contains "$(cat "$r/REPORT.md")" "Order: the probe runs in 3 interleaved rounds, shuffled each round (seed" "REPORT.md rounds"
 	grep -Eq '^\| native \| process \| 3 \| [0-9.]+ [mu]?s \[[0-9.]+, [0-9.]+\] \|' "$r/REPORT.md" ||
 		fail "REPORT.md: native's start-up median without its interval: $(grep '^| native |' "$r/REPORT.md")"
 	if jq -e '.environment.kvm == "lab"' "$json" >/dev/null; then
