@@ -160,5 +160,5 @@ test_bad_argument_is_refused() {
 	assert_status 2 demo/claims.sh --only
 	assert_eq "claims: --only needs claim numbers (see --list)" "$OUTPUT" "--only without a value"
 	assert_status 0 demo/claims.sh --list
-	[ "$(wc -l <<<"$OUTPUT")" = 22 ] || fail "--list: not 22 claims: $OUTPUT"
+	[ "$(wc -l <<<"$OUTPUT")" = 25 ] || fail "--list: not 25 claims: $OUTPUT"
 }
