@@ -22,7 +22,7 @@ eng() { OUTPUT=$("$ISOLAB" "$@" 2>&1) && STATUS=0 || STATUS=$?; }
 # The host's state the plugins touch: link names, iptables rules (without
 # counters), the forwarding switch. Compared before and after.
 links_state() { ip -br link | awk '{ print $1 }' | sed 's/@.*//' | sort; }
-rules_state() { iptables-save | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//' | sort; }
+rules_state() { { iptables-save || true; } | { grep -v '^#' || true; } | sed 's/\[[0-9]*:[0-9]*\]//' | sort; }
 # What the store holds of attachments: namespace files, leases, records
 # still attached.
 store_net_state() {
