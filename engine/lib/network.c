@@ -32,7 +32,7 @@
 /* A conflist, a plugin's output, a kept result: at most this much. */
 #define CNI_TEXT_MAX (1u << 20)
 /* The PATH plugins see (portmap and firewall run iptables): the default one. */
-#define CNI_PLUGIN_ENV_PATH "PATH=" CTR_DEFAULT_PATH
+static char cni_plugin_env_path[] = "PATH=" CTR_DEFAULT_PATH;
 
 static void conflist_path(const struct eng_store *s, const char *name, char *buf)
 {
@@ -446,7 +446,7 @@ static int plugin_run(const struct cni_call *call, const char *type, const char 
 	pid = fork();
 	if (pid == 0) {
 		char *argv[] = { exe, NULL };
-		char *envp[] = { e_cmd, e_id, e_ns, e_if, e_path, CNI_PLUGIN_ENV_PATH, NULL };
+		char *envp[] = { e_cmd, e_id, e_ns, e_if, e_path, cni_plugin_env_path, NULL };
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0 || (null >= 0 && dup2(null, 2) < 0))
